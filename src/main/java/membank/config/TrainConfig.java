@@ -1,0 +1,49 @@
+package membank.config;
+
+/**
+ * The optional {@code "training"} block of a config file. Learning rates of the bank and the memory
+ * layers fall back to {@code lr} when null.
+ */
+public record TrainConfig(
+        int steps,
+        int batchSize,
+        int seqLen,
+        int gradAccum,
+        double lr,
+        Double bankLr,
+        Double memoryLr,
+        double weightDecay,
+        double bankWeightDecay,
+        double beta1,
+        double beta2,
+        double eps,
+        int warmupSteps,
+        String schedule,
+        double minLrRatio,
+        double decayFraction,
+        double gradClip,
+        String precision,
+        long seed,
+        int saveEvery,
+        int evalEvery,
+        int evalBatches,
+        int logEvery,
+        int maxNonFinite,
+        DataConfig data) {
+
+    public static final String COSINE = "cosine";
+    public static final String WSD = "wsd";
+    public static final String CONSTANT = "constant";
+
+    public double effectiveBankLr() {
+        return bankLr != null ? bankLr : lr;
+    }
+
+    public double effectiveMemoryLr() {
+        return memoryLr != null ? memoryLr : lr;
+    }
+
+    public int tokensPerStep() {
+        return batchSize * seqLen * gradAccum;
+    }
+}
