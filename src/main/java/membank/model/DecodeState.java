@@ -1,0 +1,20 @@
+package membank.model;
+
+import java.util.List;
+
+import membank.memory.MemoryKv;
+import membank.nn.KvCache;
+
+/**
+ * Everything incremental decoding keeps between tokens: a self-attention KV cache per layer and,
+ * per memory layer, the bank's K/V computed once (the bank does not change at inference).
+ */
+public record DecodeState(List<KvCache> caches, List<MemoryKv> bankKv) {
+    public long length() {
+        return caches.get(0).length();
+    }
+
+    public long capacity() {
+        return caches.get(0).capacity();
+    }
+}

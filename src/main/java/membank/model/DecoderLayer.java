@@ -1,0 +1,86 @@
+package membank.model;
+
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.Tensor;
+
+import membank.config.ModelConfig;
+import membank.memory.MemoryAttention;
+import membank.memory.MemoryKv;
+import membank.nn.KvCache;
+import membank.nn.RmsNorm;
+import membank.nn.Rope;
+import membank.nn.SelfAttention;
+import membank.nn.SwiGlu;
+
+/**
+ * One decoder block (spec section 4). Without memory: {@code h += SelfAttn(norm h); h += MLP(norm h)}.
+ * Variant A reads memory between the two; variant B reads it after the MLP, followed by its own MLP.
+ */
+final class DecoderLayer extends Module {
+    private final RmsNorm inputNorm;
+    private final SelfAttention selfAttn;
+    private final RmsNorm postAttentionNorm;
+    private final SwiGlu mlp;
+    private final RmsNorm memoryNorm;
+    private final MemoryAttention memoryAttn;
+    private final RmsNorm memoryMlpNorm;
+    private final SwiGlu memoryMlp;
+
+    DecoderLayer(ModelConfig c, boolean hasMemory) {
+        long d = c.hiddenSize();
+        inputNorm = register_module("input_layernorm", new RmsNorm(d, c.rmsNormEps()));
+        selfAttn = register_module("self_attn", new SelfAttention(d, c.numAttentionHeads(),
+                c.numKeyValueHeads(), c.headDim(), c.attentionBias()));
+        postAttentionNorm = register_module("post_attention_layernorm", new RmsNorm(d, c.rmsNormEps()));
+        mlp = register_module("mlp", new SwiGlu(d, c.intermediateSize()));
+        if (hasMemory) {
+            var m = c.membank();
+            memoryNorm = register_module("memory_layernorm", new RmsNorm(d, c.rmsNormEps()));
+            memoryAttn = register_module("memory_attn",
+                    new MemoryAttention(d, m.numHeads(), m.numKvHeads(), m.headDim()));
+            boolean variantB = m.isVariantB();
+            memoryMlpNorm = variantB ? register_module("memory_mlp_layernorm", new RmsNorm(d, c.rmsNormEps())) : null;
+            memoryMlp = variantB ? register_module("memory_mlp", new SwiGlu(d, c.intermediateSize())) : null;
+        } else {
+            memoryNorm = null;
+            memoryAttn = null;
+            memoryMlpNorm = null;
+            memoryMlp = null;
+        }
+    }
+
+    boolean hasMemory() {
+        return memoryAttn != null;
+    }
+
+    MemoryAttention memoryAttention() {
+        return memoryAttn;
+    }
+
+    SelfAttention selfAttention() {
+        return selfAttn;
+    }
+
+    /**
+     * @param bank the bank this layer reads (null without memory)
+     * @param bankKv the bank's cached K/V at inference, or null to project the bank now
+     */
+    Tensor forward(Tensor h, Rope rope, KvCache cache, Tensor bank, MemoryKv bankKv) {
+        h = h.add(selfAttn.forward(inputNorm.forward(h), rope, cache));
+        if (memoryMlp == null) {
+            h = readMemory(h, bank, bankKv);
+            return h.add(mlp.forward(postAttentionNorm.forward(h)));
+        }
+        h = h.add(mlp.forward(postAttentionNorm.forward(h)));
+        h = readMemory(h, bank, bankKv);
+        return h.add(memoryMlp.forward(memoryMlpNorm.forward(h)));
+    }
+
+    private Tensor readMemory(Tensor h, Tensor bank, MemoryKv bankKv) {
+        if (memoryAttn == null) {
+            return h;
+        }
+        Tensor x = memoryNorm.forward(h);
+        return h.add(bankKv != null ? memoryAttn.forward(x, bankKv) : memoryAttn.forward(x, bank));
+    }
+}

@@ -1,0 +1,142 @@
+package membank.model;
+
+import static org.bytedeco.pytorch.global.torch.cross_entropy_loss;
+import static org.bytedeco.pytorch.global.torch.linear;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.bytedeco.pytorch.EmbeddingImpl;
+import org.bytedeco.pytorch.EmbeddingOptions;
+import org.bytedeco.pytorch.LinearImpl;
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.StringTensorDict;
+import org.bytedeco.pytorch.Tensor;
+
+import membank.config.ModelConfig;
+import membank.memory.MemoryBank;
+import membank.memory.MemoryKv;
+import membank.nn.KvCache;
+import membank.nn.Ops;
+import membank.nn.RmsNorm;
+import membank.nn.Rope;
+
+/**
+ * A Qwen2/Llama decoder whose memory layers read learnable banks (spec sections 1, 4, 6).
+ * Parameters are registered under the Hugging Face names of spec/checkpoint-format.md.
+ */
+public final class MemoryLM extends Module {
+    /** Targets with this id are ignored by the loss (padding, prompt tokens). */
+    public static final long IGNORE_INDEX = -100;
+
+    private final ModelConfig config;
+    private final EmbeddingImpl embed;
+    private final List<DecoderLayer> layers = new ArrayList<>();
+    private final List<MemoryBank> banks = new ArrayList<>();
+    private final RmsNorm norm;
+    private final LinearImpl lmHead;
+    private final Rope rope;
+
+    public MemoryLM(ModelConfig config) {
+        this.config = config;
+        Module model = register_module("model", new Module());
+        embed = model.register_module("embed_tokens",
+                new EmbeddingImpl(new EmbeddingOptions(config.vocabSize(), config.hiddenSize())));
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            embed.weight().normal_(0.0, Ops.INIT_STD, new org.bytedeco.pytorch.GeneratorOptional());
+        }
+        Module layerList = model.register_module("layers", new Module());
+        for (int i = 0; i < config.numHiddenLayers(); i++) {
+            layers.add(layerList.register_module(Integer.toString(i), new DecoderLayer(config, config.isMemoryLayer(i))));
+        }
+        norm = model.register_module("norm", new RmsNorm(config.hiddenSize(), config.rmsNormEps()));
+        if (config.hasMemory()) {
+            Module bankList = model.register_module("memory", new Module()).register_module("banks", new Module());
+            for (int b = 0; b < config.membank().numBanks(); b++) {
+                banks.add(bankList.register_module(Integer.toString(b),
+                        new MemoryBank(config.membank().numTokens(), config.hiddenSize())));
+            }
+        }
+        lmHead = config.tieWordEmbeddings() ? null
+                : register_module("lm_head", Ops.linear(config.hiddenSize(), config.vocabSize(), false));
+        rope = new Rope(config.headDim(), config.ropeTheta(), config.maxPositionEmbeddings());
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    /** Logits [B, L, V] in float32 for token ids [B, L]. */
+    public Tensor forward(Tensor ids) {
+        return logits(hidden(ids, null));
+    }
+
+    /** Logits of the new positions, extending a decode state (its caches grow by L). */
+    public Tensor forward(Tensor ids, DecodeState state) {
+        return logits(hidden(ids, state));
+    }
+
+    /** Mean next-token cross-entropy of logits over targets [B, L]; IGNORE_INDEX targets don't count. */
+    public Tensor loss(Tensor ids, Tensor targets) {
+        Tensor logits = forward(ids);
+        long vocab = logits.size(-1);
+        return cross_entropy_loss(logits.view(-1, vocab), targets.reshape(-1),
+                new org.bytedeco.pytorch.TensorOptional(), 1L, IGNORE_INDEX, 0.0);
+    }
+
+    /** Final hidden states [B, L, d] (after the last norm). */
+    public Tensor hidden(Tensor ids, DecodeState state) {
+        Tensor h = embed.forward(ids);
+        for (int i = 0; i < layers.size(); i++) {
+            DecoderLayer layer = layers.get(i);
+            KvCache cache = state == null ? null : state.caches().get(i);
+            MemoryKv kv = state == null ? null : state.bankKv().get(i);
+            h = layer.forward(h, rope, cache, bankOf(i), kv);
+        }
+        return norm.forward(h);
+    }
+
+    public Tensor logits(Tensor hidden) {
+        Tensor out = lmHead != null ? lmHead.forward(hidden) : linear(hidden, embed.weight());
+        return out.to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
+    }
+
+    /**
+     * A fresh decode state for {@code batch} sequences of at most {@code maxLength} tokens; the
+     * banks' keys and values are projected here, once, without gradient.
+     */
+    public DecodeState newDecodeState(long batch, long maxLength) {
+        List<KvCache> caches = new ArrayList<>();
+        List<MemoryKv> bankKv = new ArrayList<>();
+        var options = embed.weight().options();
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            for (int i = 0; i < layers.size(); i++) {
+                DecoderLayer layer = layers.get(i);
+                caches.add(layer.selfAttention().newCache(batch, maxLength, options));
+                bankKv.add(layer.hasMemory() ? layer.memoryAttention().project(bankOf(i)) : null);
+            }
+        }
+        return new DecodeState(caches, bankKv);
+    }
+
+    /** Parameters by their Hugging Face names, in registration order. */
+    public Map<String, Tensor> namedParameters() {
+        StringTensorDict dict = named_parameters();
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (long i = 0; i < dict.size(); i++) {
+            out.put(dict.get(i).key().getString(), dict.get(i).value());
+        }
+        return out;
+    }
+
+    public int numBanks() {
+        return banks.size();
+    }
+
+    private Tensor bankOf(int layer) {
+        return config.isMemoryLayer(layer) ? banks.get(config.membank().bankIndex(layer)).tokens() : null;
+    }
+}

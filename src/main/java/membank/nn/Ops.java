@@ -1,0 +1,132 @@
+package membank.nn;
+
+import static org.bytedeco.pytorch.global.torch.*;
+
+import org.bytedeco.pytorch.DoubleOptional;
+import org.bytedeco.pytorch.LinearImpl;
+import org.bytedeco.pytorch.LinearOptions;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorVector;
+
+/**
+ * The small JavaCPP surface the model code uses, so modules read like the spec's equations.
+ * Shapes are passed as {@code long[]} because JavaCPP's overloads are ambiguous with int literals.
+ */
+public final class Ops {
+    /** Standard deviation of the normal initialisation of weights, as in Hugging Face. */
+    public static final double INIT_STD = 0.02;
+
+    private Ops() {
+    }
+
+    public static long[] shape(Tensor t) {
+        return t.sizes().vec().get();
+    }
+
+    public static Scalar scalar(double v) {
+        return new Scalar(v);
+    }
+
+    /** A linear layer {@code in -> out} initialised N(0, 0.02), bias zero. */
+    public static LinearImpl linear(long in, long out, boolean bias) {
+        LinearOptions options = new LinearOptions(in, out);
+        options.bias().put(bias);
+        LinearImpl layer = new LinearImpl(options);
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            layer.weight().normal_(0.0, INIT_STD, new org.bytedeco.pytorch.GeneratorOptional());
+            if (bias) {
+                layer.bias().zero_();
+            }
+        }
+        return layer;
+    }
+
+    /** A zero-initialised linear layer: a freshly added memory output projection is the identity. */
+    public static LinearImpl zeroLinear(long in, long out) {
+        LinearImpl layer = linear(in, out, false);
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            layer.weight().zero_();
+        }
+        return layer;
+    }
+
+    public static Tensor normalInit(long[] shape, double std) {
+        Tensor t = empty(shape);
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            t.normal_(0.0, std, new org.bytedeco.pytorch.GeneratorOptional());
+        }
+        return t;
+    }
+
+    /** Mean over the last dimension, kept. */
+    public static Tensor meanLast(Tensor x) {
+        return x.mean(new long[] {-1}, true, new ScalarTypeOptional());
+    }
+
+    /** [B, L, H*dh] -> [B, H, L, dh]. */
+    public static Tensor splitHeads(Tensor x, long heads, long headDim) {
+        long[] s = shape(x);
+        return x.view(s[0], s[1], heads, headDim).transpose(1, 2);
+    }
+
+    /** [B, H, L, dh] -> [B, L, H*dh]. */
+    public static Tensor mergeHeads(Tensor x) {
+        long[] s = shape(x);
+        return x.transpose(1, 2).reshape(s[0], s[2], s[1] * s[3]);
+    }
+
+    /** Scaled dot-product attention with GQA (query heads a multiple of kv heads). */
+    public static Tensor attention(Tensor q, Tensor k, Tensor v, boolean causal) {
+        return scaled_dot_product_attention(q, k, v, new TensorOptional(), 0.0, causal,
+                new DoubleOptional(), shape(q)[1] != shape(k)[1]);
+    }
+
+    /** Attention with an explicit boolean mask (true = may attend). */
+    public static Tensor attention(Tensor q, Tensor k, Tensor v, Tensor mask) {
+        return scaled_dot_product_attention(q, k, v, new TensorOptional(mask), 0.0, false,
+                new DoubleOptional(), shape(q)[1] != shape(k)[1]);
+    }
+
+    public static Tensor cat(Tensor a, Tensor b, long dim) {
+        return org.bytedeco.pytorch.global.torch.cat(new TensorVector(a, b), dim);
+    }
+
+    /** A [rows, cols] int64 tensor from Java arrays (copied into a libtorch-owned tensor). */
+    public static Tensor longs(long[][] rows) {
+        int cols = rows.length == 0 ? 0 : rows[0].length;
+        long[] flat = new long[rows.length * cols];
+        for (int r = 0; r < rows.length; r++) {
+            System.arraycopy(rows[r], 0, flat, r * cols, cols);
+        }
+        return longs(flat).view(rows.length, cols);
+    }
+
+    public static Tensor longs(long[] values) {
+        Tensor t = empty(new long[] {values.length}, new org.bytedeco.pytorch.TensorOptions(ScalarType.Long),
+                new org.bytedeco.pytorch.MemoryFormatOptional());
+        new org.bytedeco.javacpp.LongPointer(t.data_ptr_long()).capacity(values.length).put(values);
+        return t;
+    }
+
+    public static float[] floats(Tensor t) {
+        Tensor c = t.to(ScalarType.Float).contiguous();
+        float[] out = new float[(int) c.numel()];
+        c.data_ptr_float().capacity(out.length).get(out);
+        return out;
+    }
+
+    public static long[] toLongs(Tensor t) {
+        Tensor c = t.to(ScalarType.Long).contiguous();
+        long[] out = new long[(int) c.numel()];
+        c.data_ptr_long().capacity(out.length).get(out);
+        return out;
+    }
+
+    public static boolean isFloat32(Tensor t) {
+        return t.scalar_type() == ScalarType.Float;
+    }
+}

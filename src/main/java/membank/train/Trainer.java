@@ -1,0 +1,118 @@
+package membank.train;
+
+import static org.bytedeco.pytorch.global.torch.clip_grad_norm_;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.Tensor;
+
+import membank.config.TrainConfig;
+import membank.model.MemoryLM;
+import membank.nn.Ops;
+import membank.nn.Precision;
+
+/**
+ * One optimizer step at a time: gradient accumulation over micro-batches, autocast, global-norm
+ * clipping, the learning-rate schedule, and skipping of steps whose loss or gradient is not finite.
+ * Every tensor made during a step is released when it ends (a PointerScope around the step).
+ */
+public final class Trainer {
+    private final MemoryLM model;
+    private final TrainConfig config;
+    private final BatchSource data;
+    private final Precision precision;
+    private final GroupedAdamW optimizer;
+    private final LrSchedule schedule;
+    private int nonFiniteInARow;
+
+    public Trainer(MemoryLM model, TrainConfig config, BatchSource data, Precision precision) {
+        this.model = model;
+        this.config = config;
+        this.data = data;
+        this.precision = precision;
+        this.optimizer = new GroupedAdamW(trainable(model), config);
+        this.schedule = LrSchedule.of(config);
+    }
+
+    private static Map<String, Tensor> trainable(MemoryLM model) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        model.namedParameters().forEach((name, p) -> {
+            if (p.requires_grad()) {
+                out.put(name, p);
+            }
+        });
+        return out;
+    }
+
+    /** Runs optimizer step {@code step} (0-based); throws once too many non-finite steps come in a row. */
+    public StepStats step(int step) {
+        model.train(true);
+        long tokens = 0;
+        double loss = 0;
+        try (PointerScope scope = new PointerScope()) {
+            optimizer.zeroGrad();
+            for (int micro = 0; micro < config.gradAccum(); micro++) {
+                Tensor batch = Ops.longs(data.next());
+                long length = batch.size(1) - 1;
+                Tensor value;
+                try (var ignored = precision.autocast()) {
+                    value = model.loss(batch.narrow(1, 0, length), batch.narrow(1, 1, length));
+                }
+                loss += value.item_double() / config.gradAccum();
+                value.div(Ops.scalar(config.gradAccum())).backward();
+                tokens += batch.size(0) * length;
+            }
+            double factor = schedule.factor(step);
+            double gradNorm = Double.isFinite(loss) ? clip(optimizer) : Double.NaN;
+            if (!Double.isFinite(loss) || !Double.isFinite(gradNorm)) {
+                optimizer.zeroGrad();
+                return nonFinite(step, loss, gradNorm, factor, tokens);
+            }
+            nonFiniteInARow = 0;
+            optimizer.setLrFactor(factor);
+            optimizer.step();
+            return new StepStats(step, loss, gradNorm, factor, tokens, false);
+        }
+    }
+
+    private double clip(GroupedAdamW opt) {
+        double max = config.gradClip() > 0 ? config.gradClip() : Double.POSITIVE_INFINITY;
+        return clip_grad_norm_(opt.parameters(), max);
+    }
+
+    private StepStats nonFinite(int step, double loss, double gradNorm, double factor, long tokens) {
+        nonFiniteInARow++;
+        if (nonFiniteInARow >= config.maxNonFinite()) {
+            throw new NonFiniteLossException("step " + step + ": loss " + loss + ", gradient norm " + gradNorm
+                    + "; " + nonFiniteInARow + " non-finite steps in a row (training.max_nonfinite = "
+                    + config.maxNonFinite() + "). Lower training.lr, raise training.warmup_steps or use"
+                    + " --precision fp32");
+        }
+        return new StepStats(step, loss, gradNorm, factor, tokens, true);
+    }
+
+    public int nonFiniteInARow() {
+        return nonFiniteInARow;
+    }
+
+    public double lr(ParamGroup group) {
+        return optimizer.lr(group);
+    }
+
+    public BatchSource data() {
+        return data;
+    }
+
+    void saveOptimizer(Path file) {
+        optimizer.save(file);
+    }
+
+    void restore(Path optimizerFile, long dataPosition, int nonFinite) {
+        optimizer.load(optimizerFile);
+        data.seek(dataPosition);
+        nonFiniteInARow = nonFinite;
+    }
+}

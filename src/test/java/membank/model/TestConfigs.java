@@ -1,0 +1,24 @@
+package membank.model;
+
+import java.util.List;
+
+import membank.config.BankConfig;
+import membank.config.MemoryConfig;
+import membank.config.ModelConfig;
+
+/** Tiny configurations built in code, for tests that need no config file. */
+public final class TestConfigs {
+    private TestConfigs() {
+    }
+
+    public static ModelConfig plain() {
+        return new ModelConfig("qwen2", 97, 32, 64, 2, 4, 2, 8, 1e-6, 10000.0, 128, true, true,
+                "float32", 1, 2, null);
+    }
+
+    public static ModelConfig withMemory(String variant, List<Integer> layers, String sharing, int kvHeads) {
+        MemoryConfig memory = new MemoryConfig(variant, layers, sharing, 1, 24, 4, kvHeads, 8,
+                BankConfig.dense(), null, null, null);
+        return plain().withMembank(memory);
+    }
+}
