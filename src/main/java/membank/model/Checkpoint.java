@@ -1,0 +1,91 @@
+package membank.model;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import membank.config.ConfigJson;
+import membank.config.ModelConfig;
+import membank.nn.Ops;
+
+/**
+ * A model directory in the Hugging Face layout: config.json plus model.safetensors (or shards).
+ * Loading checks every tensor against the configuration; saving writes weights first and the
+ * configuration last, each file atomically.
+ */
+public final class Checkpoint {
+    public static final String CONFIG = "config.json";
+    public static final String WEIGHTS = "model.safetensors";
+    /** Hugging Face's loader refuses safetensors files without format=pt in their metadata. */
+    private static final Map<String, String> METADATA = Map.of("format", "pt");
+
+    private Checkpoint() {
+    }
+
+    public static MemoryLM load(Path dir) {
+        MemoryLM model = new MemoryLM(ConfigJson.readModel(configFile(dir)));
+        loadWeights(model, dir);
+        return model;
+    }
+
+    public static Path configFile(Path dir) {
+        Path config = dir.resolve(CONFIG);
+        if (!Files.isRegularFile(config)) {
+            throw new CheckpointException(config + " not found: a model directory holds config.json and"
+                    + " model.safetensors (train one with 'membank train --out DIR')");
+        }
+        return config;
+    }
+
+    /** Copies the checkpoint's tensors into the model's parameters, refusing any disagreement. */
+    public static void loadWeights(MemoryLM model, Path dir) {
+        Map<String, Tensor> tensors = SafeTensors.readCheckpoint(dir);
+        Map<String, Tensor> params = model.namedParameters();
+        Path source = dir.resolve(WEIGHTS);
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            params.forEach((name, param) -> {
+                Tensor stored = tensors.get(name);
+                if (stored == null) {
+                    throw new CheckpointException(source + ": tensor '" + name + "' is missing, but "
+                            + CONFIG + " describes a model that has it (config and weights disagree)");
+                }
+                SafeTensors.checkShape(source, name, stored, Ops.shape(param));
+                param.copy_(stored);
+            });
+        }
+        for (String name : tensors.keySet()) {
+            if (!params.containsKey(name) && !isTiedHead(model, name)) {
+                throw new CheckpointException(source + ": tensor '" + name + "' is not part of the model that "
+                        + CONFIG + " describes (config and weights disagree)");
+            }
+        }
+    }
+
+    /** Some exporters store lm_head.weight even when it is tied to the embedding; it is ignored then. */
+    private static boolean isTiedHead(MemoryLM model, String name) {
+        return name.equals("lm_head.weight") && model.config().tieWordEmbeddings();
+    }
+
+    /** Writes model.safetensors, then config.json ({@code config} may carry a "training" block). */
+    public static void save(MemoryLM model, Path dir, JsonNode config) {
+        try {
+            Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            throw new CheckpointException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+        Map<String, Tensor> params = model.namedParameters();
+        Map<String, Tensor> detached = new java.util.LinkedHashMap<>();
+        params.forEach((name, p) -> detached.put(name, p.detach()));
+        SafeTensors.write(dir.resolve(WEIGHTS), detached, METADATA);
+        ConfigJson.write(dir.resolve(CONFIG), config);
+    }
+
+    public static void save(MemoryLM model, Path dir) {
+        save(model, dir, ConfigJson.toJson(model.config()));
+    }
+}
