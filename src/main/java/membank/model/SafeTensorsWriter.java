@@ -1,0 +1,124 @@
+package membank.model;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * Writes tensors as one safetensors file, in the order given. Tensors are packed back to back
+ * without padding, because the format forbids holes in the data section (the reference reader
+ * rejects them); the header is padded with spaces so the data section starts 8-byte aligned.
+ */
+final class SafeTensorsWriter {
+
+    static final long DEFAULT_CHUNK = 1L << 30;
+
+    /** Largest single write; a ByteBuffer view of native memory cannot exceed 2 GB. */
+    private final long chunkSize;
+
+    SafeTensorsWriter(long chunkSize) {
+        this.chunkSize = chunkSize;
+    }
+
+    void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
+        AtomicFile.write(file, channel -> writeTo(file, channel, tensors, metadata));
+    }
+
+    private void writeTo(Path file, FileChannel channel, Map<String, Tensor> tensors,
+            Map<String, String> metadata) throws IOException {
+        Map<String, Tensor> dense = denseCpu(file, tensors);
+        byte[] header = header(dense, metadata);
+        ByteBuffer prefix = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
+        prefix.putLong(header.length).put(header).flip();
+        writeFully(channel, prefix);
+        for (Tensor tensor : dense.values()) {
+            writeData(channel, tensor);
+        }
+    }
+
+    /** The format stores raw row-major bytes, so every tensor must be contiguous and in CPU memory. */
+    private static Map<String, Tensor> denseCpu(Path file, Map<String, Tensor> tensors) {
+        Map<String, Tensor> dense = new LinkedHashMap<>();
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            if (e.getKey().equals(SafeTensorsHeader.METADATA_KEY)) {
+                throw new IllegalArgumentException(file + ": '" + e.getKey() + "' is reserved, not a tensor name");
+            }
+            if (DType.of(e.getValue().scalar_type()) == null) {
+                throw new IllegalArgumentException(file + ": tensor '" + e.getKey() + "' has type "
+                        + e.getValue().scalar_type() + ", which safetensors in membank cannot store (it stores "
+                        + DType.supportedNames() + ")");
+            }
+            dense.put(e.getKey(), e.getValue().cpu().contiguous());
+        }
+        return dense;
+    }
+
+    private static byte[] header(Map<String, Tensor> tensors, Map<String, String> metadata) {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode root = json.createObjectNode();
+        if (metadata != null && !metadata.isEmpty()) {
+            ObjectNode meta = root.putObject(SafeTensorsHeader.METADATA_KEY);
+            metadata.forEach((key, value) -> meta.put(key, requireText(key, value)));
+        }
+        long offset = 0;
+        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
+            offset = describe(root.putObject(e.getKey()), e.getValue(), offset);
+        }
+        return padded(root.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static String requireText(String key, String value) {
+        if (key == null || value == null) {
+            throw new IllegalArgumentException("metadata '" + key + "' -> '" + value
+                    + "': safetensors metadata holds only non-null strings");
+        }
+        return value;
+    }
+
+    private static long describe(ObjectNode node, Tensor tensor, long offset) {
+        node.put("dtype", DType.of(tensor.scalar_type()).name());
+        ArrayNode shape = node.putArray("shape");
+        Arrays.stream(tensor.sizes().vec().get()).forEach(shape::add);
+        long end = offset + tensor.nbytes();
+        node.putArray("data_offsets").add(offset).add(end);
+        return end;
+    }
+
+    private static byte[] padded(byte[] header) {
+        int length = (header.length + 7) / 8 * 8;
+        byte[] out = Arrays.copyOf(header, length);
+        Arrays.fill(out, header.length, length, (byte) ' ');
+        return out;
+    }
+
+    /** Writes straight from the tensor's memory, in chunks a ByteBuffer view can hold. */
+    private void writeData(FileChannel channel, Tensor tensor) throws IOException {
+        long total = tensor.nbytes();
+        if (total == 0) {
+            return;
+        }
+        BytePointer data = new BytePointer(tensor.data_ptr());
+        for (long done = 0; done < total; done += chunkSize) {
+            long end = Math.min(total, done + chunkSize);
+            data.position(done).limit(end);
+            writeFully(channel, data.asByteBuffer());
+        }
+    }
+
+    private static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
+        }
+    }
+}
