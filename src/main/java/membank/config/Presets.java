@@ -1,0 +1,42 @@
+package membank.config;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.List;
+
+/**
+ * Named starting configurations (a full config.json with a training block) shipped as resources
+ * under {@code membank/presets/}. {@link #load} returns a fresh tree each time, so callers may apply
+ * {@link Overrides} to it freely. docs/config.md has the table of sizes.
+ */
+public final class Presets {
+    private static final String FOLDER = "/membank/presets/";
+    // A fixed list rather than a classpath scan: listing resources inside a jar is unreliable.
+    private static final List<String> NAMES = List.of("tiny", "small", "small-nomem", "base25m");
+
+    private Presets() {
+    }
+
+    public static List<String> names() {
+        return NAMES;
+    }
+
+    public static ObjectNode load(String name) {
+        if (!NAMES.contains(name)) {
+            throw new ConfigException("preset '" + name + "' is unknown; available presets: " + String.join(", ", NAMES));
+        }
+        try (InputStream in = Presets.class.getResourceAsStream(FOLDER + name + ".json")) {
+            if (in == null) {
+                throw new IllegalStateException("preset resource " + FOLDER + name + ".json is missing from the build");
+            }
+            JsonNode tree = Json.mapper().readTree(in);
+            return (ObjectNode) tree;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read preset " + name, e);
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package membank.config;
+
+/** Range checks that name the key, the value and the allowed range; each returns the value it checked. */
+final class Require {
+    private Require() {
+    }
+
+    static int positive(String key, int value) {
+        if (value <= 0) {
+            throw new ConfigException(key, value, "must be a positive integer");
+        }
+        return value;
+    }
+
+    static double positive(String key, double value) {
+        if (!(value > 0) || Double.isInfinite(value)) {
+            throw new ConfigException(key, value, "must be a finite number > 0");
+        }
+        return value;
+    }
+
+    static Double positiveOrNull(String key, Double value) {
+        return value == null ? null : positive(key, value);
+    }
+
+    static int atLeast(String key, int value, int min) {
+        if (value < min) {
+            throw new ConfigException(key, value, "must be >= " + min);
+        }
+        return value;
+    }
+
+    static double nonNegative(String key, double value) {
+        if (!(value >= 0) || Double.isInfinite(value)) {
+            throw new ConfigException(key, value, "must be a finite number >= 0");
+        }
+        return value;
+    }
+
+    /** {@code low <= value <= high}, or {@code < high} when {@code highOpen}. */
+    static double inRange(String key, double value, double low, double high, boolean highOpen) {
+        boolean inside = value >= low && (highOpen ? value < high : value <= high);
+        if (!inside) {
+            throw new ConfigException(key, value, "must be in [" + low + ", " + high + (highOpen ? ")" : "]"));
+        }
+        return value;
+    }
+
+    static int inRange(String key, int value, int low, int high) {
+        if (value < low || value > high) {
+            throw new ConfigException(key, value, "must be in [" + low + ", " + high + "]");
+        }
+        return value;
+    }
+
+    /** {@code value} must be null: the feature is in the spec but this version cannot run it. */
+    static void notYet(String key, Object value, String feature) {
+        if (value != null) {
+            throw new ConfigException(key, value, feature + " is not supported yet in this version (must be null)");
+        }
+    }
+}
