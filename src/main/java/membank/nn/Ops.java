@@ -127,6 +127,6 @@ public final class Ops {
     }
 
     public static boolean isFloat32(Tensor t) {
-        return t.scalar_type() == ScalarType.Float;
+        return t.scalar_type().value == ScalarType.Float.value;
     }
 }
