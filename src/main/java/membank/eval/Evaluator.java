@@ -1,0 +1,137 @@
+package membank.eval;
+
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+
+import membank.data.Probe;
+import membank.data.Tokenizer;
+import membank.model.MemoryLM;
+import membank.nn.Ops;
+import membank.nn.Precision;
+
+/** Validation loss and exact-match fact recall of a model, without gradient. */
+public final class Evaluator {
+    private final MemoryLM model;
+    private final Precision precision;
+
+    public Evaluator(MemoryLM model, Precision precision) {
+        this.model = model;
+        this.precision = precision;
+    }
+
+    /** Mean token loss over at most {@code maxBatches} batches of rows [batch][seqLen + 1]. */
+    public double loss(Iterator<long[][]> batches, int maxBatches) {
+        model.train(false);
+        double sum = 0;
+        int count = 0;
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            while (batches.hasNext() && count < maxBatches) {
+                try (PointerScope scope = new PointerScope(); var ac = precision.autocast()) {
+                    Tensor batch = Ops.longs(batches.next());
+                    long length = batch.size(1) - 1;
+                    sum += model.loss(batch.narrow(1, 0, length), batch.narrow(1, 1, length)).item_double();
+                    count++;
+                }
+            }
+        }
+        if (count == 0) {
+            throw new IllegalArgumentException("no validation batch: the validation data is shorter than one"
+                    + " batch of batch_size x (seq_len + 1) tokens; add data or lower training.seq_len");
+        }
+        return sum / count;
+    }
+
+    public static double perplexity(double loss) {
+        return Math.exp(loss);
+    }
+
+    /**
+     * A probe counts as recalled when greedy decoding after the prompt yields exactly the answer's
+     * tokens; with teacher forcing that is: every answer token is the argmax at its position.
+     */
+    public RecallResult recall(Tokenizer tokenizer, List<Probe> probes, int batchSize) {
+        model.train(false);
+        long start = tokenizer.eosId().orElse(-1);
+        int correct = 0;
+        Map<String, int[]> byAttribute = new LinkedHashMap<>();
+        for (int from = 0; from < probes.size(); from += batchSize) {
+            List<Probe> chunk = probes.subList(from, Math.min(probes.size(), from + batchSize));
+            boolean[] hits = recallBatch(tokenizer, chunk, start);
+            for (int i = 0; i < chunk.size(); i++) {
+                int[] tally = byAttribute.computeIfAbsent(chunk.get(i).attribute(), k -> new int[2]);
+                tally[1]++;
+                if (hits[i]) {
+                    tally[0]++;
+                    correct++;
+                }
+            }
+        }
+        return new RecallResult(correct, probes.size(), byAttribute);
+    }
+
+    private boolean[] recallBatch(Tokenizer tokenizer, List<Probe> probes, long start) {
+        List<long[]> prompts = new ArrayList<>();
+        List<long[]> answers = new ArrayList<>();
+        int width = 0;
+        for (Probe p : probes) {
+            long[] prompt = withStart(start, tokenizer.encode(p.prompt()));
+            long[] answer = toLongs(tokenizer.encode(p.answer()));
+            prompts.add(prompt);
+            answers.add(answer);
+            width = Math.max(width, prompt.length + answer.length);
+        }
+        long[][] rows = new long[probes.size()][width];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(prompts.get(i), 0, rows[i], 0, prompts.get(i).length);
+            System.arraycopy(answers.get(i), 0, rows[i], prompts.get(i).length, answers.get(i).length);
+        }
+        long[] predicted;
+        try (NoGradGuard ignored = new NoGradGuard(); PointerScope scope = new PointerScope();
+             var ac = precision.autocast()) {
+            predicted = Ops.toLongs(model.forward(Ops.longs(rows)).argmax(new org.bytedeco.pytorch.LongOptional(-1), false));
+        }
+        boolean[] hits = new boolean[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            hits[i] = answerIsArgmax(predicted, i * width, prompts.get(i).length, answers.get(i));
+        }
+        return hits;
+    }
+
+    /** Right padding cannot change earlier positions of a causal model, so rows share one forward. */
+    private static boolean answerIsArgmax(long[] predicted, int rowOffset, int promptLength, long[] answer) {
+        for (int j = 0; j < answer.length; j++) {
+            if (predicted[rowOffset + promptLength - 1 + j] != answer[j]) {
+                return false;
+            }
+        }
+        return answer.length > 0;
+    }
+
+    private static long[] withStart(long start, int[] ids) {
+        int offset = start >= 0 ? 1 : 0;
+        long[] out = new long[ids.length + offset];
+        if (offset == 1) {
+            out[0] = start;
+        }
+        for (int i = 0; i < ids.length; i++) {
+            out[i + offset] = ids[i];
+        }
+        return out;
+    }
+
+    private static long[] toLongs(int[] ids) {
+        long[] out = new long[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            out[i] = ids[i];
+        }
+        return out;
+    }
+}
