@@ -35,6 +35,11 @@ public record TrainConfig(
     public static final String WSD = "wsd";
     public static final String CONSTANT = "constant";
 
+    /** Every key at its default (the knowledge set, byte tokenizer, 1000 cosine steps at lr 1e-3). */
+    public static TrainConfig defaults() {
+        return ConfigJson.parseTraining(null);
+    }
+
     public double effectiveBankLr() {
         return bankLr != null ? bankLr : lr;
     }
