@@ -1,0 +1,32 @@
+package membank.model;
+
+import java.util.EnumMap;
+import java.util.Map;
+
+import org.bytedeco.pytorch.Tensor;
+
+/** What a parameter is for, from its Hugging Face name: the bank, a memory layer, or the backbone. */
+public enum ParameterRole {
+    BACKBONE, MEMORY_LAYER, BANK;
+
+    public static ParameterRole of(String name) {
+        if (name.startsWith("model.memory.banks.")) {
+            return BANK;
+        }
+        boolean memory = name.contains(".memory_attn.") || name.contains(".memory_layernorm.")
+                || name.contains(".memory_mlp.") || name.contains(".memory_mlp_layernorm.");
+        return memory ? MEMORY_LAYER : BACKBONE;
+    }
+
+    /** Number of scalars per role. */
+    public static Map<ParameterRole, Long> count(MemoryLM model) {
+        Map<ParameterRole, Long> out = new EnumMap<>(ParameterRole.class);
+        for (ParameterRole role : values()) {
+            out.put(role, 0L);
+        }
+        for (Map.Entry<String, Tensor> e : model.namedParameters().entrySet()) {
+            out.merge(of(e.getKey()), e.getValue().numel(), Long::sum);
+        }
+        return out;
+    }
+}
