@@ -37,7 +37,7 @@ final class TrainJson {
                 beta(block, "beta1", 0.9),
                 beta(block, "beta2", 0.95),
                 Require.positive(block.key("eps"), block.doubleValue("eps", 1e-8)),
-                Require.inRange(block.key("warmup_steps"), block.intValue("warmup_steps", Math.min(100, steps)), 0, steps),
+                Require.inRange(block.key("warmup_steps"), block.intValue("warmup_steps", Math.min(100, steps)), 0, Integer.MAX_VALUE),
                 block.choice("schedule", TrainConfig.COSINE, SCHEDULES),
                 Require.inRange(block.key("min_lr_ratio"), block.doubleValue("min_lr_ratio", 0.1), 0, 1, false),
                 decayFraction(block),

@@ -38,13 +38,14 @@ final class GroupedAdamW {
         AdamW created = null;
         for (var entry : byGroup.entrySet()) {
             AdamWOptions options = options(entry.getKey(), t);
+            // libtorch takes ownership of the options, so read the rate before handing them over.
+            baseLrs.add(options.get_lr());
             if (created == null) {
                 created = new AdamW(entry.getValue(), options);
             } else {
                 created.add_param_group(new OptimizerParamGroup(entry.getValue(), options));
             }
             order.add(entry.getKey());
-            baseLrs.add(options.get_lr());
         }
         optimizer = created;
     }

@@ -1,0 +1,30 @@
+package membank.train;
+
+import membank.data.Batches;
+
+/** Adapts the data package's endless training batches to the trainer. */
+final class BatchesSource implements BatchSource {
+    private final Batches batches;
+
+    BatchesSource(Batches batches) {
+        this.batches = batches;
+    }
+
+    @Override
+    public long[][] next() {
+        return batches.next();
+    }
+
+    @Override
+    public long position() {
+        return batches.position();
+    }
+
+    @Override
+    public void seek(long position) {
+        if (position < batches.position()) {
+            throw new IllegalStateException("cannot seek back to batch " + position + " from " + batches.position());
+        }
+        batches.skip(position - batches.position());
+    }
+}

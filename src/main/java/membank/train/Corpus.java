@@ -1,0 +1,69 @@
+package membank.train;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+
+import membank.config.DataConfig;
+import membank.config.ModelConfig;
+import membank.data.ByteTokenizer;
+import membank.data.KnowledgeSet;
+import membank.data.KnowledgeSpec;
+import membank.data.TextSource;
+import membank.data.Tokenizer;
+import membank.data.TrainValidation;
+
+/**
+ * The data of a run: its tokenizer (copied into the run directory, so the model directory is
+ * self-contained), training and validation documents, and the knowledge set when training on it.
+ */
+public record Corpus(Tokenizer tokenizer, TextSource train, TextSource validation, KnowledgeSet knowledge) {
+    /** Validation renders the knowledge set's facts in wordings from epochs training never reaches. */
+    private static final int VALIDATION_EPOCH = 1_000_000;
+
+    public static Corpus open(DataConfig data, ModelConfig model, Path runDir, long seed) {
+        Tokenizer tokenizer = tokenizer(data.tokenizer(), runDir);
+        if (tokenizer.vocabSize() > model.vocabSize()) {
+            throw new IllegalArgumentException("tokenizer " + tokenizer.file() + " has " + tokenizer.vocabSize()
+                    + " tokens but vocab_size is " + model.vocabSize() + ": raise vocab_size to at least "
+                    + tokenizer.vocabSize());
+        }
+        if (DataConfig.KNOWLEDGE.equals(data.kind())) {
+            KnowledgeSet knowledge = KnowledgeSet.generate(new KnowledgeSpec(data.entities(), data.knowledgeSeed()));
+            TextSource validation = TextSource.rendered("knowledge set validation",
+                    epoch -> knowledge.trainDocuments(VALIDATION_EPOCH + epoch));
+            return new Corpus(tokenizer, knowledge.trainSource().shuffled(seed), validation, knowledge);
+        }
+        TextSource source = DataConfig.TEXT.equals(data.kind()) ? TextSource.folder(Path.of(data.path()))
+                : TextSource.jsonl(Path.of(data.path()));
+        int every = (int) Math.max(2, Math.round(1 / data.valFraction()));
+        TrainValidation split = TrainValidation.everyKth(source, every);
+        return new Corpus(tokenizer, split.train(), split.validation(), null);
+    }
+
+    /** "byte" writes membank's byte-level tokenizer.json into the run; a path is copied there. */
+    static Tokenizer tokenizer(String spec, Path runDir) {
+        Path target = runDir.resolve("tokenizer.json");
+        try {
+            Files.createDirectories(runDir);
+            if ("byte".equals(spec)) {
+                ByteTokenizer.write(target);
+            } else {
+                Path source = Path.of(spec);
+                Path file = Files.isDirectory(source) ? source.resolve("tokenizer.json") : source;
+                if (!Files.isRegularFile(file)) {
+                    throw new IllegalArgumentException("training.data.tokenizer: " + file + " not found; give"
+                            + " \"byte\" or the path of a Hugging Face tokenizer.json");
+                }
+                if (!file.toAbsolutePath().equals(target.toAbsolutePath())) {
+                    Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + target, e);
+        }
+        return Tokenizer.load(target);
+    }
+}

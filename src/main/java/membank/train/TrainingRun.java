@@ -1,0 +1,298 @@
+package membank.train;
+
+import static org.bytedeco.pytorch.global.torch.manual_seed;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import me.tongfei.progressbar.ProgressBar;
+
+import membank.config.ConfigJson;
+import membank.config.RunConfig;
+import membank.config.TrainConfig;
+import membank.data.BatchSpec;
+import membank.data.Batches;
+import membank.data.Split;
+import membank.eval.Evaluator;
+import membank.eval.RecallResult;
+import membank.model.Checkpoint;
+import membank.model.MemoryLM;
+import membank.model.ParameterRole;
+import membank.nn.Precision;
+
+/**
+ * A training run in a directory: the model there (config.json, model.safetensors,
+ * tokenizer.json) is the latest result, metrics.jsonl the log, and checkpoints/step-N the states
+ * a run can resume from exactly (weights, optimizer.pt, trainer_state.json).
+ */
+public final class TrainingRun {
+    public static final String METRICS = "metrics.jsonl";
+    static final String CHECKPOINTS = "checkpoints";
+    static final String OPTIMIZER = "optimizer.pt";
+    static final String STATE = "trainer_state.json";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int KEEP_CHECKPOINTS = 2;
+    private static final int PROBE_BATCH = 64;
+
+    private final RunConfig run;
+    private final Path dir;
+    private final Precision precision;
+    private final MemoryLM model;
+    private final Corpus corpus;
+    private final Trainer trainer;
+    private final TrainerState start;
+    private boolean showProgress = true;
+
+    private TrainingRun(RunConfig run, Path dir, Precision precision, MemoryLM model, TrainerState start) {
+        this.run = run;
+        this.dir = dir;
+        this.precision = precision;
+        this.model = model;
+        TrainConfig t = run.training();
+        this.corpus = Corpus.open(t.data(), run.model(), dir, t.seed());
+        Batches batches = Batches.training(corpus.train(), corpus.tokenizer(), new BatchSpec(t.batchSize(), t.seqLen()));
+        this.trainer = new Trainer(model, t, new BatchesSource(batches), precision);
+        this.start = start;
+    }
+
+    /** A new run from step 0; {@code dir} must not hold another run's checkpoints. */
+    public static TrainingRun fresh(RunConfig run, Path dir, Precision precision) {
+        if (Files.isDirectory(dir.resolve(CHECKPOINTS))) {
+            throw new IllegalArgumentException(dir + " already holds a training run; use --resume " + dir
+                    + " to continue it, or choose another --out");
+        }
+        manual_seed(run.training().seed());
+        TrainingRun created = new TrainingRun(run, dir, precision, new MemoryLM(run.model()), new TrainerState(0, 0, 0, 0, 0));
+        new MetricsLog(dir.resolve(METRICS), false).close();
+        return created;
+    }
+
+    /** Continues from the latest checkpoint in {@code dir}; {@code steps} (nullable) extends the run. */
+    public static TrainingRun resume(Path dir, Integer steps, Precision precision) {
+        Path latest = latestCheckpoint(dir);
+        ObjectNode config = (ObjectNode) ConfigJson.read(latest.resolve(Checkpoint.CONFIG));
+        if (steps != null) {
+            ((ObjectNode) config.with("training")).put("steps", steps);
+        }
+        RunConfig run = RunConfig.parse(config);
+        TrainerState state = readState(latest);
+        MemoryLM model = Checkpoint.load(latest);
+        TrainingRun resumed = new TrainingRun(run, dir, precision, model, state);
+        resumed.trainer.restore(latest.resolve(OPTIMIZER), state.dataPosition(), state.nonFiniteInARow());
+        truncateMetrics(dir.resolve(METRICS), state.step());
+        return resumed;
+    }
+
+    public TrainingRun quiet() {
+        showProgress = false;
+        return this;
+    }
+
+    public MemoryLM model() {
+        return model;
+    }
+
+    public Corpus corpus() {
+        return corpus;
+    }
+
+    /** Trains to training.steps, evaluating and checkpointing on the way, and saves the final model. */
+    public RunSummary train() {
+        return trainUntil(run.training().steps());
+    }
+
+    /**
+     * Trains up to step {@code stop} (at most training.steps). Stopping early writes a checkpoint
+     * there, as an interruption right after a save would leave it; reaching the end saves the model.
+     */
+    public RunSummary trainUntil(int stop) {
+        TrainConfig t = run.training();
+        int end = Math.min(stop, t.steps());
+        long tokens = start.tokensSeen();
+        double seconds = start.seconds();
+        double lastLoss = Double.NaN;
+        Map<String, Object> lastEval = Map.of();
+        try (MetricsLog metrics = new MetricsLog(dir.resolve(METRICS), true);
+             ProgressBar bar = Progress.bar("train", t.steps(), showProgress)) {
+            bar.stepTo(start.step());
+            for (int step = start.step(); step < end; step++) {
+                long began = System.nanoTime();
+                StepStats stats = trainer.step(step);
+                seconds += (System.nanoTime() - began) / 1e9;
+                tokens += stats.tokens();
+                if (!stats.skipped()) {
+                    lastLoss = stats.loss();
+                }
+                int done = step + 1;
+                logStep(metrics, stats, tokens, seconds, t, done);
+                if (t.evalEvery() > 0 && done % t.evalEvery() == 0 && done < t.steps()) {
+                    lastEval = evaluate(false);
+                    metrics.write(withStep(done, lastEval));
+                }
+                if (t.saveEvery() > 0 && done % t.saveEvery() == 0 && done < t.steps()) {
+                    saveCheckpoint(new TrainerState(done, trainer.data().position(), trainer.nonFiniteInARow(), tokens, seconds));
+                }
+                bar.step();
+                bar.setExtraMessage(String.format(" loss %.4f", lastLoss));
+            }
+            saveCheckpoint(new TrainerState(end, trainer.data().position(), trainer.nonFiniteInARow(), tokens, seconds));
+            if (end == t.steps()) {
+                Checkpoint.save(model, dir, run.toJson());
+                lastEval = evaluate(true);
+                metrics.write(withStep(end, lastEval));
+            }
+        }
+        return summary(lastLoss, lastEval, tokens, seconds);
+    }
+
+    private void logStep(MetricsLog metrics, StepStats stats, long tokens, double seconds, TrainConfig t, int done) {
+        if (!stats.skipped() && done % Math.max(1, t.logEvery()) != 0 && done != t.steps()) {
+            return;
+        }
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("step", done);
+        record.put("loss", stats.loss());
+        record.put("grad_norm", stats.gradNorm());
+        record.put("lr", t.lr() * stats.lrFactor());
+        record.put("tokens", tokens);
+        record.put("tokens_per_s", tokens / Math.max(seconds, 1e-9));
+        record.put("elapsed_s", seconds);
+        if (stats.skipped()) {
+            record.put("skipped", true);
+        }
+        metrics.write(record);
+    }
+
+    /** Validation loss, and recall on the knowledge set's seen and held-out wordings when training on it. */
+    private Map<String, Object> evaluate(boolean full) {
+        TrainConfig t = run.training();
+        Evaluator evaluator = new Evaluator(model, precision);
+        Map<String, Object> out = new LinkedHashMap<>();
+        try (Batches validation = Batches.evaluation(corpus.validation(), corpus.tokenizer(),
+                new BatchSpec(t.batchSize(), t.seqLen()))) {
+            double loss = evaluator.loss(validation, t.evalBatches());
+            out.put("val_loss", loss);
+            out.put("val_ppl", Evaluator.perplexity(loss));
+        }
+        if (corpus.knowledge() != null) {
+            out.put("recall_seen", evaluator.recall(corpus.tokenizer(), corpus.knowledge().probes(Split.SEEN), PROBE_BATCH));
+            if (full) {
+                out.put("recall_heldout", evaluator.recall(corpus.tokenizer(), corpus.knowledge().probes(Split.HELDOUT), PROBE_BATCH));
+            }
+        }
+        return out;
+    }
+
+    private static Map<String, Object> withStep(int step, Map<String, Object> eval) {
+        Map<String, Object> record = new LinkedHashMap<>();
+        record.put("step", step);
+        eval.forEach((k, v) -> record.put(k, v instanceof RecallResult r ? r.accuracy() : v));
+        return record;
+    }
+
+    private RunSummary summary(double trainLoss, Map<String, Object> eval, long tokens, double seconds) {
+        RecallResult recall = (RecallResult) eval.get("recall_seen");
+        double chance = corpus.knowledge() == null ? Double.NaN : corpus.knowledge().chanceAccuracy();
+        return new RunSummary(dir, run.training().steps(), trainLoss, (Double) eval.getOrDefault("val_loss", Double.NaN),
+                recall, chance, tokens / Math.max(seconds, 1e-9), seconds, ParameterRole.count(model), precision);
+    }
+
+    /** Written to step-N.tmp and renamed, so a crash mid-save never leaves a half checkpoint. */
+    private void saveCheckpoint(TrainerState state) {
+        Path root = dir.resolve(CHECKPOINTS);
+        Path target = root.resolve(String.format("step-%07d", state.step()));
+        Path tmp = root.resolve(target.getFileName() + ".tmp");
+        try {
+            deleteTree(tmp);
+            Checkpoint.save(model, tmp, run.toJson());
+            trainer.saveOptimizer(tmp.resolve(OPTIMIZER));
+            ConfigJson.write(tmp.resolve(STATE), JSON.valueToTree(state));
+            deleteTree(target);
+            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            pruneCheckpoints(root);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write checkpoint " + target, e);
+        }
+    }
+
+    static Path latestCheckpoint(Path dir) {
+        List<Path> done = checkpoints(dir.resolve(CHECKPOINTS));
+        if (done.isEmpty()) {
+            throw new IllegalArgumentException(dir + " has no checkpoint to resume from (expected "
+                    + dir.resolve(CHECKPOINTS) + "/step-N written by 'membank train --out " + dir + "')");
+        }
+        return done.get(done.size() - 1);
+    }
+
+    private static List<Path> checkpoints(Path root) {
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> entries = Files.list(root)) {
+            return entries.filter(p -> p.getFileName().toString().matches("step-\\d+") && Files.isDirectory(p))
+                    .sorted(Comparator.comparing(p -> p.getFileName().toString())).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void pruneCheckpoints(Path root) throws IOException {
+        List<Path> done = checkpoints(root);
+        for (int i = 0; i < done.size() - KEEP_CHECKPOINTS; i++) {
+            deleteTree(done.get(i));
+        }
+    }
+
+    private static TrainerState readState(Path checkpoint) {
+        JsonNode node = ConfigJson.read(checkpoint.resolve(STATE));
+        try {
+            return JSON.treeToValue(node, TrainerState.class);
+        } catch (IOException e) {
+            throw new IllegalArgumentException(checkpoint.resolve(STATE) + " is not a trainer state: " + e.getMessage(), e);
+        }
+    }
+
+    /** Drops log records past the checkpoint, so a resumed log reads like one uninterrupted run. */
+    private static void truncateMetrics(Path file, int step) {
+        if (!Files.exists(file)) {
+            return;
+        }
+        try {
+            List<String> kept = new ArrayList<>();
+            for (String line : Files.readAllLines(file)) {
+                if (!line.isBlank() && JSON.readTree(line).path("step").asInt() <= step) {
+                    kept.add(line);
+                }
+            }
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.write(tmp, kept);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot rewrite " + file, e);
+        }
+    }
+
+    private static void deleteTree(Path path) throws IOException {
+        if (!Files.exists(path)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

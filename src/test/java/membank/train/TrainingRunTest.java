@@ -1,0 +1,67 @@
+package membank.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import membank.config.Overrides;
+import membank.config.Presets;
+import membank.config.RunConfig;
+import membank.model.Checkpoint;
+import membank.model.MemoryLM;
+import membank.nn.Precision;
+
+class TrainingRunTest {
+
+    static RunConfig tiny(String... overrides) {
+        ObjectNode root = Presets.load("tiny");
+        Overrides.apply(root, List.of(overrides));
+        return RunConfig.parse(root);
+    }
+
+    @Test
+    void resumeEqualsUninterruptedRun(@TempDir Path tmp) {
+        RunConfig run = tiny("training.steps=8", "training.eval_every=0", "training.save_every=4",
+                "training.warmup_steps=2", "training.data.entities=8");
+        TrainingRun.fresh(run, tmp.resolve("whole"), Precision.FP32).quiet().train();
+        TrainingRun.fresh(run, tmp.resolve("split"), Precision.FP32).quiet().trainUntil(4);
+        TrainingRun.resume(tmp.resolve("split"), null, Precision.FP32).quiet().train();
+
+        Map<String, Tensor> whole = Checkpoint.load(tmp.resolve("whole")).namedParameters();
+        Map<String, Tensor> split = Checkpoint.load(tmp.resolve("split")).namedParameters();
+        whole.forEach((name, t) -> assertTrue(org.bytedeco.pytorch.global.torch.equal(t, split.get(name)),
+                name + " differs after resume"));
+    }
+
+    @Test
+    void refusesToOverwriteAnotherRun(@TempDir Path tmp) {
+        RunConfig run = tiny("training.steps=1", "training.eval_every=0", "training.data.entities=4");
+        TrainingRun.fresh(run, tmp, Precision.FP32).quiet().train();
+        var e = assertThrows(IllegalArgumentException.class, () -> TrainingRun.fresh(run, tmp, Precision.FP32));
+        assertTrue(e.getMessage().contains("--resume"), e.getMessage());
+    }
+
+    @Test
+    void trainingOnTheKnowledgeSetLowersLossAndRecallsFacts(@TempDir Path tmp) throws Exception {
+        RunConfig run = tiny();
+        RunSummary summary = TrainingRun.fresh(run, tmp, Precision.FP32).quiet().train();
+        List<String> log = Files.readAllLines(tmp.resolve(TrainingRun.METRICS));
+        double first = new com.fasterxml.jackson.databind.ObjectMapper().readTree(log.get(0)).get("loss").asDouble();
+        assertTrue(summary.trainLoss() < first - 1.0, "loss went from " + first + " to " + summary.trainLoss());
+        assertTrue(summary.recall().accuracy() > summary.chanceRecall(),
+                "recall " + summary.recall().accuracy() + " is not above chance " + summary.chanceRecall());
+        MemoryLM reloaded = Checkpoint.load(tmp);
+        assertEquals(run.model(), reloaded.config());
+    }
+}
