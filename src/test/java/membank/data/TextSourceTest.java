@@ -71,6 +71,17 @@ class TextSourceTest {
     }
 
     @Test
+    void singleTextFileAndNonUtf8Text() throws Exception {
+        Path f = dir.resolve("one.txt");
+        Files.writeString(f, "just one document");
+        assertEquals(List.of("just one document"), all(TextSource.open(f), 0));
+        Files.write(f, new byte[] {'o', 'k', (byte) 0xFF, (byte) 0xFE});
+        java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class,
+                () -> all(TextSource.open(f), 0));
+        assertTrue(e.getMessage().contains(f.toString()) && e.getMessage().contains("UTF-8"), e.getMessage());
+    }
+
+    @Test
     void jsonlReadsTextFieldsAndSkipsBlankLines() throws Exception {
         Path f = dir.resolve("c.jsonl");
         Files.writeString(f, "{\"text\": \"one\", \"id\": 1}\n\n{\"text\": \"two\\nlines\"}\n   \n{\"text\": \"\"}\n");
