@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 
@@ -149,7 +150,7 @@ public final class KnowledgeSet {
         for (Split split : Split.values()) {
             for (Probe p : probes(split)) {
                 lines.add(mapper.createObjectNode().put("kind", "probe")
-                        .put("split", split.name().toLowerCase(java.util.Locale.ROOT))
+                        .put("split", split.name().toLowerCase(Locale.ROOT))
                         .put("prompt", p.prompt()).put("answer", p.answer()).put("attribute", p.attribute()));
             }
         }

@@ -1,5 +1,6 @@
 package membank.data;
 
+import java.util.Arrays;
 import java.util.function.Function;
 
 /**
@@ -87,7 +88,7 @@ public final class TokenStream implements AutoCloseable {
     }
 
     private int[] withEos(int[] ids) {
-        int[] out = java.util.Arrays.copyOf(ids, ids.length + 1);
+        int[] out = Arrays.copyOf(ids, ids.length + 1);
         out[ids.length] = eosId;
         return out;
     }
