@@ -1,5 +1,7 @@
 package membank.memory;
 
+import static org.bytedeco.pytorch.global.torch.matmul;
+
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
@@ -30,7 +32,7 @@ public final class MemoryAttention extends Module {
         this.headDim = headDim;
     }
 
-    /** K = M Wk^T and V = M Wv^T of a bank M [N, d], shaped [1, Hkv, N, dh]. */
+    /** K = M Wk^T and V = M Wv^T of a bank M [N, d], shaped [Hkv, N, dh]. */
     public MemoryKv project(Tensor bank) {
         return new MemoryKv(bankHeads(k.forward(bank)), bankHeads(v.forward(bank)));
     }
@@ -40,19 +42,32 @@ public final class MemoryAttention extends Module {
         return forward(x, project(bank));
     }
 
-    /** Reads precomputed bank keys and values. */
+    /**
+     * Reads precomputed bank keys and values. Every position reads the same keys, so the batch and
+     * the query heads sharing a kv head are folded into one row dimension: one matmul per kv head,
+     * softmax(Q K^T / sqrt(dh)) V, with no copy of the bank per sequence or per query head.
+     */
     public Tensor forward(Tensor x, MemoryKv kv) {
-        Tensor query = Ops.splitHeads(q.forward(x), heads, headDim);
+        Tensor query = q.forward(x);
         long batch = query.size(0);
+        long length = query.size(1);
+        long group = heads / kvHeads;
+        // [B, L, Hkv, g, dh] -> [Hkv, B*L*g, dh]
+        Tensor rows = query.view(batch * length, kvHeads, group * headDim).transpose(0, 1)
+                .reshape(kvHeads, batch * length * group, headDim);
         // Under autocast the bank K/V may have been cached in another precision than the queries.
-        Tensor keys = kv.keys().to(query.scalar_type()).expand(batch, -1, -1, -1);
-        Tensor values = kv.values().to(query.scalar_type()).expand(batch, -1, -1, -1);
-        Tensor out = Ops.attention(query, keys, values, false);
-        return o.forward(Ops.mergeHeads(out));
+        Tensor keys = kv.keys().to(rows.scalar_type());
+        Tensor values = kv.values().to(rows.scalar_type());
+        Tensor scores = matmul(rows, keys.transpose(1, 2)).mul(Ops.scalar(1.0 / Math.sqrt(headDim)));
+        Tensor out = matmul(scores.softmax(-1), values);
+        Tensor merged = out.view(kvHeads, batch * length, group * headDim).transpose(0, 1)
+                .reshape(batch, length, heads * headDim);
+        return o.forward(merged);
     }
 
+    /** [N, Hkv*dh] -> [Hkv, N, dh]. */
     private Tensor bankHeads(Tensor projected) {
         long tokens = projected.size(0);
-        return projected.view(tokens, kvHeads, headDim).transpose(0, 1).unsqueeze(0);
+        return projected.view(tokens, kvHeads, headDim).transpose(0, 1);
     }
 }

@@ -39,22 +39,27 @@ public final class MemoryLM extends Module {
     private final RmsNorm norm;
     private final LinearImpl lmHead;
     private final Rope rope;
+    /**
+     * Container modules are kept reachable: libtorch calls back into Java peers of modules
+     * (e.g. in train()), and a collected peer would turn that call into a NullPointerException.
+     */
+    private final List<Module> containers = new ArrayList<>();
 
     public MemoryLM(ModelConfig config) {
         this.config = config;
-        Module model = register_module("model", new Module());
+        Module model = container(this, "model");
         embed = model.register_module("embed_tokens",
                 new EmbeddingImpl(new EmbeddingOptions(config.vocabSize(), config.hiddenSize())));
         try (NoGradGuard ignored = new NoGradGuard()) {
             embed.weight().normal_(0.0, Ops.INIT_STD, new org.bytedeco.pytorch.GeneratorOptional());
         }
-        Module layerList = model.register_module("layers", new Module());
+        Module layerList = container(model, "layers");
         for (int i = 0; i < config.numHiddenLayers(); i++) {
             layers.add(layerList.register_module(Integer.toString(i), new DecoderLayer(config, config.isMemoryLayer(i))));
         }
         norm = model.register_module("norm", new RmsNorm(config.hiddenSize(), config.rmsNormEps()));
         if (config.hasMemory()) {
-            Module bankList = model.register_module("memory", new Module()).register_module("banks", new Module());
+            Module bankList = container(container(model, "memory"), "banks");
             for (int b = 0; b < config.membank().numBanks(); b++) {
                 banks.add(bankList.register_module(Integer.toString(b),
                         new MemoryBank(config.membank().numTokens(), config.hiddenSize())));
@@ -63,6 +68,12 @@ public final class MemoryLM extends Module {
         lmHead = config.tieWordEmbeddings() ? null
                 : register_module("lm_head", Ops.linear(config.hiddenSize(), config.vocabSize(), false));
         rope = new Rope(config.headDim(), config.ropeTheta(), config.maxPositionEmbeddings());
+    }
+
+    private Module container(Module parent, String name) {
+        Module child = parent.register_module(name, new Module());
+        containers.add(child);
+        return child;
     }
 
     public ModelConfig config() {

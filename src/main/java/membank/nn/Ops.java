@@ -79,10 +79,20 @@ public final class Ops {
         return x.transpose(1, 2).reshape(s[0], s[2], s[1] * s[3]);
     }
 
-    /** Scaled dot-product attention with GQA (query heads a multiple of kv heads). */
+    /**
+     * Scaled dot-product attention with GQA (query heads a multiple of kv heads). libtorch's CPU
+     * kernel is several times slower in bf16 than in fp32 (docs/benchmarks.md), so bf16 inputs are
+     * attended in fp32 and the result cast back.
+     */
     public static Tensor attention(Tensor q, Tensor k, Tensor v, boolean causal) {
-        return scaled_dot_product_attention(q, k, v, new TensorOptional(), 0.0, causal,
+        ScalarType type = q.scalar_type();
+        Tensor out = scaled_dot_product_attention(f32(q), f32(k), f32(v), new TensorOptional(), 0.0, causal,
                 new DoubleOptional(), shape(q)[1] != shape(k)[1]);
+        return out.to(type);
+    }
+
+    private static Tensor f32(Tensor t) {
+        return t.to(ScalarType.Float);
     }
 
     /** Attention with an explicit boolean mask (true = may attend). */

@@ -207,7 +207,7 @@ public final class TrainingRun {
         RecallResult recall = (RecallResult) eval.get("recall_seen");
         double chance = corpus.knowledge() == null ? Double.NaN : corpus.knowledge().chanceAccuracy();
         return new RunSummary(dir, run.training().steps(), trainLoss, (Double) eval.getOrDefault("val_loss", Double.NaN),
-                recall, chance, tokens / Math.max(seconds, 1e-9), seconds, ParameterRole.count(model), precision);
+                recall, (RecallResult) eval.get("recall_heldout"), chance, tokens / Math.max(seconds, 1e-9), seconds, ParameterRole.count(model), precision);
     }
 
     /** Written to step-N.tmp and renamed, so a crash mid-save never leaves a half checkpoint. */

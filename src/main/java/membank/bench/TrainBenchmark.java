@@ -1,0 +1,38 @@
+package membank.bench;
+
+import static org.bytedeco.pytorch.global.torch.manual_seed;
+
+import membank.config.RunConfig;
+import membank.config.TrainConfig;
+import membank.model.Flops;
+import membank.model.MemoryLM;
+import membank.nn.Precision;
+import membank.train.Trainer;
+
+/** Times full training steps (forward, backward, clipping, AdamW) of a configuration. */
+public final class TrainBenchmark {
+    public record Result(String label, Precision precision, double msPerStep, double tokensPerSecond, double gflops) {
+    }
+
+    private TrainBenchmark() {
+    }
+
+    public static Result run(String label, RunConfig run, Precision precision, int warmup, int steps) {
+        manual_seed(0);
+        TrainConfig t = run.training();
+        MemoryLM model = new MemoryLM(run.model());
+        Trainer trainer = new Trainer(model, t, new RandomBatches(t.batchSize(), t.seqLen(), run.model().vocabSize(), 0),
+                precision);
+        for (int i = 0; i < warmup; i++) {
+            trainer.step(i);
+        }
+        long start = System.nanoTime();
+        for (int i = 0; i < steps; i++) {
+            trainer.step(warmup + i);
+        }
+        double seconds = (System.nanoTime() - start) / 1e9 / steps;
+        double tokens = (double) t.batchSize() * t.seqLen() * t.gradAccum();
+        double flops = Flops.trainStep(run.model(), (long) t.batchSize() * t.gradAccum(), t.seqLen());
+        return new Result(label, precision, seconds * 1e3, tokens / seconds, flops / seconds / 1e9);
+    }
+}

@@ -1,0 +1,39 @@
+package membank.cli;
+
+import org.bytedeco.pytorch.global.torch;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** The membank command line: one subcommand per file in this package. */
+@Command(name = "membank", mixinStandardHelpOptions = true, version = "membank 0.1.0",
+        description = "Memory-augmented transformers on the JVM: train, evaluate, score, generate, inspect.",
+        subcommands = {TrainCommand.class, EvalCommand.class, ScoreCommand.class, GenerateCommand.class,
+                InspectCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+
+    @Option(names = "--threads", scope = ScopeType.INHERIT, paramLabel = "N",
+            description = "libtorch intra-op threads (default: all available cores).")
+    void threads(int n) {
+        if (n < 1) {
+            throw new CommandLine.ParameterException(new CommandLine(this), "--threads must be >= 1, got " + n);
+        }
+        torch.set_num_threads(n);
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The configured command line (also used by tests to run commands in-process). */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Main()).setExecutionExceptionHandler(new ErrorHandler());
+    }
+}

@@ -1,0 +1,118 @@
+package membank.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import membank.config.RunConfig;
+import membank.nn.Precision;
+import membank.train.RunSummary;
+import membank.train.TrainingRun;
+
+@Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Train a model from scratch on the knowledge set, a folder of .txt files or a JSONL file.",
+                "Writes the model (config.json, model.safetensors, tokenizer.json), metrics.jsonl and",
+                "checkpoints/step-N to --out; --resume DIR continues a run exactly where it stopped."},
+        footer = {"", "Examples:",
+                "  membank train --preset small --out runs/small",
+                "  membank train --preset tiny --set membank.variant=B --set membank.layers=[0,1] --steps 200",
+                "  membank train --preset small --data corpus/ --set training.data.tokenizer=qwen/tokenizer.json",
+                "  membank train --resume runs/small --steps 800",
+                "  membank train --preset small --dry-run"})
+final class TrainCommand implements Callable<Integer> {
+    @Mixin
+    ConfigOptions config;
+
+    @Option(names = "--data", paramLabel = "knowledge|PATH",
+            description = "Training data: 'knowledge' (the synthetic knowledge set), a folder of .txt files or a .jsonl file of {\"text\": ...} lines.")
+    String data;
+
+    @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps (training.steps).")
+    Integer steps;
+
+    @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: runs/<preset or config name>).")
+    Path out;
+
+    @Option(names = "--resume", paramLabel = "DIR", description = "Continue the run in DIR from its latest checkpoint.")
+    Path resume;
+
+    @Option(names = "--precision", paramLabel = "auto|fp32|bf16",
+            description = "bf16 autocast with float32 master weights, fp32, or auto (bf16 where the CPU has it).")
+    String precision;
+
+    @Option(names = "--seed", paramLabel = "S", description = "Seed for initialisation and data order (training.seed).")
+    Long seed;
+
+    @Option(names = "--save-every", paramLabel = "N", description = "Checkpoint every N steps (training.save_every).")
+    Integer saveEvery;
+
+    @Option(names = "--dry-run", description = "Print the resolved configuration and exit.")
+    boolean dryRun;
+
+    @Override
+    public Integer call() throws Exception {
+        if (resume != null) {
+            return resumeRun();
+        }
+        ObjectNode root = config.resolve("small", shortcuts());
+        RunConfig run = RunConfig.parse(root);
+        if (dryRun) {
+            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(run.toJson()));
+            return 0;
+        }
+        Path dir = out != null ? out : Path.of("runs", config.name("small"));
+        Precision p = Precision.resolve(run.training().precision());
+        System.err.printf("membank train: %s -> %s (%s, %d steps)%n", config.name("small"), dir, p.label(), run.training().steps());
+        report(TrainingRun.fresh(run, dir, p).train());
+        return 0;
+    }
+
+    private Integer resumeRun() {
+        if (config.source != null || !config.assignments.isEmpty() || data != null || seed != null || saveEvery != null) {
+            throw new IllegalArgumentException("--resume continues a run with the configuration saved in it; only"
+                    + " --steps and --precision may be given with it");
+        }
+        if (!Files.isDirectory(resume)) {
+            throw new IllegalArgumentException("--resume " + resume + ": no such directory");
+        }
+        Precision p = Precision.resolve(precision != null ? precision : "auto");
+        report(TrainingRun.resume(resume, steps, p).train());
+        return 0;
+    }
+
+    /** The convenience flags are --set assignments under another name. */
+    private List<String> shortcuts() {
+        List<String> extra = new ArrayList<>();
+        if (steps != null) {
+            extra.add("training.steps=" + steps);
+        }
+        if (precision != null) {
+            extra.add("training.precision=" + precision);
+        }
+        if (seed != null) {
+            extra.add("training.seed=" + seed);
+        }
+        if (saveEvery != null) {
+            extra.add("training.save_every=" + saveEvery);
+        }
+        if (data != null) {
+            extra.addAll(DataFlag.assignments(data));
+        }
+        return extra;
+    }
+
+    private static void report(RunSummary s) {
+        System.out.println(Tables.summary(List.of(s)));
+        System.out.println("model written to " + s.dir());
+    }
+}

@@ -1,0 +1,49 @@
+package membank.model;
+
+import membank.config.MemoryConfig;
+import membank.config.ModelConfig;
+
+/**
+ * Analytical matmul FLOPs (multiply-add = 2) of one forward pass; a training step costs three
+ * times the forward (backward = 2x forward). Element-wise work (norms, softmax) is not counted.
+ */
+public final class Flops {
+    private Flops() {
+    }
+
+    /** Forward FLOPs of a batch of {@code batch} sequences of {@code length} tokens. */
+    public static double forward(ModelConfig c, long batch, long length) {
+        double tokens = batch * (double) length;
+        double perToken = 2.0 * (linearParams(c) + (double) c.vocabSize() * c.hiddenSize());
+        // causal self-attention: QK^T and AV over on average length/2 keys
+        perToken += c.numHiddenLayers() * 2.0 * 2.0 * (length / 2.0) * c.numAttentionHeads() * c.headDim();
+        double total = tokens * perToken;
+        MemoryConfig m = c.membank();
+        if (m != null) {
+            int memoryLayers = m.layers().size();
+            total += tokens * memoryLayers * 2.0 * 2.0 * m.numTokens() * m.numHeads() * m.headDim();
+            // K and V of the bank, once per layer and step
+            total += memoryLayers * 2.0 * m.numTokens() * c.hiddenSize() * 2.0 * m.numKvHeads() * m.headDim();
+        }
+        return total;
+    }
+
+    public static double trainStep(ModelConfig c, long batch, long length) {
+        return 3 * forward(c, batch, length);
+    }
+
+    /** Weights applied as matmuls to every token (no embedding, no bank, no LM head). */
+    static double linearParams(ModelConfig c) {
+        long d = c.hiddenSize();
+        long attention = d * c.headDim() * (2L * c.numAttentionHeads() + 2L * c.numKeyValueHeads());
+        long mlp = 3L * d * c.intermediateSize();
+        double total = c.numHiddenLayers() * (double) (attention + mlp);
+        MemoryConfig m = c.membank();
+        if (m != null) {
+            long q = d * (long) m.numHeads() * m.headDim();
+            long extraMlp = m.isVariantB() ? mlp : 0;
+            total += m.layers().size() * (double) (2 * q + extraMlp);
+        }
+        return total;
+    }
+}
