@@ -1,0 +1,91 @@
+package membank.train;
+
+import static org.bytedeco.pytorch.global.torch.manual_seed;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
+import org.junit.jupiter.api.Test;
+
+import membank.bench.RandomBatches;
+import membank.config.RunConfig;
+import membank.model.MemoryLM;
+import membank.nn.Precision;
+
+class TrainerTest {
+
+    private static RunConfig tiny(String... overrides) {
+        return TrainingRunTest.tiny(overrides);
+    }
+
+    private static Trainer trainer(MemoryLM model, RunConfig run) {
+        var t = run.training();
+        return new Trainer(model, t, new RandomBatches(t.batchSize(), t.seqLen(), run.model().vocabSize(), 1), Precision.FP32);
+    }
+
+    @Test
+    void residentMemoryStaysFlat() throws IOException {
+        manual_seed(3);
+        RunConfig run = tiny("training.batch_size=4", "training.seq_len=32");
+        MemoryLM model = new MemoryLM(run.model());
+        Trainer trainer = trainer(model, run);
+        for (int step = 0; step < 60; step++) {
+            trainer.step(step);
+        }
+        long before = residentKb();
+        for (int step = 60; step < 360; step++) {
+            trainer.step(step);
+        }
+        long growth = residentKb() - before;
+        // a leaked activation of this model is ~100 KB a step, so 300 steps would add ~30 MB
+        assertTrue(growth < 12_000, "RSS grew by " + growth + " KB over 300 steps");
+    }
+
+    @Test
+    void nonFiniteStepsAreSkippedThenAbort() {
+        manual_seed(4);
+        RunConfig run = tiny("training.max_nonfinite=3");
+        MemoryLM model = new MemoryLM(run.model());
+        Trainer trainer = trainer(model, run);
+        assertFalse(trainer.step(0).skipped());
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            model.namedParameters().get("model.norm.weight").fill_(new Scalar(Double.NaN));
+        }
+        var before = model.namedParameters().get("model.layers.0.mlp.up_proj.weight").clone();
+        assertTrue(trainer.step(1).skipped());
+        assertTrue(trainer.step(2).skipped());
+        assertEquals(2, trainer.nonFiniteInARow());
+        assertTrue(org.bytedeco.pytorch.global.torch.equal(before,
+                model.namedParameters().get("model.layers.0.mlp.up_proj.weight")), "a skipped step changed weights");
+        var e = assertThrows(NonFiniteLossException.class, () -> trainer.step(3));
+        assertTrue(e.getMessage().contains("max_nonfinite"), e.getMessage());
+    }
+
+    @Test
+    void learningRatesFollowTheParameterGroups() {
+        RunConfig run = tiny("training.lr=1e-3", "training.bank_lr=5e-3", "training.memory_lr=2e-3",
+                "training.warmup_steps=0", "training.schedule=constant");
+        Trainer trainer = trainer(new MemoryLM(run.model()), run);
+        trainer.step(0);
+        assertEquals(5e-3, trainer.lr(ParamGroup.BANK), 1e-12);
+        assertEquals(2e-3, trainer.lr(ParamGroup.MEMORY), 1e-12);
+        assertEquals(1e-3, trainer.lr(ParamGroup.BASE), 1e-12);
+    }
+
+    private static long residentKb() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        throw new IllegalStateException("no VmRSS in /proc/self/status");
+    }
+
+}
