@@ -1,0 +1,103 @@
+package membank.model;
+
+import java.util.Arrays;
+import java.util.function.LongConsumer;
+
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+
+import membank.nn.Ops;
+
+/**
+ * Continues a prompt token by token: one forward over the whole prompt fills a {@link DecodeState}
+ * (self-attention KV caches, the banks' K/V once), then each new token costs a forward of one
+ * position against the caches.
+ */
+public final class Generator {
+    private final MemoryLM model;
+    private final int vocabLimit;
+
+    public Generator(MemoryLM model) {
+        this(model, model.config().vocabSize());
+    }
+
+    /**
+     * Ids at or above {@code vocabLimit} are never produced: checkpoints often pad the embedding
+     * beyond the tokenizer's vocabulary, and those rows have no text.
+     */
+    public Generator(MemoryLM model, int vocabLimit) {
+        if (vocabLimit < 1 || vocabLimit > model.config().vocabSize()) {
+            throw new IllegalArgumentException("vocabulary limit " + vocabLimit + " must be in [1, "
+                    + model.config().vocabSize() + "] (the model's vocab_size)");
+        }
+        this.model = model;
+        this.vocabLimit = vocabLimit;
+    }
+
+    /**
+     * How many tokens can follow a prompt of {@code promptLength}: {@code requested}, or fewer so
+     * that prompt plus output fit in max_position_embeddings.
+     *
+     * @throws IllegalArgumentException when the prompt alone leaves no room
+     */
+    public int maxNewTokens(int promptLength, int requested) {
+        int positions = model.config().maxPositionEmbeddings();
+        if (promptLength >= positions) {
+            throw new IllegalArgumentException("the prompt has " + promptLength + " tokens but the model handles at most "
+                    + positions + " positions (max_position_embeddings), which leaves no room to generate;"
+                    + " shorten the prompt");
+        }
+        return Math.min(requested, positions - promptLength);
+    }
+
+    /**
+     * The tokens that follow {@code prompt} (the stop token, if reached, is not included), each
+     * passed to {@code onToken} as soon as it is chosen.
+     */
+    public long[] generate(long[] prompt, GenerationOptions opts, LongConsumer onToken) {
+        if (prompt.length == 0) {
+            throw new IllegalArgumentException("the prompt is empty: generation needs at least one token (e.g. BOS)");
+        }
+        checkIds(prompt);
+        int budget = maxNewTokens(prompt.length, opts.maxTokens());
+        Sampler sampler = new Sampler(opts.temperature(), opts.topP(), opts.seed());
+        long[] out = new long[budget];
+        int produced = 0;
+        // the outer scope frees the decode state's caches when generation ends
+        try (PointerScope outer = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
+            DecodeState state = model.newDecodeState(1, prompt.length + budget);
+            float[] logits = budget == 0 ? null : step(prompt, state);
+            while (produced < budget) {
+                long next = sampler.next(logits);
+                if (opts.isStop(next)) {
+                    break;
+                }
+                out[produced++] = next;
+                onToken.accept(next);
+                if (produced < budget) {
+                    logits = step(new long[] {next}, state);
+                }
+            }
+        }
+        return Arrays.copyOf(out, produced);
+    }
+
+    /** Runs {@code ids} through the model on top of the state; the next-token logits of the last one. */
+    private float[] step(long[] ids, DecodeState state) {
+        try (PointerScope perStep = new PointerScope()) {
+            Tensor logits = model.forward(Ops.longs(ids).view(1, ids.length), state);
+            return Ops.floats(logits.select(1, ids.length - 1).narrow(-1, 0, vocabLimit));
+        }
+    }
+
+    private void checkIds(long[] prompt) {
+        long vocab = model.config().vocabSize();
+        for (int i = 0; i < prompt.length; i++) {
+            if (prompt[i] < 0 || prompt[i] >= vocab) {
+                throw new IllegalArgumentException("prompt token " + prompt[i] + " at position " + i
+                        + " is out of range [0, " + vocab + ") (the model's vocab_size)");
+            }
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package membank.cli;
+
+import static org.bytedeco.pytorch.global.torch.manual_seed;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import picocli.CommandLine;
+
+import membank.config.ConfigJson;
+import membank.config.Presets;
+import membank.data.ByteTokenizer;
+import membank.model.Checkpoint;
+import membank.model.MemoryLM;
+import membank.model.ParameterRole;
+
+/** generate and inspect run in-process against a tiny untrained model (the "tiny" preset, byte tokenizer). */
+class GenerateCommandTest {
+    @TempDir
+    static Path tmp;
+    private static Path modelDir;
+    private static Map<ParameterRole, Long> counts;
+
+    @BeforeAll
+    static void writeTinyModel() throws Exception {
+        manual_seed(3);
+        MemoryLM model = new MemoryLM(ConfigJson.parseModel(Presets.load("tiny")));
+        modelDir = tmp.resolve("tiny");
+        Checkpoint.save(model, modelDir);
+        ByteTokenizer.write(modelDir.resolve("tokenizer.json"));
+        counts = ParameterRole.count(model);
+    }
+
+    private record Run(int exit, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cmd = Main.commandLine();
+        cmd.setOut(new PrintWriter(out));
+        cmd.setErr(new PrintWriter(err));
+        int exit = cmd.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void generatePrintsTheContinuationAndTheSpeed() {
+        Run r = run("generate", "--model", modelDir.toString(), "--prompt", "Ada was born in", "--max-tokens", "8",
+                "--temperature", "0", "--no-stop");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().endsWith(System.lineSeparator()), r.out());
+        assertTrue(r.out().length() > System.lineSeparator().length(), "no text was printed");
+        assertTrue(r.err().contains("8 tokens in "), r.err());
+        assertTrue(r.err().contains("tokens/s)"), r.err());
+    }
+
+    @Test
+    void theSameSeedPrintsTheSameText() {
+        String[] args = {"generate", "--model", modelDir.toString(), "--prompt", "Hello", "--max-tokens", "12", "--seed", "9"};
+        assertEquals(run(args).out(), run(args).out());
+    }
+
+    @Test
+    void tooManyTokensAreClampedWithANote() {
+        Run r = run("generate", "--model", modelDir.toString(), "--prompt", "x".repeat(250), "--max-tokens", "20", "--no-stop");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.err().contains("lowered to 6"), r.err());
+        assertTrue(r.err().contains("6 tokens in "), r.err());
+    }
+
+    @Test
+    void inspectPrintsCountsPlacementAndFlops() {
+        Run r = run("inspect", "--model", modelDir.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("\"hidden_size\" : 64"), r.out());
+        for (ParameterRole role : ParameterRole.values()) {
+            assertTrue(r.out().contains(String.format(Locale.ROOT, "%,d", counts.get(role))), role + " count missing:\n" + r.out());
+        }
+        long total = counts.values().stream().mapToLong(Long::longValue).sum();
+        assertTrue(r.out().matches("(?s).*total\\s+" + String.format(Locale.ROOT, "%,d", total) + "\\s.*"), r.out());
+        assertTrue(r.out().matches("(?s).*\\n\\s+0\\s+no\\s+-\\s+-\\n.*"), "layer 0 line:\n" + r.out());
+        assertTrue(r.out().matches("(?s).*\\n\\s+1\\s+yes\\s+0\\s+A\\n.*"), "layer 1 line:\n" + r.out());
+        assertTrue(r.out().contains("forward FLOPs per token at seq_len 256"), "no training block: 256\n" + r.out());
+    }
+
+    @Test
+    void inspectReadsAPresetWithOverridesWithoutWeights() {
+        Run r = run("inspect", "--preset", "tiny", "--set", "membank.layers=[0,1]", "--set", "membank.sharing=per_layer",
+                "--seq-len", "32");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().matches("(?s).*\\n\\s+1\\s+yes\\s+1\\s+A\\n.*"), r.out());
+        assertTrue(r.out().contains("seq_len 32"), r.out());
+    }
+
+    @Test
+    void aMissingModelDirectoryExitsOneNamingThePath() {
+        String missing = tmp.resolve("no-such-model").toString();
+        for (String command : new String[] {"generate", "inspect"}) {
+            Run r = command.equals("generate") ? run(command, "--model", missing, "--prompt", "x") : run(command, "--model", missing);
+            assertEquals(1, r.exit(), command + ": " + r.err());
+            assertTrue(r.err().contains(missing), command + ": " + r.err());
+        }
+    }
+
+    @Test
+    void badSamplingOptionsExitOne() {
+        Run r = run("generate", "--model", modelDir.toString(), "--prompt", "x", "--top-p", "1.5");
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("top-p"), r.err());
+    }
+}
