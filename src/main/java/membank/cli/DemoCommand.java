@@ -12,6 +12,8 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 import membank.config.Overrides;
@@ -29,6 +31,9 @@ import membank.train.TrainingRun;
                 "--quick takes about 1 minute."},
         footer = {"", "Examples:", "  ./membank demo", "  ./membank demo --quick --out runs/quick-demo"})
 final class DemoCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--quick", description = "A tiny model and a short run (about 1 minute).")
     boolean quick;
 
@@ -65,8 +70,8 @@ final class DemoCommand implements Callable<Integer> {
         LossPlot.write(metrics, png, "membank demo: memory vs no memory on the knowledge set");
         String table = Tables.summary(summaries, names);
         Files.writeString(dir.resolve("summary.md"), table);
-        System.out.println(table);
-        System.out.println("loss curves: " + png + "    table: " + dir.resolve("summary.md"));
+        out().println(table);
+        out().println("loss curves: " + png + "    table: " + dir.resolve("summary.md"));
         return 0;
     }
 
@@ -117,5 +122,9 @@ final class DemoCommand implements Callable<Integer> {
             this.preset = preset;
             this.overrides = overrides;
         }
+    }
+
+    private java.io.PrintWriter out() {
+        return spec.commandLine().getOut();
     }
 }

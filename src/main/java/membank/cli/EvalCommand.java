@@ -5,6 +5,8 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 import membank.config.DataConfig;
@@ -27,6 +29,9 @@ import membank.nn.Precision;
                 "for the knowledge set, on wordings of its facts that training never showed."},
         footer = {"", "Examples:", "  membank eval --model runs/small", "  membank eval --model runs/small --data corpus/valid.jsonl"})
 final class EvalCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory.")
     Path model;
 
@@ -61,17 +66,21 @@ final class EvalCommand implements Callable<Integer> {
                 : TextSource.open(Path.of(data != null ? data : d.path()));
         try (Batches batches = Batches.evaluation(source, tokenizer, spec)) {
             double loss = evaluator.loss(batches, maxBatches);
-            System.out.printf(Locale.ROOT, "loss %.4f  perplexity %.3f  (%s)%n", loss, Evaluator.perplexity(loss), source.describe());
+            out().printf(Locale.ROOT, "loss %.4f  perplexity %.3f  (%s)%n", loss, Evaluator.perplexity(loss), source.describe());
         }
         if (set != null) {
             for (Split split : Split.values()) {
                 RecallResult r = evaluator.recall(tokenizer, set.probes(split), 64);
-                System.out.printf(Locale.ROOT, "fact recall (%s wording): %d / %d = %s  (chance %s)%n",
+                out().printf(Locale.ROOT, "fact recall (%s wording): %d / %d = %s  (chance %s)%n",
                         split.name().toLowerCase(Locale.ROOT), r.correct(), r.total(), Tables.pct(r.accuracy()),
                         Tables.pct(set.chanceAccuracy()));
-                r.byAttribute().forEach((attr, c) -> System.out.printf(Locale.ROOT, "    %-18s %d / %d%n", attr, c[0], c[1]));
+                r.byAttribute().forEach((attr, c) -> out().printf(Locale.ROOT, "    %-18s %d / %d%n", attr, c[0], c[1]));
             }
         }
         return 0;
+    }
+
+    private java.io.PrintWriter out() {
+        return spec.commandLine().getOut();
     }
 }

@@ -13,6 +13,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 import membank.data.Tokenizer;
@@ -26,6 +28,9 @@ import membank.model.Scoring;
         footer = {"", "Examples:", "  membank score --model runs/small --text \"Ada Lovelace was born in\" --json",
                 "  membank score --model DIR --ids 1,72,101,108 --json"})
 final class ScoreCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     static final class Input {
         @Option(names = "--text", paramLabel = "STRING", description = "Text to score, tokenized with the model's tokenizer.json (no special tokens added).")
         String text;
@@ -60,7 +65,7 @@ final class ScoreCommand implements Callable<Integer> {
             for (float v : logprobs) {
                 lp.add(v);
             }
-            System.out.println(mapper.writeValueAsString(out));
+            out().println(mapper.writeValueAsString(out));
         } else {
             printTable(tokens, logprobs);
         }
@@ -71,16 +76,20 @@ final class ScoreCommand implements Callable<Integer> {
         return Arrays.stream(tokenizer.encode(text)).asLongStream().toArray();
     }
 
-    private static void printTable(long[] tokens, float[] logprobs) {
+    private void printTable(long[] tokens, float[] logprobs) {
         double total = 0;
-        System.out.println("position  token  logprob(next)");
+        out().println("position  token  logprob(next)");
         for (int i = 0; i < logprobs.length; i++) {
-            System.out.printf(Locale.ROOT, "%8d  %5d  %.6f%n", i, tokens[i + 1], logprobs[i]);
+            out().printf(Locale.ROOT, "%8d  %5d  %.6f%n", i, tokens[i + 1], logprobs[i]);
             total += logprobs[i];
         }
         if (logprobs.length > 0) {
-            System.out.printf(Locale.ROOT, "total %.4f, mean %.4f nats/token, perplexity %.3f%n", total,
+            out().printf(Locale.ROOT, "total %.4f, mean %.4f nats/token, perplexity %.3f%n", total,
                     total / logprobs.length, Math.exp(-total / logprobs.length));
         }
+    }
+
+    private java.io.PrintWriter out() {
+        return spec.commandLine().getOut();
     }
 }

@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -30,6 +32,9 @@ import membank.train.TrainingRun;
                 "  membank train --resume runs/small --steps 800",
                 "  membank train --preset small --dry-run"})
 final class TrainCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Mixin
     ConfigOptions config;
 
@@ -67,7 +72,7 @@ final class TrainCommand implements Callable<Integer> {
         ObjectNode root = config.resolve("small", shortcuts());
         RunConfig run = RunConfig.parse(root);
         if (dryRun) {
-            System.out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(run.toJson()));
+            out().println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(run.toJson()));
             return 0;
         }
         Path dir = out != null ? out : Path.of("runs", config.name("small"));
@@ -111,8 +116,12 @@ final class TrainCommand implements Callable<Integer> {
         return extra;
     }
 
-    private static void report(RunSummary s) {
-        System.out.println(Tables.summary(List.of(s)));
-        System.out.println("model written to " + s.dir());
+    private void report(RunSummary s) {
+        out().println(Tables.summary(List.of(s)));
+        out().println("model written to " + s.dir());
+    }
+
+    private java.io.PrintWriter out() {
+        return spec.commandLine().getOut();
     }
 }
