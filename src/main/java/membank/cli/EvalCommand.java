@@ -58,7 +58,7 @@ final class EvalCommand implements Callable<Integer> {
         TrainConfig t = ModelDir.training(model);
         DataConfig d = t.data();
         boolean knowledge = data == null ? DataConfig.KNOWLEDGE.equals(d.kind()) : "knowledge".equals(data);
-        Evaluator evaluator = new Evaluator(lm, Precision.resolve(precision));
+        Evaluator evaluator = new Evaluator(lm, Precision.resolve(precision), true);
         BatchSpec spec = new BatchSpec(t.batchSize(), Math.min(t.seqLen(), lm.config().maxPositionEmbeddings()));
         KnowledgeSet set = knowledge ? KnowledgeSet.generate(new KnowledgeSpec(
                 entities != null ? entities : d.entities(), knowledgeSeed != null ? knowledgeSeed : d.knowledgeSeed())) : null;

@@ -11,20 +11,26 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
+import me.tongfei.progressbar.ProgressBar;
+
 import membank.data.Probe;
 import membank.data.Tokenizer;
 import membank.model.MemoryLM;
 import membank.nn.Ops;
 import membank.nn.Precision;
+import membank.util.Progress;
 
 /** Validation loss and exact-match fact recall of a model, without gradient. */
 public final class Evaluator {
     private final MemoryLM model;
     private final Precision precision;
+    private final boolean progress;
 
-    public Evaluator(MemoryLM model, Precision precision) {
+    /** {@code progress} shows a bar on stderr for each loop (off inside training, which has its own). */
+    public Evaluator(MemoryLM model, Precision precision, boolean progress) {
         this.model = model;
         this.precision = precision;
+        this.progress = progress;
     }
 
     /** Mean token loss over at most {@code maxBatches} batches of rows [batch][seqLen + 1]. */
@@ -32,8 +38,9 @@ public final class Evaluator {
         model.train(false);
         double sum = 0;
         int count = 0;
-        try (NoGradGuard ignored = new NoGradGuard()) {
+        try (NoGradGuard ignored = new NoGradGuard(); ProgressBar bar = Progress.bar("eval loss", maxBatches, progress)) {
             while (batches.hasNext() && count < maxBatches) {
+                bar.step();
                 try (PointerScope scope = new PointerScope(); var ac = precision.autocast()) {
                     Tensor batch = Ops.longs(batches.next());
                     long length = batch.size(1) - 1;
@@ -62,19 +69,28 @@ public final class Evaluator {
         long start = tokenizer.eosId().orElse(-1);
         int correct = 0;
         Map<String, int[]> byAttribute = new LinkedHashMap<>();
-        for (int from = 0; from < probes.size(); from += batchSize) {
-            List<Probe> chunk = probes.subList(from, Math.min(probes.size(), from + batchSize));
-            boolean[] hits = recallBatch(tokenizer, chunk, start);
-            for (int i = 0; i < chunk.size(); i++) {
-                int[] tally = byAttribute.computeIfAbsent(chunk.get(i).attribute(), k -> new int[2]);
-                tally[1]++;
-                if (hits[i]) {
-                    tally[0]++;
-                    correct++;
-                }
+        try (ProgressBar bar = Progress.bar("fact recall", probes.size(), progress)) {
+            for (int from = 0; from < probes.size(); from += batchSize) {
+                List<Probe> chunk = probes.subList(from, Math.min(probes.size(), from + batchSize));
+                correct += tally(chunk, recallBatch(tokenizer, chunk, start), byAttribute);
+                bar.stepBy(chunk.size());
             }
         }
         return new RecallResult(correct, probes.size(), byAttribute);
+    }
+
+    /** Adds a batch's hits to the per-attribute [correct, total] counts; returns its number of hits. */
+    private static int tally(List<Probe> probes, boolean[] hits, Map<String, int[]> byAttribute) {
+        int correct = 0;
+        for (int i = 0; i < probes.size(); i++) {
+            int[] counts = byAttribute.computeIfAbsent(probes.get(i).attribute(), k -> new int[2]);
+            counts[1]++;
+            if (hits[i]) {
+                counts[0]++;
+                correct++;
+            }
+        }
+        return correct;
     }
 
     private boolean[] recallBatch(Tokenizer tokenizer, List<Probe> probes, long start) {

@@ -32,6 +32,7 @@ import membank.model.Checkpoint;
 import membank.model.MemoryLM;
 import membank.model.ParameterRole;
 import membank.nn.Precision;
+import membank.util.Progress;
 
 /**
  * A training run in a directory: the model there (config.json, model.safetensors,
@@ -179,7 +180,7 @@ public final class TrainingRun {
     /** Validation loss, and recall on the knowledge set's seen and held-out wordings when training on it. */
     private Map<String, Object> evaluate(boolean full) {
         TrainConfig t = run.training();
-        Evaluator evaluator = new Evaluator(model, precision);
+        Evaluator evaluator = new Evaluator(model, precision, false);
         Map<String, Object> out = new LinkedHashMap<>();
         try (Batches validation = Batches.evaluation(corpus.validation(), corpus.tokenizer(),
                 new BatchSpec(t.batchSize(), t.seqLen()))) {

@@ -1,4 +1,4 @@
-package membank.train;
+package membank.util;
 
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
