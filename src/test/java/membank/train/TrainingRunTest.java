@@ -54,14 +54,15 @@ class TrainingRunTest {
 
     @Test
     void trainingOnTheKnowledgeSetLowersLossAndRecallsFacts(@TempDir Path tmp) throws Exception {
-        RunConfig run = tiny(System.getProperty("ov", "training.steps=300").split(" "));
+        // twice the tiny preset's width, so that a few hundred steps memorise some of 8 people's facts
+        RunConfig run = tiny("hidden_size=128", "intermediate_size=256", "training.steps=400", "training.eval_every=100",
+                "training.data.entities=4", "training.lr=5e-3", "training.warmup_steps=20");
         RunSummary summary = TrainingRun.fresh(run, tmp, Precision.FP32).quiet().train();
         List<String> log = Files.readAllLines(tmp.resolve(TrainingRun.METRICS));
         double first = new com.fasterxml.jackson.databind.ObjectMapper().readTree(log.get(0)).get("loss").asDouble();
         assertTrue(summary.trainLoss() < first - 1.0, "loss went from " + first + " to " + summary.trainLoss());
-        System.err.println("LOG " + String.join("\n", log));
         assertTrue(summary.recall().accuracy() > summary.chanceRecall(),
-                "recall " + summary.recall().accuracy() + " is not above chance " + summary.chanceRecall());
+                "recall " + summary.recall().accuracy() + " is not above chance " + summary.chanceRecall() + "; log: " + log);
         MemoryLM reloaded = Checkpoint.load(tmp);
         assertEquals(run.model(), reloaded.config());
     }
