@@ -86,9 +86,21 @@ public final class Ops {
      */
     public static Tensor attention(Tensor q, Tensor k, Tensor v, boolean causal) {
         ScalarType type = q.scalar_type();
-        Tensor out = scaled_dot_product_attention(f32(q), f32(k), f32(v), new TensorOptional(), 0.0, causal,
-                new DoubleOptional(), shape(q)[1] != shape(k)[1]);
-        return out.to(type);
+        // SDPA is on autocast's lower-precision list: left enabled, autocast would cast the fp32
+        // inputs straight back to bf16 and run the slow bf16 kernel (docs/benchmarks.md).
+        boolean autocast = is_autocast_enabled(DeviceType.CPU);
+        if (autocast) {
+            set_autocast_enabled(DeviceType.CPU, false);
+        }
+        try {
+            Tensor out = scaled_dot_product_attention(f32(q), f32(k), f32(v), new TensorOptional(), 0.0, causal,
+                    new DoubleOptional(), shape(q)[1] != shape(k)[1]);
+            return out.to(type);
+        } finally {
+            if (autocast) {
+                set_autocast_enabled(DeviceType.CPU, true);
+            }
+        }
     }
 
     private static Tensor f32(Tensor t) {
