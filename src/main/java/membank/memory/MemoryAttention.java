@@ -48,7 +48,8 @@ public final class MemoryAttention extends Module {
      * softmax(Q K^T / sqrt(dh)) V, with no copy of the bank per sequence or per query head.
      */
     public Tensor forward(Tensor x, MemoryKv kv) {
-        Tensor query = q.forward(x);
+        // The 1/sqrt(dh) scale is applied to the (small) queries, not to the [rows, N] scores.
+        Tensor query = q.forward(x).mul(Ops.scalar(1.0 / Math.sqrt(headDim)));
         long batch = query.size(0);
         long length = query.size(1);
         long group = heads / kvHeads;
@@ -58,7 +59,7 @@ public final class MemoryAttention extends Module {
         // Under autocast the bank K/V may have been cached in another precision than the queries.
         Tensor keys = kv.keys().to(rows.scalar_type());
         Tensor values = kv.values().to(rows.scalar_type());
-        Tensor scores = matmul(rows, keys.transpose(1, 2)).mul(Ops.scalar(1.0 / Math.sqrt(headDim)));
+        Tensor scores = matmul(rows, keys.transpose(1, 2));
         Tensor out = matmul(scores.softmax(-1), values);
         Tensor merged = out.view(kvHeads, batch * length, group * headDim).transpose(0, 1)
                 .reshape(batch, length, heads * headDim);

@@ -85,6 +85,9 @@ public final class Ops {
      * attended in fp32 and the result cast back.
      */
     public static Tensor attention(Tensor q, Tensor k, Tensor v, boolean causal) {
+        if (MATMUL_ATTENTION && causal && q.size(2) == k.size(2) && !isFloat32(q)) {
+            return causalMatmulAttention(q, k, v);
+        }
         ScalarType type = q.scalar_type();
         // SDPA is on autocast's lower-precision list: left enabled, autocast would cast the fp32
         // inputs straight back to bf16 and run the slow bf16 kernel (docs/benchmarks.md).
@@ -101,6 +104,29 @@ public final class Ops {
                 set_autocast_enabled(DeviceType.CPU, true);
             }
         }
+    }
+
+    static final boolean MATMUL_ATTENTION = !"sdpa".equals(System.getenv("MEMBANK_ATTN"));
+
+    /**
+     * Causal attention in bf16 as two batched matmuls (oneDNN) with the softmax in fp32. Faster
+     * than libtorch's CPU SDPA at training lengths: the bf16 flash kernel falls back to a naive
+     * gemm, and the fp32 one calls many small OpenBLAS gemms from inside its own parallel loop
+     * (docs/benchmarks.md). fp32 inputs keep SDPA.
+     */
+    static Tensor causalMatmulAttention(Tensor q, Tensor k, Tensor v) {
+        long[] s = shape(q);
+        long group = s[1] / k.size(1);
+        if (group > 1) {
+            k = k.repeat_interleave(group, new org.bytedeco.pytorch.LongOptional(1), new org.bytedeco.pytorch.LongOptional());
+            v = v.repeat_interleave(group, new org.bytedeco.pytorch.LongOptional(1), new org.bytedeco.pytorch.LongOptional());
+        }
+        long length = s[2];
+        Tensor scores = matmul(q, k.transpose(2, 3)).to(ScalarType.Float).mul(scalar(1.0 / Math.sqrt(s[3])));
+        Tensor mask = ones(new long[] {length, length}, new org.bytedeco.pytorch.TensorOptions(ScalarType.Bool))
+                .triu(1);
+        Tensor probs = scores.masked_fill(mask, scalar(Double.NEGATIVE_INFINITY)).softmax(-1).to(v.scalar_type());
+        return matmul(probs, v);
     }
 
     private static Tensor f32(Tensor t) {
