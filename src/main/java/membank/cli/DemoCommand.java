@@ -4,12 +4,10 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,6 +21,7 @@ import membank.eval.LossPlot;
 import membank.nn.Precision;
 import membank.train.RunSummary;
 import membank.train.TrainingRun;
+import membank.util.Directories;
 
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"The whole pipeline in one command: generate the synthetic knowledge set, train a small",
@@ -103,11 +102,7 @@ final class DemoCommand implements Callable<Integer> {
         if (!Files.exists(runDir.resolve(TrainingRun.METRICS))) {
             throw new IllegalArgumentException(runDir + " exists and is not a membank run; choose another --out");
         }
-        try (Stream<Path> walk = Files.walk(runDir)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
-        }
+        Directories.deleteTree(runDir);
     }
 
     /** Which presets the demo compares and how long it trains them. */

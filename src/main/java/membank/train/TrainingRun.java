@@ -32,6 +32,7 @@ import membank.model.Checkpoint;
 import membank.model.MemoryLM;
 import membank.model.ParameterRole;
 import membank.nn.Precision;
+import membank.util.Directories;
 import membank.util.Progress;
 
 /**
@@ -217,11 +218,11 @@ public final class TrainingRun {
         Path target = root.resolve(String.format("step-%07d", state.step()));
         Path tmp = root.resolve(target.getFileName() + ".tmp");
         try {
-            deleteTree(tmp);
+            Directories.deleteTree(tmp);
             Checkpoint.save(model, tmp, run.toJson());
             trainer.saveOptimizer(tmp.resolve(OPTIMIZER));
             ConfigJson.write(tmp.resolve(STATE), JSON.valueToTree(state));
-            deleteTree(target);
+            Directories.deleteTree(target);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             pruneCheckpoints(root);
         } catch (IOException e) {
@@ -253,7 +254,7 @@ public final class TrainingRun {
     private static void pruneCheckpoints(Path root) throws IOException {
         List<Path> done = checkpoints(root);
         for (int i = 0; i < done.size() - KEEP_CHECKPOINTS; i++) {
-            deleteTree(done.get(i));
+            Directories.deleteTree(done.get(i));
         }
     }
 
@@ -283,17 +284,6 @@ public final class TrainingRun {
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot rewrite " + file, e);
-        }
-    }
-
-    private static void deleteTree(Path path) throws IOException {
-        if (!Files.exists(path)) {
-            return;
-        }
-        try (Stream<Path> walk = Files.walk(path)) {
-            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
-            }
         }
     }
 }

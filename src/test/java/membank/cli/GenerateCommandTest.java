@@ -4,8 +4,6 @@ import static org.bytedeco.pytorch.global.torch.manual_seed;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
@@ -14,7 +12,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import picocli.CommandLine;
 
 import membank.config.ConfigJson;
 import membank.config.Presets;
@@ -40,22 +37,13 @@ class GenerateCommandTest {
         counts = ParameterRole.count(model);
     }
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cmd = Main.commandLine();
-        cmd.setOut(new PrintWriter(out));
-        cmd.setErr(new PrintWriter(err));
-        int exit = cmd.execute(args);
-        return new Run(exit, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void generatePrintsTheContinuationAndTheSpeed() {
-        Run r = run("generate", "--model", modelDir.toString(), "--prompt", "Ada was born in", "--max-tokens", "8",
+        CliRun r = run("generate", "--model", modelDir.toString(), "--prompt", "Ada was born in", "--max-tokens", "8",
                 "--temperature", "0", "--no-stop");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().endsWith(System.lineSeparator()), r.out());
@@ -72,7 +60,7 @@ class GenerateCommandTest {
 
     @Test
     void tooManyTokensAreClampedWithANote() {
-        Run r = run("generate", "--model", modelDir.toString(), "--prompt", "x".repeat(250), "--max-tokens", "20", "--no-stop");
+        CliRun r = run("generate", "--model", modelDir.toString(), "--prompt", "x".repeat(250), "--max-tokens", "20", "--no-stop");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.err().contains("lowered to 6"), r.err());
         assertTrue(r.err().contains("6 tokens in "), r.err());
@@ -80,7 +68,7 @@ class GenerateCommandTest {
 
     @Test
     void inspectPrintsCountsPlacementAndFlops() {
-        Run r = run("inspect", "--model", modelDir.toString());
+        CliRun r = run("inspect", "--model", modelDir.toString());
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("\"hidden_size\" : 64"), r.out());
         for (ParameterRole role : ParameterRole.values()) {
@@ -95,7 +83,7 @@ class GenerateCommandTest {
 
     @Test
     void inspectReadsAPresetWithOverridesWithoutWeights() {
-        Run r = run("inspect", "--preset", "tiny", "--set", "membank.layers=[0,1]", "--set", "membank.sharing=per_layer",
+        CliRun r = run("inspect", "--preset", "tiny", "--set", "membank.layers=[0,1]", "--set", "membank.sharing=per_layer",
                 "--seq-len", "32");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().matches("(?s).*\\n\\s+1\\s+yes\\s+1\\s+A\\n.*"), r.out());
@@ -106,7 +94,7 @@ class GenerateCommandTest {
     void aMissingModelDirectoryExitsOneNamingThePath() {
         String missing = tmp.resolve("no-such-model").toString();
         for (String command : new String[] {"generate", "inspect"}) {
-            Run r = command.equals("generate") ? run(command, "--model", missing, "--prompt", "x") : run(command, "--model", missing);
+            CliRun r = command.equals("generate") ? run(command, "--model", missing, "--prompt", "x") : run(command, "--model", missing);
             assertEquals(1, r.exit(), command + ": " + r.err());
             assertTrue(r.err().contains(missing), command + ": " + r.err());
         }
@@ -114,7 +102,7 @@ class GenerateCommandTest {
 
     @Test
     void badSamplingOptionsExitOne() {
-        Run r = run("generate", "--model", modelDir.toString(), "--prompt", "x", "--top-p", "1.5");
+        CliRun r = run("generate", "--model", modelDir.toString(), "--prompt", "x", "--top-p", "1.5");
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("top-p"), r.err());
     }
