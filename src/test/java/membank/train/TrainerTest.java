@@ -79,6 +79,55 @@ class TrainerTest {
         assertEquals(1e-3, trainer.lr(ParamGroup.BASE), 1e-12);
     }
 
+    @Test
+    void accumulatingTwoHalfBatchesEqualsOneFullBatch() {
+        long[][] rows = new RandomBatches(8, 32, 300, 5).next();
+        long[][] first = java.util.Arrays.copyOfRange(rows, 0, 4);
+        long[][] second = java.util.Arrays.copyOfRange(rows, 4, 8);
+        // gradients, unclipped, are compared: AdamW's first update is nearly scale-invariant
+        MemoryLM whole = stepOnce(tiny("training.batch_size=8", "training.seq_len=32", "training.grad_clip=0"),
+                new long[][][] {rows});
+        MemoryLM halves = stepOnce(tiny("training.batch_size=4", "training.seq_len=32", "training.grad_accum=2",
+                "training.grad_clip=0"), new long[][][] {first, second});
+        var other = halves.namedParameters();
+        whole.namedParameters().forEach((name, t) -> {
+            double diff = t.grad().sub(other.get(name).grad()).abs().max().item_double();
+            assertTrue(diff < 1e-6, name + " gradient differs by " + diff);
+        });
+    }
+
+    private static MemoryLM stepOnce(RunConfig run, long[][][] batches) {
+        manual_seed(8);
+        MemoryLM model = new MemoryLM(run.model());
+        new Trainer(model, run.training(), new ListBatches(batches), Precision.FP32).step(0);
+        return model;
+    }
+
+    /** Hands out the given batches in order. */
+    private static final class ListBatches implements BatchSource {
+        private final long[][][] batches;
+        private int position;
+
+        ListBatches(long[][][] batches) {
+            this.batches = batches;
+        }
+
+        @Override
+        public long[][] next() {
+            return batches[position++];
+        }
+
+        @Override
+        public long position() {
+            return position;
+        }
+
+        @Override
+        public void seek(long target) {
+            position = (int) target;
+        }
+    }
+
     private static long residentKb() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
             if (line.startsWith("VmRSS:")) {
