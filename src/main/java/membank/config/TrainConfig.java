@@ -47,8 +47,4 @@ public record TrainConfig(
     public double effectiveMemoryLr() {
         return memoryLr != null ? memoryLr : lr;
     }
-
-    public int tokensPerStep() {
-        return batchSize * seqLen * gradAccum;
-    }
 }

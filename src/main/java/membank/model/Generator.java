@@ -59,7 +59,7 @@ public final class Generator {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("the prompt is empty: generation needs at least one token (e.g. BOS)");
         }
-        checkIds(prompt);
+        Scoring.checkIds(model, prompt);
         int budget = maxNewTokens(prompt.length, opts.maxTokens());
         Sampler sampler = new Sampler(opts.temperature(), opts.topP(), opts.seed());
         long[] out = new long[budget];
@@ -86,18 +86,9 @@ public final class Generator {
     /** Runs {@code ids} through the model on top of the state; the next-token logits of the last one. */
     private float[] step(long[] ids, DecodeState state) {
         try (PointerScope perStep = new PointerScope()) {
-            Tensor logits = model.forward(Ops.longs(ids).view(1, ids.length), state);
-            return Ops.floats(logits.select(1, ids.length - 1).narrow(-1, 0, vocabLimit));
-        }
-    }
-
-    private void checkIds(long[] prompt) {
-        long vocab = model.config().vocabSize();
-        for (int i = 0; i < prompt.length; i++) {
-            if (prompt[i] < 0 || prompt[i] >= vocab) {
-                throw new IllegalArgumentException("prompt token " + prompt[i] + " at position " + i
-                        + " is out of range [0, " + vocab + ") (the model's vocab_size)");
-            }
+            // only the last position's logits are needed: skip the LM head over the rest of a prompt
+            Tensor hidden = model.hidden(Ops.longs(ids).view(1, ids.length), state).narrow(1, ids.length - 1, 1);
+            return Ops.floats(model.logits(hidden).view(-1).narrow(0, 0, vocabLimit));
         }
     }
 }

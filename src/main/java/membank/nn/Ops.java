@@ -81,11 +81,11 @@ public final class Ops {
 
     /**
      * Scaled dot-product attention with GQA (query heads a multiple of kv heads). libtorch's CPU
-     * kernel is several times slower in bf16 than in fp32 (docs/benchmarks.md), so bf16 inputs are
-     * attended in fp32 and the result cast back.
+     * SDPA is several times slower in bf16 than in fp32 (docs/benchmarks.md): causal bf16
+     * attention over a whole sequence uses matmuls, anything else SDPA in fp32, cast back.
      */
     public static Tensor attention(Tensor q, Tensor k, Tensor v, boolean causal) {
-        if (MATMUL_ATTENTION && causal && q.size(2) == k.size(2) && !isFloat32(q)) {
+        if (causal && q.size(2) == k.size(2) && !isFloat32(q)) {
             return causalMatmulAttention(q, k, v);
         }
         ScalarType type = q.scalar_type();
@@ -105,8 +105,6 @@ public final class Ops {
             }
         }
     }
-
-    static final boolean MATMUL_ATTENTION = !"sdpa".equals(System.getenv("MEMBANK_ATTN"));
 
     /**
      * Causal attention in bf16 as two batched matmuls (oneDNN) with the softmax in fp32. Faster

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -108,7 +107,6 @@ class MemoryLMTest {
             assertClose(full.narrow(1, 6, 2), rest);
             assertEquals(8, state.length());
         }
-        assertNull(null);
     }
 
     static void assertClose(Tensor expected, Tensor actual) {
