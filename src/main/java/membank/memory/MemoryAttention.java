@@ -6,12 +6,14 @@ import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
+import membank.config.ChapterConfig;
 import membank.nn.Ops;
 
 /**
  * Memory cross-attention (spec section 1): queries from the sequence, keys and values from the
  * bank, no positional encoding and no causal mask; the output projection starts at zero so a
- * fresh memory layer is the identity.
+ * fresh memory layer is the identity. With chapters (spec section 2) a router picks which
+ * chapters of the bank each sequence or position reads.
  */
 public final class MemoryAttention extends Module {
     private final LinearImpl q;
@@ -21,8 +23,17 @@ public final class MemoryAttention extends Module {
     private final long heads;
     private final long kvHeads;
     private final long headDim;
+    private final ChapterConfig chapters;
+    private final ChapterRouter router;
+    private final RoutedRead routed;
 
+    /** Dense memory attention: every position reads the whole bank. */
     public MemoryAttention(long dim, long heads, long kvHeads, long headDim) {
+        this(dim, heads, kvHeads, headDim, null);
+    }
+
+    /** @param chapters the Mixture of Chapters layout, or null for dense memory */
+    public MemoryAttention(long dim, long heads, long kvHeads, long headDim, ChapterConfig chapters) {
         this.q = register_module("q_proj", Ops.linear(dim, heads * headDim, false));
         this.k = register_module("k_proj", Ops.linear(dim, kvHeads * headDim, false));
         this.v = register_module("v_proj", Ops.linear(dim, kvHeads * headDim, false));
@@ -30,6 +41,34 @@ public final class MemoryAttention extends Module {
         this.heads = heads;
         this.kvHeads = kvHeads;
         this.headDim = headDim;
+        this.chapters = chapters;
+        this.router = chapters == null ? null
+                : register_module("router", new ChapterRouter(dim, chapters.count() - chapters.shared(), chapters.topK()));
+        this.routed = chapters == null ? null : new RoutedRead(chapters, kvHeads);
+    }
+
+    public boolean isRouted() {
+        return router != null;
+    }
+
+    /**
+     * Reads the bank: x [B, L, d] (already normalised) -> y [B, L, d]. {@code cached} holds the
+     * bank's K/V projected once (inference) or is null to project what is read now.
+     */
+    public Tensor forward(Tensor x, Tensor bank, MemoryKv cached, MemoryRead read) {
+        if (router == null) {
+            return forward(x, cached != null ? cached : project(bank));
+        }
+        Routing routing = router.route(x, read.routing(), read.valid(), read.state());
+        if (read.trace() != null) {
+            read.trace().record(read.layer(), routing);
+        }
+        long tokensPerChapter = (cached != null ? cached.keys().size(1) : bank.size(0)) / chapters.count();
+        ChapterKv source = cached != null ? ChapterKv.cached(cached, tokensPerChapter)
+                : ChapterKv.projecting(bank, k, v, kvHeads, headDim, tokensPerChapter);
+        Tensor query = q.forward(x).mul(Ops.scalar(1.0 / Math.sqrt(headDim)));
+        Tensor rows = query.view(query.size(0), query.size(1), heads, headDim);
+        return o.forward(routed.read(rows, routing, source));
     }
 
     /** K = M Wk^T and V = M Wv^T of a bank M [N, d], shaped [Hkv, N, dh]. */

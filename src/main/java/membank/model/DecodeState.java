@@ -3,13 +3,15 @@ package membank.model;
 import java.util.List;
 
 import membank.memory.MemoryKv;
+import membank.memory.RouterState;
 import membank.nn.KvCache;
 
 /**
  * Everything incremental decoding keeps between tokens: a self-attention KV cache per layer and,
- * per memory layer, the bank's K/V computed once (the bank does not change at inference).
+ * per memory layer, the bank's K/V computed once (the bank does not change at inference) and, for
+ * routed layers, the router's running sums (null elsewhere).
  */
-public record DecodeState(List<KvCache> caches, List<MemoryKv> bankKv) {
+public record DecodeState(List<KvCache> caches, List<MemoryKv> bankKv, List<RouterState> routers) {
     public long length() {
         return caches.get(0).length();
     }

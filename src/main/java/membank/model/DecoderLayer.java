@@ -6,6 +6,10 @@ import org.bytedeco.pytorch.Tensor;
 import membank.config.ModelConfig;
 import membank.memory.MemoryAttention;
 import membank.memory.MemoryKv;
+import membank.memory.MemoryRead;
+import membank.memory.RouterState;
+import membank.memory.RoutingMode;
+import membank.memory.RoutingTrace;
 import membank.nn.KvCache;
 import membank.nn.RmsNorm;
 import membank.nn.Rope;
@@ -25,8 +29,11 @@ final class DecoderLayer extends Module {
     private final MemoryAttention memoryAttn;
     private final RmsNorm memoryMlpNorm;
     private final SwiGlu memoryMlp;
+    private final int index;
 
-    DecoderLayer(ModelConfig c, boolean hasMemory) {
+    DecoderLayer(ModelConfig c, int index) {
+        this.index = index;
+        boolean hasMemory = c.isMemoryLayer(index);
         long d = c.hiddenSize();
         inputNorm = register_module("input_layernorm", new RmsNorm(d, c.rmsNormEps()));
         selfAttn = register_module("self_attn", new SelfAttention(d, c.numAttentionHeads(),
@@ -37,7 +44,7 @@ final class DecoderLayer extends Module {
             var m = c.membank();
             memoryNorm = register_module("memory_layernorm", new RmsNorm(d, c.rmsNormEps()));
             memoryAttn = register_module("memory_attn",
-                    new MemoryAttention(d, m.numHeads(), m.numKvHeads(), m.headDim()));
+                    new MemoryAttention(d, m.numHeads(), m.numKvHeads(), m.headDim(), m.chapters()));
             boolean variantB = m.isVariantB();
             memoryMlpNorm = variantB ? register_module("memory_mlp_layernorm", new RmsNorm(d, c.rmsNormEps())) : null;
             memoryMlp = variantB ? register_module("memory_mlp", new SwiGlu(d, c.intermediateSize())) : null;
@@ -61,26 +68,28 @@ final class DecoderLayer extends Module {
         return selfAttn;
     }
 
-    /**
-     * @param bank the bank this layer reads (null without memory)
-     * @param bankKv the bank's cached K/V at inference, or null to project the bank now
-     */
-    Tensor forward(Tensor h, Rope rope, KvCache cache, Tensor bank, MemoryKv bankKv) {
+    /** The memory side of one forward pass through this layer; {@code bank} is null without memory. */
+    record Memory(Tensor bank, MemoryKv cachedKv, RouterState router, RoutingMode routing, Tensor valid,
+                  RoutingTrace trace) {
+    }
+
+    Tensor forward(Tensor h, Rope rope, KvCache cache, Memory memory) {
         h = h.add(selfAttn.forward(inputNorm.forward(h), rope, cache));
         if (memoryMlp == null) {
-            h = readMemory(h, bank, bankKv);
+            h = readMemory(h, memory);
             return h.add(mlp.forward(postAttentionNorm.forward(h)));
         }
         h = h.add(mlp.forward(postAttentionNorm.forward(h)));
-        h = readMemory(h, bank, bankKv);
+        h = readMemory(h, memory);
         return h.add(memoryMlp.forward(memoryMlpNorm.forward(h)));
     }
 
-    private Tensor readMemory(Tensor h, Tensor bank, MemoryKv bankKv) {
+    private Tensor readMemory(Tensor h, Memory m) {
         if (memoryAttn == null) {
             return h;
         }
         Tensor x = memoryNorm.forward(h);
-        return h.add(bankKv != null ? memoryAttn.forward(x, bankKv) : memoryAttn.forward(x, bank));
+        MemoryRead read = new MemoryRead(m.routing(), m.valid(), m.router(), m.trace(), index);
+        return h.add(memoryAttn.forward(x, m.bank(), m.cachedKv(), read));
     }
 }

@@ -19,6 +19,9 @@ import org.bytedeco.pytorch.Tensor;
 import membank.config.ModelConfig;
 import membank.memory.MemoryBank;
 import membank.memory.MemoryKv;
+import membank.memory.RouterState;
+import membank.memory.RoutingMode;
+import membank.memory.RoutingTrace;
 import membank.nn.KvCache;
 import membank.nn.Ops;
 import membank.nn.RmsNorm;
@@ -44,6 +47,8 @@ public final class MemoryLM extends Module {
      * (e.g. in train()), and a collected peer would turn that call into a NullPointerException.
      */
     private final List<Module> containers = new ArrayList<>();
+    /** Routing of chaptered layers outside training; null means the config's {@code routing}. */
+    private RoutingMode inferenceRouting;
 
     public MemoryLM(ModelConfig config) {
         this.config = config;
@@ -55,7 +60,7 @@ public final class MemoryLM extends Module {
         }
         Module layerList = container(model, "layers");
         for (int i = 0; i < config.numHiddenLayers(); i++) {
-            layers.add(layerList.register_module(Integer.toString(i), new DecoderLayer(config, config.isMemoryLayer(i))));
+            layers.add(layerList.register_module(Integer.toString(i), new DecoderLayer(config, i)));
         }
         norm = model.register_module("norm", new RmsNorm(config.hiddenSize(), config.rmsNormEps()));
         if (config.hasMemory()) {
@@ -85,6 +90,14 @@ public final class MemoryLM extends Module {
         return logits(hidden(ids, null));
     }
 
+    /**
+     * Logits of right-padded rows: {@code valid} [B, L] is 1 on real tokens. Only sequence routing
+     * looks at later positions, and it then averages over the real ones alone.
+     */
+    public Tensor forward(Tensor ids, Tensor valid) {
+        return logits(hidden(ids, null, valid, null));
+    }
+
     /** Logits of the new positions, extending a decode state (its caches grow by L). */
     public Tensor forward(Tensor ids, DecodeState state) {
         return logits(hidden(ids, state));
@@ -92,22 +105,69 @@ public final class MemoryLM extends Module {
 
     /** Mean next-token cross-entropy of logits over targets [B, L]; IGNORE_INDEX targets don't count. */
     public Tensor loss(Tensor ids, Tensor targets) {
-        Tensor logits = forward(ids);
+        return crossEntropy(forward(ids), targets);
+    }
+
+    /**
+     * The training objective: the LM loss plus the router losses of chaptered layers, weighted by
+     * {@code membank.router_losses}; the trace holds the decisions for logging.
+     */
+    public TrainingLoss trainingLoss(Tensor ids, Tensor targets) {
+        RoutingTrace trace = new RoutingTrace();
+        Tensor lm = crossEntropy(logits(hidden(ids, null, null, trace)), targets);
+        Tensor aux = config.hasMemory() ? trace.auxLoss(config.membank().routerLosses()) : null;
+        return new TrainingLoss(aux == null ? lm : lm.add(aux), lm, trace);
+    }
+
+    private static Tensor crossEntropy(Tensor logits, Tensor targets) {
         long vocab = logits.size(-1);
         return cross_entropy_loss(logits.view(-1, vocab), targets.reshape(-1),
                 new org.bytedeco.pytorch.TensorOptional(), 1L, IGNORE_INDEX, 0.0);
     }
 
-    /** Final hidden states [B, L, d] (after the last norm). */
+    /** Final hidden states [B, L] -> [B, L, d] (after the last norm). */
     public Tensor hidden(Tensor ids, DecodeState state) {
+        return hidden(ids, state, null, null);
+    }
+
+    /**
+     * Final hidden states, recording router decisions into {@code trace} when it is not null.
+     *
+     * @param valid [B, L] with 1 on real tokens for right-padded rows, or null
+     */
+    public Tensor hidden(Tensor ids, DecodeState state, Tensor valid, RoutingTrace trace) {
         Tensor h = embed.forward(ids);
+        RoutingMode routing = routing();
         for (int i = 0; i < layers.size(); i++) {
             DecoderLayer layer = layers.get(i);
             KvCache cache = state == null ? null : state.caches().get(i);
-            MemoryKv kv = state == null ? null : state.bankKv().get(i);
-            h = layer.forward(h, rope, cache, bankOf(i), kv);
+            var memory = new DecoderLayer.Memory(bankOf(i), state == null ? null : state.bankKv().get(i),
+                    state == null ? null : state.routers().get(i), routing, valid, trace);
+            h = layer.forward(h, rope, cache, memory);
         }
         return norm.forward(h);
+    }
+
+    /** The routing chaptered layers use now: the config's in training, else the inference override. */
+    public RoutingMode routing() {
+        var chapters = config.hasMemory() ? config.membank().chapters() : null;
+        if (chapters == null) {
+            return null;
+        }
+        RoutingMode trained = RoutingMode.of(chapters.routing());
+        return is_training() || inferenceRouting == null ? trained : inferenceRouting;
+    }
+
+    /**
+     * Routes chaptered layers with {@code mode} outside training (eval, score, generate), e.g. a
+     * model trained with {@code prefix} routing read with {@code token}; null restores the config's.
+     */
+    public void setInferenceRouting(RoutingMode mode) {
+        this.inferenceRouting = mode;
+    }
+
+    public boolean isRouted() {
+        return config.hasMemory() && config.membank().chapters() != null;
     }
 
     public Tensor logits(Tensor hidden) {
@@ -122,15 +182,18 @@ public final class MemoryLM extends Module {
     public DecodeState newDecodeState(long batch, long maxLength) {
         List<KvCache> caches = new ArrayList<>();
         List<MemoryKv> bankKv = new ArrayList<>();
+        List<RouterState> routers = new ArrayList<>();
         var options = embed.weight().options();
         try (NoGradGuard ignored = new NoGradGuard()) {
             for (int i = 0; i < layers.size(); i++) {
                 DecoderLayer layer = layers.get(i);
                 caches.add(layer.selfAttention().newCache(batch, maxLength, options));
                 bankKv.add(layer.hasMemory() ? layer.memoryAttention().project(bankOf(i)) : null);
+                routers.add(layer.hasMemory() && layer.memoryAttention().isRouted()
+                        ? new RouterState(batch, config.hiddenSize()) : null);
             }
         }
-        return new DecodeState(caches, bankKv);
+        return new DecodeState(caches, bankKv, routers);
     }
 
     /** Parameters by their Hugging Face names, in registration order. */

@@ -31,6 +31,11 @@ public final class Ops {
         return new Scalar(v);
     }
 
+    /** An integer scalar: arithmetic with it keeps int64 index tensors int64. */
+    public static Scalar integer(long v) {
+        return new Scalar(v);
+    }
+
     /** A linear layer {@code in -> out} initialised N(0, 0.02), bias zero. */
     public static LinearImpl linear(long in, long out, boolean bias) {
         LinearOptions options = new LinearOptions(in, out);

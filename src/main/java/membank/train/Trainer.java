@@ -7,10 +7,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 import membank.config.TrainConfig;
+import membank.memory.RoutingTrace;
 import membank.model.MemoryLM;
+import membank.model.TrainingLoss;
 import membank.nn.Ops;
 import membank.nn.Precision;
 
@@ -52,29 +55,33 @@ public final class Trainer {
         model.train(true);
         long tokens = 0;
         double loss = 0;
+        Map<String, Object> router = Map.of();
         try (PointerScope scope = new PointerScope()) {
             optimizer.zeroGrad();
             for (int micro = 0; micro < config.gradAccum(); micro++) {
                 Tensor batch = Ops.longs(data.next());
                 long length = batch.size(1) - 1;
-                Tensor value;
+                TrainingLoss value;
                 try (var ignored = precision.autocast()) {
-                    value = model.loss(batch.narrow(1, 0, length), batch.narrow(1, 1, length));
+                    value = model.trainingLoss(batch.narrow(1, 0, length), batch.narrow(1, 1, length));
                 }
-                loss += value.item_double() / config.gradAccum();
-                value.div(Ops.scalar(config.gradAccum())).backward();
+                loss += value.lm().item_double() / config.gradAccum();
+                value.total().div(Ops.scalar(config.gradAccum())).backward();
                 tokens += batch.size(0) * length;
+                if (micro == config.gradAccum() - 1) {
+                    router = routerMetrics(value.trace());
+                }
             }
             double factor = schedule.factor(step);
             double gradNorm = Double.isFinite(loss) ? clip(optimizer) : Double.NaN;
             if (!Double.isFinite(loss) || !Double.isFinite(gradNorm)) {
                 optimizer.zeroGrad();
-                return nonFinite(step, loss, gradNorm, factor, tokens);
+                return nonFinite(step, loss, gradNorm, factor, tokens, router);
             }
             nonFiniteInARow = 0;
             optimizer.setLrFactor(factor);
             optimizer.step();
-            return new StepStats(step, loss, gradNorm, factor, tokens, false);
+            return new StepStats(step, loss, gradNorm, factor, tokens, false, router);
         }
     }
 
@@ -83,7 +90,18 @@ public final class Trainer {
         return clip_grad_norm_(opt.parameters(), max);
     }
 
-    private StepStats nonFinite(int step, double loss, double gradNorm, double factor, long tokens) {
+    /** Router losses, entropy and chapter usage of the last micro-batch (empty without routed memory). */
+    private static Map<String, Object> routerMetrics(RoutingTrace trace) {
+        if (trace.isEmpty()) {
+            return Map.of();
+        }
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            return trace.metrics();
+        }
+    }
+
+    private StepStats nonFinite(int step, double loss, double gradNorm, double factor, long tokens,
+                                Map<String, Object> router) {
         nonFiniteInARow++;
         if (nonFiniteInARow >= config.maxNonFinite()) {
             throw new NonFiniteLossException("step " + step + ": loss " + loss + ", gradient norm " + gradNorm
@@ -91,7 +109,7 @@ public final class Trainer {
                     + config.maxNonFinite() + "). Lower training.lr, raise training.warmup_steps or use"
                     + " --precision fp32");
         }
-        return new StepStats(step, loss, gradNorm, factor, tokens, true);
+        return new StepStats(step, loss, gradNorm, factor, tokens, true, router);
     }
 
     public int nonFiniteInARow() {

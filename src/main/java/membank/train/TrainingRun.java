@@ -172,6 +172,7 @@ public final class TrainingRun {
         record.put("tokens", tokens);
         record.put("tokens_per_s", tokens / Math.max(seconds, 1e-9));
         record.put("elapsed_s", seconds);
+        record.putAll(stats.router());
         if (stats.skipped()) {
             record.put("skipped", true);
         }

@@ -24,7 +24,8 @@ class GoldenTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"qwen2-tiny", "llama-untied-headdim", "memory-A-shared", "memory-B-per-layer"})
+    @ValueSource(strings = {"qwen2-tiny", "llama-untied-headdim", "memory-A-shared", "memory-B-per-layer",
+            "chapters-token-independent", "chapters-prefix-joint"})
     void reproducesLogProbabilities(String name) throws Exception {
         Path dir = golden(name);
         JsonNode expected = new ObjectMapper().readTree(dir.resolve("expected.json").toFile());

@@ -1,0 +1,79 @@
+package membank.memory;
+
+/**
+ * Per-position routing decisions grouped by chapter (spec section 3): every (position, chapter)
+ * assignment gets a slot in a piece of {@code pieceSize} query rows that all read one chapter, so
+ * one batched matmul over pieces serves every chapter with no keys copied per position. A chapter
+ * with more assignments than a piece holds gets several pieces; pieces are sized to the mean
+ * group, which keeps padding below the number of assignments however skewed the routing is.
+ */
+final class ChapterGroups {
+    /** Distinct routed chapters touched, ascending. */
+    final long[] chapters;
+    /** For each piece, the index into {@link #chapters} it reads. */
+    final long[] pieceChapter;
+    /** For each slot (piece * pieceSize + offset), the query row it holds; padding slots hold row 0. */
+    final long[] slotRow;
+    /** For each assignment, in the routing's order, its slot. */
+    final long[] assignmentSlot;
+    final long pieceSize;
+
+    private ChapterGroups(long[] chapters, long[] pieceChapter, long[] slotRow, long[] assignmentSlot, long pieceSize) {
+        this.chapters = chapters;
+        this.pieceChapter = pieceChapter;
+        this.slotRow = slotRow;
+        this.assignmentSlot = assignmentSlot;
+        this.pieceSize = pieceSize;
+    }
+
+    int pieces() {
+        return pieceChapter.length;
+    }
+
+    /**
+     * @param assignments routed chapter of each assignment, row-major [rows, k]
+     * @param k assignments per query row
+     * @param routed number of routed chapters
+     */
+    static ChapterGroups of(long[] assignments, int k, int routed) {
+        int[] counts = new int[routed];
+        for (long c : assignments) {
+            counts[(int) c]++;
+        }
+        int touched = 0;
+        for (int n : counts) {
+            touched += n > 0 ? 1 : 0;
+        }
+        long pieceSize = Math.max(1, (assignments.length + touched - 1) / Math.max(1, touched));
+        long[] chapters = new long[touched];
+        int[] firstSlot = new int[routed];
+        int pieces = 0;
+        int u = 0;
+        for (int c = 0; c < routed; c++) {
+            if (counts[c] > 0) {
+                chapters[u++] = c;
+                firstSlot[c] = (int) (pieces * pieceSize);
+                pieces += (int) ((counts[c] + pieceSize - 1) / pieceSize);
+            }
+        }
+        long[] pieceChapter = new long[pieces];
+        int p = 0;
+        for (int i = 0; i < touched; i++) {
+            int c = (int) chapters[i];
+            long n = (counts[c] + pieceSize - 1) / pieceSize;
+            for (int j = 0; j < n; j++) {
+                pieceChapter[p++] = i;
+            }
+        }
+        long[] slotRow = new long[(int) (pieces * pieceSize)];
+        long[] assignmentSlot = new long[assignments.length];
+        int[] filled = new int[routed];
+        for (int a = 0; a < assignments.length; a++) {
+            int c = (int) assignments[a];
+            int slot = firstSlot[c] + filled[c]++;
+            slotRow[slot] = a / k;
+            assignmentSlot[a] = slot;
+        }
+        return new ChapterGroups(chapters, pieceChapter, slotRow, assignmentSlot, pieceSize);
+    }
+}

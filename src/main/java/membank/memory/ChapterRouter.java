@@ -1,0 +1,88 @@
+package membank.memory;
+
+import static org.bytedeco.pytorch.global.torch.arange;
+import static org.bytedeco.pytorch.global.torch.linear;
+
+import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.T_TensorTensor_T;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+import membank.nn.Ops;
+
+/**
+ * The router of one memory layer (spec section 2): {@code logits = Wr u + br} over the C - S
+ * routed chapters, softmax, top-k, weights renormalised over the chosen k.
+ */
+public final class ChapterRouter extends Module {
+    private final Tensor weight;
+    private final Tensor bias;
+    private final int topK;
+
+    public ChapterRouter(long dim, long routedChapters, int topK) {
+        // Keep our own handles: register_parameter returns a reference into the module's parameter
+        // list, which dangles once a second parameter makes that list grow.
+        this.weight = Ops.normalInit(new long[] {routedChapters, dim}, Ops.INIT_STD);
+        this.bias = org.bytedeco.pytorch.global.torch.zeros(new long[] {routedChapters});
+        register_parameter("weight", weight);
+        register_parameter("bias", bias);
+        this.topK = topK;
+    }
+
+    /**
+     * Routes x [B, L, d] (the memory layer's normalised input).
+     *
+     * @param valid [B, L] with 1 for real positions, or null; only the sequence mean uses it
+     * @param state running sums of earlier positions when decoding, or null
+     */
+    public Routing route(Tensor x, RoutingMode mode, Tensor valid, RouterState state) {
+        Tensor u = summary(x.to(ScalarType.Float), mode, valid, state);
+        if (state != null) {
+            state.advance(x);
+        }
+        Tensor logits = linear(u, weight, new TensorOptional(bias)).to(ScalarType.Float);
+        Tensor probs = logits.softmax(-1);
+        T_TensorTensor_T top = probs.topk(topK);
+        Tensor chosen = top.get0();
+        Tensor weights = chosen.div(chosen.sum(new long[] {-1}, true, new ScalarTypeOptional()));
+        return new Routing(logits, probs, top.get1(), weights);
+    }
+
+    /** What the router looks at: [B, 1, d] for sequence routing, [B, L, d] otherwise. */
+    private static Tensor summary(Tensor x, RoutingMode mode, Tensor valid, RouterState state) {
+        return switch (mode) {
+            case TOKEN -> x;
+            case PREFIX -> prefixMean(x, state);
+            case SEQUENCE -> sequenceMean(x, valid, state);
+        };
+    }
+
+    private static Tensor prefixMean(Tensor x, RouterState state) {
+        Tensor sums = x.cumsum(1);
+        long before = 0;
+        if (state != null) {
+            sums = sums.add(state.sum().unsqueeze(1));
+            before = state.count();
+        }
+        Tensor counts = arange(Ops.scalar(before + 1), Ops.scalar(before + x.size(1) + 1))
+                .to(ScalarType.Float).view(1, x.size(1), 1);
+        return sums.div(counts);
+    }
+
+    private static Tensor sequenceMean(Tensor x, Tensor valid, RouterState state) {
+        if (valid != null) {
+            Tensor mask = valid.to(ScalarType.Float).unsqueeze(2);
+            Tensor total = x.mul(mask).sum(new long[] {1}, true, new ScalarTypeOptional());
+            return total.div(mask.sum(new long[] {1}, true, new ScalarTypeOptional()).clamp_min(Ops.scalar(1)));
+        }
+        Tensor total = x.sum(new long[] {1}, true, new ScalarTypeOptional());
+        long count = x.size(1);
+        if (state != null) {
+            total = total.add(state.sum().unsqueeze(1));
+            count += state.count();
+        }
+        return total.div(Ops.scalar(count));
+    }
+}

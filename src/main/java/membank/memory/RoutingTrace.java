@@ -1,0 +1,140 @@
+package membank.memory;
+
+import static org.bytedeco.pytorch.global.torch.bincount;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+import membank.config.RouterLossConfig;
+import membank.nn.Ops;
+
+/**
+ * The router decisions of one forward pass, layer by layer, and the router losses and statistics
+ * computed from them (spec section 2). A forward records into a trace only when given one.
+ */
+public final class RoutingTrace {
+    /** One memory layer's decision; {@code layer} is the model layer index. */
+    public record LayerRouting(int layer, Routing routing) {
+    }
+
+    private final List<LayerRouting> layers = new ArrayList<>();
+
+    public void record(int layer, Routing routing) {
+        layers.add(new LayerRouting(layer, routing));
+    }
+
+    public List<LayerRouting> layers() {
+        return Collections.unmodifiableList(layers);
+    }
+
+    public boolean isEmpty() {
+        return layers.isEmpty();
+    }
+
+    /**
+     * Load balance {@code C' sum_c f_c P_c}, summed over layers. {@code f_c} is the fraction of
+     * decisions choosing c divided by k; it is a count, so the gradient flows through {@code P_c}.
+     */
+    public Tensor loadBalance() {
+        Tensor total = null;
+        for (LayerRouting l : layers) {
+            Routing r = l.routing();
+            long routed = r.probs().size(-1);
+            Tensor fraction = usage(r);
+            Tensor meanProb = r.probs().reshape(-1, routed).mean(new long[] {0}, false, new ScalarTypeOptional());
+            Tensor term = fraction.mul(meanProb).sum().mul(Ops.scalar(routed));
+            total = total == null ? term : total.add(term);
+        }
+        return total;
+    }
+
+    /** z-loss {@code mean(logsumexp(logits)^2)}, summed over layers. */
+    public Tensor zLoss() {
+        Tensor total = null;
+        for (LayerRouting l : layers) {
+            Tensor lse = l.routing().logits().logsumexp(new long[] {-1}, false);
+            Tensor term = lse.pow(Ops.scalar(2)).mean();
+            total = total == null ? term : total.add(term);
+        }
+        return total;
+    }
+
+    /** The router losses weighted by their coefficients; null when there is nothing to add. */
+    public Tensor auxLoss(RouterLossConfig coefficients) {
+        if (coefficients == null || layers.isEmpty()) {
+            return null;
+        }
+        Tensor loss = null;
+        if (coefficients.loadBalance() > 0) {
+            loss = loadBalance().mul(Ops.scalar(coefficients.loadBalance()));
+        }
+        if (coefficients.z() > 0) {
+            Tensor z = zLoss().mul(Ops.scalar(coefficients.z()));
+            loss = loss == null ? z : loss.add(z);
+        }
+        return loss;
+    }
+
+    /** Fraction of routing decisions (times k) that chose each routed chapter, [C']; sums to 1. */
+    static Tensor usage(Routing r) {
+        long routed = r.probs().size(-1);
+        Tensor counts = bincount(r.chapters().reshape(-1), new TensorOptional(), routed).to(ScalarType.Float);
+        return counts.div(Ops.scalar(r.chapters().numel()));
+    }
+
+    /** Mean entropy of the router distribution, in nats, averaged over layers. */
+    public double entropy() {
+        double sum = 0;
+        for (LayerRouting l : layers) {
+            Tensor p = l.routing().probs().detach();
+            Tensor h = p.mul(p.clamp_min(Ops.scalar(1e-30)).log()).sum(new long[] {-1}, false, new ScalarTypeOptional()).neg();
+            sum += h.mean().item_double();
+        }
+        return layers.isEmpty() ? Double.NaN : sum / layers.size();
+    }
+
+    /** Per-chapter usage averaged over layers (fractions summing to 1). */
+    public double[] usage() {
+        double[] total = null;
+        for (LayerRouting l : layers) {
+            float[] u = Ops.floats(usage(l.routing()));
+            if (total == null) {
+                total = new double[u.length];
+            }
+            for (int c = 0; c < u.length; c++) {
+                total[c] += u[c] / layers.size();
+            }
+        }
+        return total == null ? new double[0] : total;
+    }
+
+    /** Router statistics for metrics.jsonl: losses (unweighted), entropy and chapter usage. */
+    public Map<String, Object> metrics() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        if (layers.isEmpty()) {
+            return out;
+        }
+        out.put("router_load_balance", loadBalance().item_double());
+        out.put("router_z", zLoss().item_double());
+        out.put("router_entropy", entropy());
+        double[] usage = usage();
+        double max = 0;
+        int unused = 0;
+        for (double u : usage) {
+            max = Math.max(max, u);
+            unused += u == 0 ? 1 : 0;
+        }
+        out.put("router_max_usage", max);
+        out.put("router_unused_chapters", unused);
+        out.put("router_usage", usage);
+        return out;
+    }
+}
