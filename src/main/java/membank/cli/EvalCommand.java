@@ -5,6 +5,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
@@ -32,6 +33,9 @@ final class EvalCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    RoutingOption routingOption = new RoutingOption();
+
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory.")
     Path model;
 
@@ -54,6 +58,7 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         MemoryLM lm = ModelDir.model(model);
+        routingOption.apply(lm, model);
         Tokenizer tokenizer = ModelDir.tokenizer(model);
         TrainConfig t = ModelDir.training(model);
         DataConfig d = t.data();

@@ -8,6 +8,7 @@ import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -36,6 +37,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    RoutingOption routingOption = new RoutingOption();
+
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory (config.json, model.safetensors, tokenizer.json).")
     Path model;
 
@@ -63,6 +67,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         MemoryLM lm = ModelDir.model(model);
+        routingOption.apply(lm, model);
         try (Tokenizer tokenizer = ModelDir.tokenizer(model)) {
             long[] ids = promptIds(tokenizer);
             GenerationOptions opts = new GenerationOptions(maxTokens, temperature, topP, seed, stopId(tokenizer));

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
@@ -45,12 +46,16 @@ final class ScoreCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Input input;
 
+    @Mixin
+    RoutingOption routingOption = new RoutingOption();
+
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
         MemoryLM lm = ModelDir.model(model);
+        routingOption.apply(lm, model);
         long[] tokens = input.ids != null ? input.ids : encode(ModelDir.tokenizer(model), input.text);
         float[] logprobs;
         try (NoGradGuard ignored = new NoGradGuard()) {

@@ -105,14 +105,19 @@ public final class Evaluator {
             width = Math.max(width, prompt.length + answer.length);
         }
         long[][] rows = new long[probes.size()][width];
+        long[][] prompt = new long[probes.size()][width];
         for (int i = 0; i < rows.length; i++) {
             System.arraycopy(prompts.get(i), 0, rows[i], 0, prompts.get(i).length);
             System.arraycopy(answers.get(i), 0, rows[i], prompts.get(i).length, answers.get(i).length);
+            java.util.Arrays.fill(prompt[i], 0, prompts.get(i).length, 1L);
         }
         long[] predicted;
         try (NoGradGuard ignored = new NoGradGuard(); PointerScope scope = new PointerScope();
              var ac = precision.autocast()) {
-            predicted = Ops.toLongs(model.forward(Ops.longs(rows)).argmax(new org.bytedeco.pytorch.LongOptional(-1), false));
+            // Sequence routing averages over the marked positions: the prompt only, as when the
+            // answer is generated, so the teacher-forced answer cannot steer the router.
+            Tensor logits = model.forward(Ops.longs(rows), Ops.longs(prompt));
+            predicted = Ops.toLongs(logits.argmax(new org.bytedeco.pytorch.LongOptional(-1), false));
         }
         boolean[] hits = new boolean[rows.length];
         for (int i = 0; i < rows.length; i++) {
@@ -121,7 +126,10 @@ public final class Evaluator {
         return hits;
     }
 
-    /** Right padding cannot change earlier positions of a causal model, so rows share one forward. */
+    /**
+     * Right padding cannot change earlier positions of a causal model (sequence routing looks at
+     * the prompt alone), so rows share one forward.
+     */
     private static boolean answerIsArgmax(long[] predicted, int rowOffset, int promptLength, long[] answer) {
         for (int j = 0; j < answer.length; j++) {
             if (predicted[rowOffset + promptLength - 1 + j] != answer[j]) {

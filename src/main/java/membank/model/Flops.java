@@ -21,11 +21,41 @@ public final class Flops {
         MemoryConfig m = c.membank();
         if (m != null) {
             int memoryLayers = m.layers().size();
-            total += tokens * memoryLayers * 2.0 * 2.0 * m.numTokens() * m.numHeads() * m.headDim();
-            // K and V of the bank, once per layer and step
-            total += memoryLayers * 2.0 * m.numTokens() * c.hiddenSize() * 2.0 * m.numKvHeads() * m.headDim();
+            total += tokens * memoryLayers * 2.0 * 2.0 * tokensRead(m) * m.numHeads() * m.headDim();
+            // K and V of what is projected, once per layer and step
+            total += memoryLayers * 2.0 * tokensProjected(m, batch, length) * c.hiddenSize() * 2.0 * m.numKvHeads() * m.headDim();
+            total += memoryLayers * routerFlops(c, batch, length);
         }
         return total;
+    }
+
+    /** Memory tokens each position attends to: the bank, or its shared plus k routed chapters. */
+    static double tokensRead(MemoryConfig m) {
+        var ch = m.chapters();
+        return ch == null ? m.numTokens() : (double) (ch.shared() + ch.topK()) * (m.numTokens() / ch.count());
+    }
+
+    /**
+     * Bank rows whose K/V a routed layer projects: the shared chapters plus every routed chapter a
+     * batch can touch (at most k per routing decision), the whole bank without chapters.
+     */
+    static double tokensProjected(MemoryConfig m, long batch, long length) {
+        var ch = m.chapters();
+        if (ch == null) {
+            return m.numTokens();
+        }
+        double decisions = "sequence".equals(ch.routing()) ? batch : batch * (double) length;
+        double touched = Math.min(ch.count() - ch.shared(), decisions * ch.topK());
+        return (ch.shared() + touched) * (m.numTokens() / ch.count());
+    }
+
+    private static double routerFlops(ModelConfig c, long batch, long length) {
+        var ch = c.membank().chapters();
+        if (ch == null) {
+            return 0;
+        }
+        double decisions = "sequence".equals(ch.routing()) ? batch : batch * (double) length;
+        return decisions * 2.0 * c.hiddenSize() * (ch.count() - ch.shared());
     }
 
     public static double trainStep(ModelConfig c, long batch, long length) {
