@@ -3,6 +3,7 @@ package membank.cli;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
@@ -16,15 +17,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import membank.config.ChapterConfig;
 import membank.config.ConfigJson;
 import membank.config.MemoryConfig;
 import membank.config.ModelConfig;
+import membank.config.TrainConfig;
+import membank.data.BatchSpec;
+import membank.data.Batches;
+import membank.data.TextSource;
+import membank.data.Tokenizer;
+import membank.eval.RoutingReport;
+import membank.memory.RoutingMode;
 import membank.model.Checkpoint;
 import membank.model.Flops;
 import membank.model.MemoryLM;
@@ -35,13 +45,18 @@ import membank.model.SafeTensors;
         description = {"Describe a model: its configuration, parameter counts and bytes per group (backbone, memory"
                         + " layers, bank), which layers read which memory bank, and the analytical forward FLOPs per token.",
                 "Works on a model directory (--model) or, without weights, on a configuration (--preset or --config,"
-                        + " with --set overrides), to see what a change costs before training."},
+                        + " with --set overrides), to see what a change costs before training.",
+                "With --routing (chaptered models only): which chapters each memory layer's router picks for a text,"
+                        + " per position, with a heatmap PNG per layer; with --data, chapter usage over a corpus."},
         footer = {"", "Examples:",
                 "  membank inspect --model runs/small",
                 "  membank inspect --preset base25m --seq-len 1024",
                 "  membank inspect --preset small --set membank.sharing=per_layer \\",
                 "      --set membank.layers=[0,1,2,3]",
-                "  membank inspect --config experiments/wide.json"})
+                "  membank inspect --config experiments/wide.json",
+                "  membank inspect --model runs/moc --routing --text \"Ada Lovelace was born in\"",
+                "  membank inspect --model runs/moc --routing --text \"Ada\" --routing-mode token \\",
+                "      --data corpus/valid.jsonl --max-batches 10 --out /tmp/routing"})
 final class InspectCommand implements Callable<Integer> {
     private static final Map<String, Integer> BYTES_PER_DTYPE = Map.of("float32", 4, "bfloat16", 2, "float16", 2);
 
@@ -58,8 +73,46 @@ final class InspectCommand implements Callable<Integer> {
             description = "Sequence length for the FLOP count (default: training.seq_len of the config, else 256).")
     Integer seqLen;
 
+    @Option(names = "--routing", description = "Show the chapter choices of a chaptered model's routers (needs --model and --text, --ids or --data).")
+    boolean routing;
+
+    @ArgGroup(exclusive = true)
+    RoutingText routingText;
+
+    static final class RoutingText {
+        @Option(names = "--text", paramLabel = "STRING",
+                description = "With --routing: text to route, tokenized with the model's tokenizer.json (no special tokens added).")
+        String text;
+
+        @Option(names = "--ids", split = ",", paramLabel = "ID,ID,...", description = "With --routing: token ids to route as they are.")
+        long[] ids;
+    }
+
+    @Option(names = "--data", paramLabel = "FILE|DIR",
+            description = "With --routing: a .jsonl file, text file or folder of .txt files; chapter usage over its batches.")
+    Path data;
+
+    @Option(names = "--max-batches", paramLabel = "N",
+            description = "With --data: at most N batches of training.batch_size x training.seq_len (default: 20).")
+    Integer maxBatches;
+
+    @Option(names = "--routing-mode", paramLabel = "sequence|prefix|token",
+            description = "With --routing: route with this mode instead of the one the model was trained with.")
+    String routingMode;
+
+    @Option(names = "--out", paramLabel = "DIR",
+            description = "With --routing: where the PNGs go (default: DIR/routing, or the current directory when DIR is not writable).")
+    Path out;
+
     @Override
     public Integer call() throws Exception {
+        if (routing) {
+            return inspectRouting();
+        }
+        if (routingText != null || data != null || maxBatches != null || routingMode != null || out != null) {
+            throw new IllegalArgumentException("--text, --ids, --data, --max-batches, --routing-mode and --out belong to"
+                    + " --routing: add --routing to see a chaptered model's router choices");
+        }
         JsonNode root = configTree();
         ModelConfig c = ConfigJson.parseModel(root);
         int length = seqLen != null ? seqLen : ConfigJson.parseTraining(root.get("training")).seqLen();
@@ -74,6 +127,108 @@ final class InspectCommand implements Callable<Integer> {
         printFlops(out, c, length);
         out.flush();
         return 0;
+    }
+
+    private Integer inspectRouting() {
+        if (model == null || config.source != null || !config.assignments.isEmpty() || seqLen != null) {
+            throw new IllegalArgumentException("--routing inspects a trained model: give --model DIR (and no --preset,"
+                    + " --config, --set or --seq-len)");
+        }
+        if (routingText == null && data == null) {
+            throw new IllegalArgumentException("--routing needs something to route: --text STRING, --ids ID,... or --data FILE|DIR");
+        }
+        if (maxBatches != null && (data == null || maxBatches < 1)) {
+            throw new IllegalArgumentException(data == null ? "--max-batches needs --data" : "--max-batches must be >= 1");
+        }
+        RoutingMode mode = routingMode == null ? null : routingMode(routingMode);
+        if (data != null && !Files.exists(data)) {
+            throw new IllegalArgumentException("--data " + data + ": no such file or directory (give a .jsonl file,"
+                    + " a text file or a folder of .txt files)");
+        }
+        requireChapters(model);
+        MemoryLM lm = ModelDir.model(model);
+        lm.setInferenceRouting(mode);
+        boolean needsTokenizer = data != null || routingText.text != null;
+        Tokenizer tokenizer = needsTokenizer || Files.isRegularFile(model.resolve("tokenizer.json"))
+                ? ModelDir.tokenizer(model) : null;
+        PrintWriter w = spec.commandLine().getOut();
+        ChapterConfig chapters = lm.config().membank().chapters();
+        w.printf(Locale.ROOT, "routing of %s: memory layers %s, %s%n", model, lm.config().membank().layers(),
+                RoutingReport.layout(chapters));
+        w.printf(Locale.ROOT, "routing mode: %s%s%n", lm.routing().label(), mode == null ? " (as trained)"
+                : " (--routing-mode; trained with " + chapters.routing() + ")");
+        Path dir = outputDirectory();
+        if (routingText != null) {
+            long[] ids = routingText.ids != null ? routingText.ids
+                    : Arrays.stream(tokenizer.encode(routingText.text)).asLongStream().toArray();
+            String[] tokens = tokenizer != null ? RoutingReport.tokenTexts(tokenizer, ids) : null;
+            w.println();
+            w.printf(Locale.ROOT, "%d tokens%s%n", ids.length, routingText.text == null ? ""
+                    : ": '" + RoutingReport.escape(routingText.text) + "'");
+            RoutingReport.reportText(lm, ids, tokens, dir, w);
+        }
+        if (data != null) {
+            TrainConfig t = ModelDir.training(model);
+            BatchSpec shape = new BatchSpec(t.batchSize(), Math.min(t.seqLen(), lm.config().maxPositionEmbeddings()));
+            w.println();
+            w.printf(Locale.ROOT, "data: %s, batches of %d x %d tokens%n", data, shape.batchSize(), shape.seqLen());
+            w.flush();
+            try (Batches batches = Batches.evaluation(TextSource.open(data), tokenizer, shape)) {
+                RoutingReport.reportUsage(lm, batches, maxBatches != null ? maxBatches : 20,
+                        String.valueOf(data.getFileName()), dir, w);
+            }
+        }
+        w.flush();
+        return 0;
+    }
+
+    private static RoutingMode routingMode(String name) {
+        try {
+            return RoutingMode.of(name);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--routing-mode " + name + ": allowed: sequence, prefix, token");
+        }
+    }
+
+    /** Refuses models without routers before loading any weights, naming what they have instead. */
+    private static void requireChapters(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("--model " + dir + ": no such directory");
+        }
+        ModelConfig c = ConfigJson.parseModel(ConfigJson.read(Checkpoint.configFile(dir)));
+        if (!c.hasMemory()) {
+            throw new IllegalArgumentException("--routing: " + dir + " has no memory (no \"membank\" block in its"
+                    + " config.json), so there are no chapters or routers to inspect");
+        }
+        if (c.membank().chapters() == null) {
+            throw new IllegalArgumentException("--routing: " + dir + " has dense memory (membank.chapters is null):"
+                    + " every memory layer reads the whole bank and there is no router to inspect; train with"
+                    + " --set membank.chapters={\"count\":C,\"top_k\":K} for routed memory");
+        }
+    }
+
+    /** --out, else DIR/routing, else (DIR not writable) the current directory. */
+    private Path outputDirectory() {
+        if (out != null) {
+            try {
+                Files.createDirectories(out);
+            } catch (java.io.IOException e) {
+                throw new IllegalArgumentException("--out " + out + ": cannot create the directory: " + e.getMessage(), e);
+            }
+            return out;
+        }
+        Path preferred = model.resolve("routing");
+        try {
+            Files.createDirectories(preferred);
+            if (Files.isWritable(preferred)) {
+                return preferred;
+            }
+        } catch (java.io.IOException | SecurityException e) {
+            // fall through to the current directory
+        }
+        Path here = Path.of("").toAbsolutePath();
+        spec.commandLine().getErr().println("note: " + model + " is not writable; writing the PNGs to " + here);
+        return here;
     }
 
     /** config.json of --model as stored, or the --preset / --config tree with --set applied. */
