@@ -1,0 +1,103 @@
+package membank.bench;
+
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.ToDoubleFunction;
+
+import javax.imageio.ImageIO;
+
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+
+import membank.bench.MemoryBenchmark.Row;
+
+/**
+ * The {@code bench memory} chart as one PNG: training step time, forward time and training peak
+ * RSS against bank size (log-log), one line per mode; extrapolated dense points are drawn as a
+ * separate series.
+ */
+public final class MemoryBenchmarkChart {
+    private static final int PANEL_WIDTH = 620;
+    private static final int PANEL_HEIGHT = 480;
+
+    private MemoryBenchmarkChart() {
+    }
+
+    /** Writes {@code png} atomically (a temporary file renamed into place). */
+    public static void write(List<Row> rows, Path png, String title) {
+        System.setProperty("java.awt.headless", "true");
+        List<XYChart> panels = List.of(
+                panel(rows, title + ": training step (fwd+bwd+AdamW)", "ms per step", Row::trainMs, Row::trainExtrapolated, "extrapolated"),
+                panel(rows, "forward (no grad, projecting K/V)", "ms", Row::forwardMs, Row::forwardExtrapolated, "extrapolated"),
+                panel(rows, "peak RSS of the training phase", "GB", r -> r.trainPeakBytes() > 0 ? r.trainPeakBytes() / 1e9
+                        : Double.NaN, Row::trainExtrapolated, "measured"));
+        BufferedImage image = new BufferedImage(PANEL_WIDTH * panels.size(), PANEL_HEIGHT, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = image.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, image.getWidth(), image.getHeight());
+        for (int i = 0; i < panels.size(); i++) {
+            g.drawImage(BitmapEncoder.getBufferedImage(panels.get(i)), i * PANEL_WIDTH, 0, null);
+        }
+        g.dispose();
+        try {
+            Path parent = png.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Path tmp = png.resolveSibling(png.getFileName() + ".tmp.png");
+            ImageIO.write(image, "png", tmp.toFile());
+            Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + png, e);
+        }
+    }
+
+    private interface Flag {
+        boolean test(Row r);
+    }
+
+    private static XYChart panel(List<Row> rows, String title, String yTitle, ToDoubleFunction<Row> value,
+                                 Flag extrapolated, String partial) {
+        XYChart chart = new XYChartBuilder().width(PANEL_WIDTH).height(PANEL_HEIGHT).title(title)
+                .xAxisTitle("bank tokens").yAxisTitle(yTitle).build();
+        chart.getStyler().setXAxisLogarithmic(true);
+        chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setMarkerSize(7);
+        chart.getStyler().setXAxisDecimalPattern("#,###");
+        chart.getStyler().setYAxisDecimalPattern("#,###.#");
+        for (String mode : MemoryBenchmark.MODES) {
+            List<Double> xs = new ArrayList<>();
+            List<Double> ys = new ArrayList<>();
+            List<Double> xe = new ArrayList<>();
+            List<Double> ye = new ArrayList<>();
+            for (Row r : rows) {
+                double v = value.applyAsDouble(r);
+                if (!r.mode().equals(mode) || !(v > 0)) {
+                    continue;
+                }
+                (extrapolated.test(r) ? xe : xs).add((double) r.bankTokens());
+                (extrapolated.test(r) ? ye : ys).add(v);
+            }
+            if (!xs.isEmpty()) {
+                chart.addSeries(mode, xs, ys).setMarker(SeriesMarkers.CIRCLE);
+            }
+            if (!xe.isEmpty()) {
+                chart.addSeries(mode + " (fewer positions, " + partial + ")", xe, ye).setMarker(SeriesMarkers.DIAMOND);
+            }
+        }
+        if (chart.getSeriesMap().isEmpty()) {
+            chart.addSeries("no data", new double[] {1}, new double[] {1}).setMarker(SeriesMarkers.NONE);
+        }
+        return chart;
+    }
+}
