@@ -17,6 +17,8 @@ import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import membank.bench.MemoryBenchmark.Row;
@@ -29,6 +31,8 @@ import membank.bench.MemoryBenchmark.Row;
 public final class MemoryBenchmarkChart {
     private static final int PANEL_WIDTH = 620;
     private static final int PANEL_HEIGHT = 480;
+    /** One colour per entry of {@link MemoryBenchmark#MODES}, the same in every panel. */
+    private static final Color[] COLORS = {new Color(0x1f77b4), new Color(0xff7f0e), new Color(0x2ca02c), new Color(0xd62728)};
 
     private MemoryBenchmarkChart() {
     }
@@ -37,10 +41,12 @@ public final class MemoryBenchmarkChart {
     public static void write(List<Row> rows, Path png, String title) {
         System.setProperty("java.awt.headless", "true");
         List<XYChart> panels = List.of(
-                panel(rows, title + ": training step (fwd+bwd+AdamW)", "ms per step", Row::trainMs, Row::trainExtrapolated, "extrapolated"),
-                panel(rows, "forward (no grad, projecting K/V)", "ms", Row::forwardMs, Row::forwardExtrapolated, "extrapolated"),
+                panel(rows, "training step (fwd+bwd+AdamW), " + title, "ms per step", Row::trainMs, Row::trainExtrapolated,
+                        "extrapolated", true),
+                panel(rows, "forward (no grad, projecting K/V)", "ms", Row::forwardMs, Row::forwardExtrapolated,
+                        "extrapolated", true),
                 panel(rows, "peak RSS of the training phase", "GB", r -> r.trainPeakBytes() > 0 ? r.trainPeakBytes() / 1e9
-                        : Double.NaN, Row::trainExtrapolated, "measured"));
+                        : Double.NaN, Row::trainExtrapolated, "measured", false));
         BufferedImage image = new BufferedImage(PANEL_WIDTH * panels.size(), PANEL_HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = image.createGraphics();
         g.setColor(Color.WHITE);
@@ -67,11 +73,13 @@ public final class MemoryBenchmarkChart {
     }
 
     private static XYChart panel(List<Row> rows, String title, String yTitle, ToDoubleFunction<Row> value,
-                                 Flag extrapolated, String partial) {
+                                 Flag extrapolated, String partial, boolean logY) {
         XYChart chart = new XYChartBuilder().width(PANEL_WIDTH).height(PANEL_HEIGHT).title(title)
                 .xAxisTitle("bank tokens").yAxisTitle(yTitle).build();
         chart.getStyler().setXAxisLogarithmic(true);
-        chart.getStyler().setYAxisLogarithmic(true);
+        chart.getStyler().setYAxisLogarithmic(logY);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNW);
+        chart.getStyler().setChartTitleFont(chart.getStyler().getChartTitleFont().deriveFont(13f));
         chart.getStyler().setMarkerSize(7);
         chart.getStyler().setXAxisDecimalPattern("#,###");
         chart.getStyler().setYAxisDecimalPattern("#,###.#");
@@ -89,10 +97,16 @@ public final class MemoryBenchmarkChart {
                 (extrapolated.test(r) ? ye : ys).add(v);
             }
             if (!xs.isEmpty()) {
-                chart.addSeries(mode, xs, ys).setMarker(SeriesMarkers.CIRCLE);
+                XYSeries series = chart.addSeries(mode, xs, ys);
+                series.setMarker(SeriesMarkers.CIRCLE);
+                series.setLineColor(COLORS[MemoryBenchmark.MODES.indexOf(mode)]);
+                series.setMarkerColor(COLORS[MemoryBenchmark.MODES.indexOf(mode)]);
             }
             if (!xe.isEmpty()) {
-                chart.addSeries(mode + " (fewer positions, " + partial + ")", xe, ye).setMarker(SeriesMarkers.DIAMOND);
+                XYSeries series = chart.addSeries(mode + " (fewer positions, " + partial + ")", xe, ye);
+                series.setMarker(SeriesMarkers.DIAMOND);
+                series.setMarkerColor(COLORS[MemoryBenchmark.MODES.indexOf(mode)]);
+                series.setLineColor(COLORS[MemoryBenchmark.MODES.indexOf(mode)]);
             }
         }
         if (chart.getSeriesMap().isEmpty()) {

@@ -247,7 +247,9 @@ final class BenchCommand implements Runnable {
         private MemoryBenchmark.Measured forked(MemoryBenchmark.Setup s, MemoryBenchmark.Plan plan) {
             String java = ProcessHandle.current().info().command()
                     .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            List<String> command = new ArrayList<>(List.of(java, "-Xmx2g", "-cp", System.getProperty("java.class.path"),
+            List<String> command = new ArrayList<>(List.of(java, "-Xmx2g",
+                    // JavaCPP refuses native allocations beyond 4 x -Xmx unless told otherwise
+                    "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0", "-Dorg.bytedeco.javacpp.maxBytes=0", "-cp", System.getProperty("java.class.path"),
                     "membank.cli.Main", "--threads", Integer.toString(torch.get_num_threads()), "bench", "memory",
                     "--row", plan.bankTokens() + ":" + plan.mode() + ":" + plan.trainPositions() + ":" + plan.forwardPositions(),
                     "--precision", s.precision().label(), "--steps", Integer.toString(s.steps()), "--warmup",
@@ -277,7 +279,8 @@ final class BenchCommand implements Runnable {
                 stderr.forEach(err::println);
                 err.flush();
                 if (exit != 0 || result == null) {
-                    String last = stderr.stream().filter(l -> !l.isBlank()).reduce((a, b) -> b).orElse("");
+                    String last = stderr.stream().filter(l -> l.contains("Error") || l.contains("Exception")).findFirst()
+                            .or(() -> stderr.stream().filter(l -> !l.isBlank()).reduce((a, b) -> b)).orElse("");
                     throw new IllegalStateException("child JVM exited with " + exit
                             + (exit == 137 ? " (SIGKILL: most likely out of memory)" : "")
                             + (last.isEmpty() ? "" : ": " + last.trim()));
