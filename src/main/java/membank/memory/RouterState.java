@@ -10,7 +10,7 @@ import org.bytedeco.pytorch.Tensor;
  * so far without recomputing it.
  */
 public final class RouterState {
-    private Tensor sum;
+    private final Tensor sum;
     private long count;
 
     public RouterState(long batch, long dim) {
@@ -26,9 +26,12 @@ public final class RouterState {
         return count;
     }
 
-    /** Adds the new positions x [B, L, d]. */
+    /**
+     * Adds the new positions x [B, L, d]; in place, because the state outlives the memory scope
+     * of each decoding step (a new tensor made here would be freed with the step).
+     */
     void advance(Tensor x) {
-        sum = sum.add(x.detach().to(sum.scalar_type()).sum(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional()));
+        sum.add_(x.detach().to(sum.scalar_type()).sum(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional()));
         count += x.size(1);
     }
 }

@@ -39,6 +39,37 @@ class GeneratorTest {
         assertArrayEquals(referenceGreedy(PROMPT, 12), generated);
     }
 
+    /**
+     * Routed memory through the generator's per-step memory scopes: the routers' running sums live
+     * in the decode state across steps, and causal routing decides exactly as the full forward.
+     */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"prefix", "token"})
+    void routedGreedyEqualsTheFullForward(String routing) {
+        MemoryLM dense = model;
+        try {
+            manual_seed(29);
+            var chapters = new membank.config.ChapterConfig(4, 2, 1, 1.0, routing, "joint");
+            var memory = new membank.config.MemoryConfig("A", List.of(0, 1), "shared", 1, 24, 4, 2, 8,
+                    membank.config.BankConfig.dense(), null, chapters, null);
+            model = new MemoryLM(TestConfigs.plain().withMembank(memory));
+            MemoryLMTest.randomiseOutputProjections(model);
+            try (NoGradGuard ignored = new NoGradGuard()) {
+                // distinct router biases keep top-k away from ties that rounding could flip
+                model.namedParameters().forEach((name, p) -> {
+                    if (name.endsWith("router.bias")) {
+                        p.normal_(0.0, 1.0, new org.bytedeco.pytorch.GeneratorOptional());
+                    }
+                });
+            }
+            model.train(false);
+            long[] generated = new Generator(model).generate(PROMPT, GenerationOptions.greedy(12), id -> { });
+            assertArrayEquals(referenceGreedy(PROMPT, 12), generated);
+        } finally {
+            model = dense;
+        }
+    }
+
     /** The obvious loop: the whole sequence through the model at every step, argmax of the last position. */
     private static long[] referenceGreedy(long[] prompt, int count) {
         long[] seq = Arrays.copyOf(prompt, prompt.length + count);
