@@ -1,6 +1,7 @@
 package membank.memory;
 
 import static org.bytedeco.pytorch.global.torch.arange;
+import static org.bytedeco.pytorch.global.torch.matmul;
 
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Tensor;
@@ -26,6 +27,31 @@ abstract class ChapterKv {
     /** Keys and values of {@code count} consecutive chapters from {@code first}, each [Hkv, count*T, dh]. */
     abstract MemoryKv span(long first, long count);
 
+    /** True when the bank and projections are at hand, so a read may work in bank space. */
+    boolean canReadBankSpace() {
+        return false;
+    }
+
+    /** Width d of the bank rows. */
+    long bankWidth() {
+        throw new UnsupportedOperationException("no bank");
+    }
+
+    /** Bank rows of chapters {@code ids} [U], [U, T, d]. */
+    Tensor bankChapters(Tensor ids) {
+        throw new UnsupportedOperationException("no bank");
+    }
+
+    /** Queries [R, Hq, dh] moved into bank space through their kv head's Wk: [R, Hq, d]. */
+    Tensor queriesToBankSpace(Tensor queries) {
+        throw new UnsupportedOperationException("no bank");
+    }
+
+    /** Mixed bank-space outputs [B, L, Hq, d] through their kv head's Wv: [B, L, Hq, dh]. */
+    Tensor valuesFromBankSpace(Tensor out) {
+        throw new UnsupportedOperationException("no bank");
+    }
+
     static ChapterKv projecting(Tensor bank, LinearImpl k, LinearImpl v, long kvHeads, long headDim,
                                 long tokensPerChapter) {
         return new ChapterKv(tokensPerChapter) {
@@ -36,6 +62,42 @@ abstract class ChapterKv {
                         .add(arange(Ops.integer(tokensPerChapter), new TensorOptions(ScalarType.Long))).reshape(-1);
                 Tensor slice = bank.index_select(0, rows);
                 return new MemoryKv(perChapter(k.forward(slice), count), perChapter(v.forward(slice), count));
+            }
+
+            @Override
+            boolean canReadBankSpace() {
+                return true;
+            }
+
+            @Override
+            long bankWidth() {
+                return bank.size(1);
+            }
+
+            @Override
+            Tensor bankChapters(Tensor ids) {
+                return bank.view(bank.size(0) / tokensPerChapter, tokensPerChapter, bank.size(1)).index_select(0, ids);
+            }
+
+            @Override
+            Tensor queriesToBankSpace(Tensor queries) {
+                return throughHeads(queries, k.weight().view(kvHeads, headDim, -1));
+            }
+
+            @Override
+            Tensor valuesFromBankSpace(Tensor out) {
+                long[] s = Ops.shape(out);
+                return throughHeads(out.reshape(s[0] * s[1], s[2], s[3]), v.weight().view(kvHeads, headDim, -1).transpose(1, 2))
+                        .view(s[0], s[1], s[2], -1);
+            }
+
+            /** rows [R, Hq, a] times the per-kv-head matrix [Hkv, a, b] of each query head: [R, Hq, b]. */
+            private Tensor throughHeads(Tensor rows, Tensor perHead) {
+                long[] s = Ops.shape(rows);
+                long group = s[1] / kvHeads;
+                Tensor byHead = rows.view(s[0], kvHeads, group, s[2]).permute(1, 0, 2, 3).reshape(kvHeads, s[0] * group, s[2]);
+                Tensor moved = matmul(byHead, perHead.to(byHead.scalar_type()));
+                return moved.view(kvHeads, s[0], group, -1).permute(1, 0, 2, 3).reshape(s[0], s[1], -1);
             }
 
             @Override

@@ -47,6 +47,11 @@ public final class MemoryAttention extends Module {
         this.routed = chapters == null ? null : new RoutedRead(chapters, kvHeads);
     }
 
+    /** Pins how per-position routed reads get their keys (tests compare both against the reference). */
+    void setReadStrategy(RoutedRead.Strategy strategy) {
+        routed.setStrategy(strategy);
+    }
+
     public boolean isRouted() {
         return router != null;
     }

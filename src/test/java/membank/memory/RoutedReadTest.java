@@ -114,10 +114,26 @@ class RoutedReadTest {
     @MethodSource("cases")
     void fastPathEqualsReferenceInValuesAndGradients(String routing, String mixing, int shared, int topK, int heads,
                                                      int kvHeads, double alpha) {
+        checkAgainstReference(routing, mixing, shared, topK, heads, kvHeads, alpha, RoutedRead.Strategy.AUTO);
+    }
+
+    /** Both ways of a per-position read (projected keys, bank space) are pinned and checked alike. */
+    @ParameterizedTest(name = "{0} {1} S={2} k={3} Hq={4} Hkv={5} alpha={6}")
+    @MethodSource("cases")
+    void projectedKeysAndBankSpaceBothEqualTheReference(String routing, String mixing, int shared, int topK,
+                                                        int heads, int kvHeads, double alpha) {
+        for (RoutedRead.Strategy strategy : List.of(RoutedRead.Strategy.PROJECTED_KEYS, RoutedRead.Strategy.BANK_SPACE)) {
+            checkAgainstReference(routing, mixing, shared, topK, heads, kvHeads, alpha, strategy);
+        }
+    }
+
+    private void checkAgainstReference(String routing, String mixing, int shared, int topK, int heads, int kvHeads,
+                                       double alpha, RoutedRead.Strategy strategy) {
         ChapterConfig chapters = new ChapterConfig(C, topK, shared, alpha, routing, mixing);
         Tensor valid = routing.equals("sequence") ? paddedValid() : null;
         Setup s = separatedSetup((routing + mixing).hashCode() * 31L + shared * 7L + topK, heads, kvHeads, chapters,
                 valid);
+        s.attention.setReadStrategy(strategy);
 
         // Fast path.
         Tensor xFast = leaf(s.x);
