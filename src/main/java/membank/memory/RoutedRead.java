@@ -127,7 +127,6 @@ final class RoutedRead {
         Tensor chapters = Ops.longs(groups.chapters).add(Ops.integer(shared));
         Tensor[] attended;
         long width;
-        long rowsPerSlot;
         if (bankSpace) {
             // All heads read the same bank rows: a piece is [size * Hq, d] against [T, d].
             Tensor keys = perPiece(source.bankChapters(chapters), groups);
@@ -135,7 +134,6 @@ final class RoutedRead {
                     .view(groups.pieces(), groups.pieceSize * heads, -1);
             attended = attend(pieces, keys, keys);
             width = keys.size(-1);
-            rowsPerSlot = heads;
         } else {
             MemoryKv kv = source.chapters(chapters);
             long group = heads / kvHeads;
@@ -149,11 +147,10 @@ final class RoutedRead {
                 attended[1] = attended[1].view(groups.pieces(), kvHeads, groups.pieceSize, group).permute(0, 2, 1, 3);
             }
             width = dh;
-            rowsPerSlot = heads;
         }
         Tensor slots = Ops.longs(groups.assignmentSlot);
         long slotCount = groups.pieces() * groups.pieceSize;
-        Tensor out = attended[0].reshape(slotCount, rowsPerSlot, width).index_select(0, slots)
+        Tensor out = attended[0].reshape(slotCount, heads, width).index_select(0, slots)
                 .view(batch, length, k, heads, width);
         Tensor lse = attended[1] == null ? null : attended[1].reshape(slotCount, heads).index_select(0, slots)
                 .view(batch, length, k, heads);
