@@ -16,13 +16,17 @@ final class ChapterGroups {
     final long[] slotRow;
     /** For each assignment, in the routing's order, its slot. */
     final long[] assignmentSlot;
+    /** For each slot, its assignment; padding slots hold the number of assignments (one past the end). */
+    final long[] slotAssignment;
     final long pieceSize;
 
-    private ChapterGroups(long[] chapters, long[] pieceChapter, long[] slotRow, long[] assignmentSlot, long pieceSize) {
+    private ChapterGroups(long[] chapters, long[] pieceChapter, long[] slotRow, long[] assignmentSlot,
+                          long[] slotAssignment, long pieceSize) {
         this.chapters = chapters;
         this.pieceChapter = pieceChapter;
         this.slotRow = slotRow;
         this.assignmentSlot = assignmentSlot;
+        this.slotAssignment = slotAssignment;
         this.pieceSize = pieceSize;
     }
 
@@ -67,13 +71,16 @@ final class ChapterGroups {
         }
         long[] slotRow = new long[(int) (pieces * pieceSize)];
         long[] assignmentSlot = new long[assignments.length];
+        long[] slotAssignment = new long[slotRow.length];
+        java.util.Arrays.fill(slotAssignment, assignments.length);
         int[] filled = new int[routed];
         for (int a = 0; a < assignments.length; a++) {
             int c = (int) assignments[a];
             int slot = firstSlot[c] + filled[c]++;
             slotRow[slot] = a / k;
             assignmentSlot[a] = slot;
+            slotAssignment[slot] = a;
         }
-        return new ChapterGroups(chapters, pieceChapter, slotRow, assignmentSlot, pieceSize);
+        return new ChapterGroups(chapters, pieceChapter, slotRow, assignmentSlot, slotAssignment, pieceSize);
     }
 }

@@ -1,6 +1,7 @@
 package membank.memory;
 
 import static org.bytedeco.pytorch.global.torch.matmul;
+import static org.bytedeco.pytorch.global.torch.zeros;
 
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
@@ -11,24 +12,19 @@ import membank.nn.Ops;
 
 /**
  * The fast routed read (spec sections 2 and 3). Every block a position reads (the shared chapters
- * as one block, each chosen chapter as another) is attended with its own softmax, keeping the
- * block's log-sum-exp; the blocks are then merged exactly: weighted by {@code alpha w_c}
- * (independent mixing) or by a softmax over blocks of {@code lse_b + log(alpha w_b)}, which is the
- * joint softmax over the union of their tokens. Keys and values are only ever projected per
- * distinct chapter, never per position.
+ * as one block, each chosen chapter as another) gets its own softmax and log-sum-exp first; the
+ * blocks' mixing coefficients follow: {@code alpha w_c} (independent) or a softmax over blocks of
+ * {@code lse_b + log(alpha w_b)} (joint, which equals one softmax over the union of their tokens).
+ * The coefficients are folded into the probabilities before the value matmul, so the k chapters a
+ * position reads cost one wide matmul and no per-chapter output is kept. Keys and values are
+ * never copied per position.
  */
 final class RoutedRead {
     private final int shared;
     private final double routedScale;
     private final boolean joint;
     private final long kvHeads;
-
-    RoutedRead(ChapterConfig chapters, long kvHeads) {
-        this.shared = chapters.shared();
-        this.routedScale = chapters.routedScale();
-        this.joint = "joint".equals(chapters.mixing());
-        this.kvHeads = kvHeads;
-    }
+    private Strategy strategy = Strategy.AUTO;
 
     /** How per-position reads get their keys; tests pin one, the model lets the cost decide. */
     enum Strategy {
@@ -45,10 +41,27 @@ final class RoutedRead {
         BANK_SPACE
     }
 
-    private Strategy strategy = Strategy.AUTO;
+    RoutedRead(ChapterConfig chapters, long kvHeads) {
+        this.shared = chapters.shared();
+        this.routedScale = chapters.routedScale();
+        this.joint = "joint".equals(chapters.mixing());
+        this.kvHeads = kvHeads;
+    }
 
     void setStrategy(Strategy strategy) {
         this.strategy = strategy;
+    }
+
+    /**
+     * Probabilities of one or more blocks, their log-sum-exp (joint mixing only) and how to finish
+     * them: {@code finish(coefficients)} weights the probabilities and applies the values.
+     */
+    private interface Scored {
+        /** Log-sum-exp per position, block and head, [B, L, n, Hq]. */
+        Tensor lse();
+
+        /** Sum over the blocks of coefficient x softmax x V, [B, L, Hq, dh]; coefficients [B, L, n, Hq]. */
+        Tensor finish(Tensor coefficients);
     }
 
     /**
@@ -57,65 +70,73 @@ final class RoutedRead {
      */
     Tensor read(Tensor query, Routing routing, ChapterKv source) {
         long[] s = Ops.shape(query);
-        Block routed = routing.perSequence() ? perSequence(query, routing, source) : perPosition(query, routing, source);
-        Block common = shared > 0 ? sharedBlock(query, source) : null;
-        // [B, P, k, 1] broadcasts over positions (P = 1 or L) and heads.
+        Scored routed = routing.perSequence() ? perSequence(query, routing, source) : perPosition(query, routing, source);
+        Scored common = shared > 0 ? sharedBlock(query, source) : null;
+        // [B, P, k, 1]: P = 1 (sequence routing) or L; broadcast to every position and head.
         Tensor weights = routing.weights().mul(Ops.scalar(routedScale)).unsqueeze(-1);
-        Tensor routedCoefficients = weights;
+        Tensor routedCoefficients = weights.expand(new long[] {s[0], s[1], weights.size(2), s[2]});
         Tensor sharedCoefficients = null;
         if (joint) {
-            // One softmax over the union = a softmax over blocks of lse_b + log(alpha w_b).
             Tensor logits = routed.lse().add(weights.log());
             if (common != null) {
                 logits = Ops.cat(common.lse(), logits, 2);
             }
             Tensor all = logits.softmax(2);
-            long k = routed.lse().size(2);
+            long k = weights.size(2);
             routedCoefficients = all.narrow(2, all.size(2) - k, k);
             sharedCoefficients = common == null ? null : all.narrow(2, 0, 1);
         }
-        Tensor out = routed.out().mul(routedCoefficients.unsqueeze(-1)).sum(new long[] {2}, false, new ScalarTypeOptional());
-        if (routed.bankSpace()) {
-            out = source.valuesFromBankSpace(out);
-        }
+        Tensor out = routed.finish(routedCoefficients);
         if (common != null) {
-            Tensor sharedOut = sharedCoefficients == null ? common.out() : common.out().mul(sharedCoefficients.unsqueeze(-1));
-            out = out.add(sharedOut.squeeze(2));
+            out = out.add(common.finish(sharedCoefficients));
         }
         return out.reshape(s[0], s[1], s[2] * s[3]);
     }
 
     /**
-     * Attention outputs [B, L, n, Hq, e] of n blocks per position, with e = dh, or e = d in bank
-     * space (Wv is applied once after the mix), and their log-sum-exp [B, L, n, Hq] (joint only).
+     * Sequence routing: sequence b's k chapters are laid side by side as k*T keys, so scores and
+     * values are each one wide matmul per (sequence, kv head); the softmax is per chapter.
      */
-    private record Block(Tensor out, Tensor lse, boolean bankSpace) {
-    }
-
-    /** Sequence routing: every position of sequence b reads the same k chapters, one batched matmul. */
-    private Block perSequence(Tensor query, Routing routing, ChapterKv source) {
+    private Scored perSequence(Tensor query, Routing routing, ChapterKv source) {
         long[] s = Ops.shape(query);
         long batch = s[0], length = s[1], heads = s[2], dh = s[3], group = heads / kvHeads;
         long k = routing.chapters().size(2);
         MemoryKv kv = source.chapters(routing.chapters().reshape(-1).add(Ops.integer(shared)));
-        // [B*k, Hkv, T, dh] -> [B, Hkv, k, T, dh]
-        Tensor keys = kv.keys().view(batch, k, kvHeads, -1, dh).transpose(1, 2);
-        Tensor values = kv.values().view(batch, k, kvHeads, -1, dh).transpose(1, 2);
-        // [B, L, Hkv, g, dh] -> [B, Hkv, 1, L*g, dh], broadcast over the k chapters
+        long t = kv.keys().size(2);
+        // [B*k, Hkv, T, dh] -> [B, Hkv, k*T, dh]
+        Tensor keys = kv.keys().reshape(batch, k, kvHeads, t, dh).transpose(1, 2).reshape(batch, kvHeads, k * t, dh);
+        Tensor values = kv.values().reshape(batch, k, kvHeads, t, dh).transpose(1, 2).reshape(batch, kvHeads, k * t, dh);
+        // [B, L, Hkv, g, dh] -> [B, Hkv, L*g, dh]
         Tensor rows = query.view(batch, length, kvHeads, group, dh).permute(0, 2, 1, 3, 4)
-                .reshape(batch, kvHeads, 1, length * group, dh);
-        Tensor[] attended = attend(rows, keys, values);
-        Tensor out = attended[0].view(batch, kvHeads, k, length, group, dh).permute(0, 3, 2, 1, 4, 5)
-                .reshape(batch, length, k, heads, dh);
-        Tensor lse = attended[1] == null ? null : attended[1].view(batch, kvHeads, k, length, group)
-                .permute(0, 3, 2, 1, 4).reshape(batch, length, k, heads);
-        return new Block(out, lse, false);
+                .reshape(batch, kvHeads, length * group, dh);
+        Tensor scores = scores(rows, keys).view(batch, kvHeads, length * group, k, t);
+        Tensor lse = joint ? scores.logsumexp(new long[] {-1}, true) : null;
+        Tensor probs = probabilities(scores, lse);
+        return new Scored() {
+            @Override
+            public Tensor lse() {
+                return lse.view(batch, kvHeads, length, group, k).permute(0, 2, 4, 1, 3).reshape(batch, length, k, heads);
+            }
+
+            @Override
+            public Tensor finish(Tensor coefficients) {
+                // [B, L, k, Hq] -> [B, Hkv, L*g, k, 1]
+                Tensor c = coefficients.reshape(batch, length, k, kvHeads, group).permute(0, 3, 1, 4, 2)
+                        .reshape(batch, kvHeads, length * group, k, 1);
+                Tensor weighted = probs.mul(c).view(batch, kvHeads, length * group, k * t);
+                Tensor out = matmul(weighted.to(values.scalar_type()), values);
+                return out.view(batch, kvHeads, length, group, dh).permute(0, 2, 1, 3, 4).reshape(batch, length, heads, dh);
+            }
+        };
     }
 
-    /** Prefix and token routing: assignments grouped by chapter into pieces, one batched matmul. */
-    private Block perPosition(Tensor query, Routing routing, ChapterKv source) {
+    /**
+     * Prefix and token routing: assignments grouped by chapter into pieces (ChapterGroups), one
+     * batched matmul over pieces; weighted outputs are added back to their positions.
+     */
+    private Scored perPosition(Tensor query, Routing routing, ChapterKv source) {
         long[] s = Ops.shape(query);
-        long batch = s[0], length = s[1], heads = s[2], dh = s[3];
+        long batch = s[0], length = s[1], heads = s[2], dh = s[3], group = heads / kvHeads;
         int k = (int) routing.chapters().size(2);
         ChapterGroups groups = ChapterGroups.of(Ops.toLongs(routing.chapters()), k, (int) routing.probs().size(-1));
         Tensor rows = query.reshape(batch * length, heads, dh);
@@ -125,36 +146,60 @@ final class RoutedRead {
             case AUTO -> bankSpaceIsCheaper(source, batch * length, heads, dh, groups);
         };
         Tensor chapters = Ops.longs(groups.chapters).add(Ops.integer(shared));
-        Tensor[] attended;
-        long width;
+        long pieces = groups.pieces();
+        long size = groups.pieceSize;
+        Tensor slotRows = Ops.longs(groups.slotRow);
+        Tensor pieceQueries;
+        Tensor keys;
+        Tensor values;
         if (bankSpace) {
-            // All heads read the same bank rows: a piece is [size * Hq, d] against [T, d].
-            Tensor keys = perPiece(source.bankChapters(chapters), groups);
-            Tensor pieces = source.queriesToBankSpace(rows).index_select(0, Ops.longs(groups.slotRow))
-                    .view(groups.pieces(), groups.pieceSize * heads, -1);
-            attended = attend(pieces, keys, keys);
-            width = keys.size(-1);
+            // Every head reads the same bank rows: a piece is [size*Hq, d] against [T, d].
+            keys = perPiece(source.bankChapters(chapters), groups);
+            values = keys;
+            pieceQueries = source.queriesToBankSpace(rows).index_select(0, slotRows).view(pieces, size * heads, -1);
         } else {
             MemoryKv kv = source.chapters(chapters);
-            long group = heads / kvHeads;
-            Tensor pieces = rows.index_select(0, Ops.longs(groups.slotRow))
-                    .view(groups.pieces(), groups.pieceSize, kvHeads, group, dh).permute(0, 2, 1, 3, 4)
-                    .reshape(groups.pieces(), kvHeads, groups.pieceSize * group, dh);
-            attended = attend(pieces, perPiece(kv.keys(), groups), perPiece(kv.values(), groups));
-            // [pieces, Hkv, size*g, .] -> [pieces, size, Hq, .]
-            attended[0] = attended[0].view(groups.pieces(), kvHeads, groups.pieceSize, group, dh).permute(0, 2, 1, 3, 4);
-            if (attended[1] != null) {
-                attended[1] = attended[1].view(groups.pieces(), kvHeads, groups.pieceSize, group).permute(0, 2, 1, 3);
-            }
-            width = dh;
+            keys = perPiece(kv.keys(), groups);
+            values = perPiece(kv.values(), groups);
+            pieceQueries = rows.index_select(0, slotRows).view(pieces, size, kvHeads, group, dh)
+                    .permute(0, 2, 1, 3, 4).reshape(pieces, kvHeads, size * group, dh);
         }
-        Tensor slots = Ops.longs(groups.assignmentSlot);
-        long slotCount = groups.pieces() * groups.pieceSize;
-        Tensor out = attended[0].reshape(slotCount, heads, width).index_select(0, slots)
-                .view(batch, length, k, heads, width);
-        Tensor lse = attended[1] == null ? null : attended[1].reshape(slotCount, heads).index_select(0, slots)
-                .view(batch, length, k, heads);
-        return new Block(out, lse, bankSpace);
+        Tensor scores = scores(pieceQueries, keys);
+        Tensor lse = joint ? scores.logsumexp(new long[] {-1}, true) : null;
+        Tensor probs = probabilities(scores, lse);
+        long slots = pieces * size;
+        return new Scored() {
+            @Override
+            public Tensor lse() {
+                return toSlots(lse).index_select(0, Ops.longs(groups.assignmentSlot)).view(batch, length, k, heads);
+            }
+
+            @Override
+            public Tensor finish(Tensor coefficients) {
+                // Coefficients in slot order; padding slots read row A, a zero.
+                Tensor padded = Ops.cat(coefficients.reshape(batch * length * k, heads), zeros(new long[] {1, heads}), 0);
+                Tensor perSlot = fromSlots(padded.index_select(0, Ops.longs(groups.slotAssignment)));
+                Tensor out = matmul(probs.mul(perSlot.unsqueeze(-1)).to(values.scalar_type()), values);
+                long width = out.size(-1);
+                Tensor bySlot = bankSpace ? out.reshape(slots, heads, width)
+                        : out.view(pieces, kvHeads, size, group, width).permute(0, 2, 1, 3, 4).reshape(slots, heads, width);
+                Tensor summed = zeros(new long[] {batch * length, heads, width}).index_add(0, slotRows, bySlot.to(ScalarType.Float));
+                Tensor perPosition = summed.view(batch, length, heads, width);
+                return bankSpace ? source.valuesFromBankSpace(perPosition) : perPosition;
+            }
+
+            /** [pieces, Hkv, size*g, 1] or [pieces, size*Hq, 1] -> [slots, Hq]. */
+            private Tensor toSlots(Tensor perPiece) {
+                return bankSpace ? perPiece.reshape(slots, heads)
+                        : perPiece.view(pieces, kvHeads, size, group).permute(0, 2, 1, 3).reshape(slots, heads);
+            }
+
+            /** [slots, Hq] -> the piece layout of the probabilities without their last dimension. */
+            private Tensor fromSlots(Tensor perSlot) {
+                return bankSpace ? perSlot.view(pieces, size * heads)
+                        : perSlot.view(pieces, size, kvHeads, group).permute(0, 2, 1, 3).reshape(pieces, kvHeads, size * group);
+            }
+        };
     }
 
     /** Per-chapter tensors [U, ...] repeated for chapters that span several pieces. */
@@ -179,36 +224,43 @@ final class RoutedRead {
     }
 
     /** The S shared chapters as one block that every position reads. */
-    private Block sharedBlock(Tensor query, ChapterKv source) {
+    private Scored sharedBlock(Tensor query, ChapterKv source) {
         long[] s = Ops.shape(query);
         long batch = s[0], length = s[1], heads = s[2], dh = s[3], group = heads / kvHeads;
         MemoryKv kv = source.span(0, shared);
         Tensor rows = query.view(batch * length, kvHeads, group * dh).transpose(0, 1)
                 .reshape(kvHeads, batch * length * group, dh);
-        Tensor[] attended = attend(rows, kv.keys(), kv.values());
-        Tensor out = attended[0].view(kvHeads, batch, length, 1, group, dh).permute(1, 2, 3, 0, 4, 5)
-                .reshape(batch, length, 1, heads, dh);
-        Tensor lse = attended[1] == null ? null : attended[1].view(kvHeads, batch, length, 1, group)
-                .permute(1, 2, 3, 0, 4).reshape(batch, length, 1, heads);
-        return new Block(out, lse, false);
+        Tensor scores = scores(rows, kv.keys());
+        Tensor lse = joint ? scores.logsumexp(new long[] {-1}, true) : null;
+        Tensor probs = probabilities(scores, lse);
+        return new Scored() {
+            @Override
+            public Tensor lse() {
+                return lse.view(kvHeads, batch, length, 1, group).permute(1, 2, 3, 0, 4).reshape(batch, length, 1, heads);
+            }
+
+            @Override
+            public Tensor finish(Tensor coefficients) {
+                Tensor weighted = probs;
+                if (coefficients != null) {
+                    Tensor c = coefficients.reshape(batch, length, kvHeads, group).permute(2, 0, 1, 3)
+                            .reshape(kvHeads, batch * length * group, 1);
+                    weighted = probs.mul(c);
+                }
+                Tensor values = kv.values().to(query.scalar_type());
+                Tensor out = matmul(weighted.to(values.scalar_type()), values);
+                return out.view(kvHeads, batch, length, group, dh).permute(1, 2, 0, 3, 4).reshape(batch, length, heads, dh);
+            }
+        };
     }
 
-    /**
-     * softmax(q k^T) v over the last two dimensions, scores and softmax in float32; the
-     * log-sum-exp of each row is returned only for joint mixing, which needs it.
-     */
-    private Tensor[] attend(Tensor q, Tensor k, Tensor v) {
-        Tensor scores = matmul(q, k.to(q.scalar_type()).transpose(-2, -1)).to(ScalarType.Float);
-        Tensor lse = null;
-        Tensor probs;
-        if (joint) {
-            lse = scores.logsumexp(new long[] {-1}, true);
-            probs = scores.sub(lse).exp();
-            lse = lse.squeeze(-1);
-        } else {
-            probs = scores.softmax(-1);
-        }
-        Tensor out = matmul(probs.to(q.scalar_type()), v.to(q.scalar_type()));
-        return new Tensor[] {out, lse};
+    /** q k^T over the last two dimensions, in float32. */
+    private static Tensor scores(Tensor q, Tensor k) {
+        return matmul(q, k.to(q.scalar_type()).transpose(-2, -1)).to(ScalarType.Float);
+    }
+
+    /** Softmax over the last dimension; from the log-sum-exp when joint mixing needed it anyway. */
+    private static Tensor probabilities(Tensor scores, Tensor lse) {
+        return lse == null ? scores.softmax(-1) : scores.sub(lse).exp();
     }
 }
