@@ -259,6 +259,7 @@ final class BenchCommand implements Runnable {
             }
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().putIfAbsent("OMP_WAIT_POLICY", "PASSIVE");
+            builder.environment().putIfAbsent("OPENBLAS_NUM_THREADS", "1");
             builder.environment().putIfAbsent("GLIBC_TUNABLES", GLIBC_TUNABLES);
             Path errors = null;
             try {
