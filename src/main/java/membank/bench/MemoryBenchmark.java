@@ -172,8 +172,9 @@ public final class MemoryBenchmark {
     }
 
     private static Row dense(Setup s, long size, boolean compare, double budget, Function<Plan, Measured> runner) {
-        PhasePlan train = densePhase(s, size, true, compare, budget);
-        PhasePlan forward = densePhase(s, size, false, compare, budget);
+        double available = availableBytes() - 1e9;
+        PhasePlan train = densePhase(s, size, true, compare, budget, available);
+        PhasePlan forward = densePhase(s, size, false, compare, budget, available);
         if (train.first() == 0 && forward.first() == 0) {
             return new Row(size, "dense", 0, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, 0, train.note(),
                     forward.note(), null, Double.NaN);
@@ -201,24 +202,44 @@ public final class MemoryBenchmark {
                 second == null ? first.otherCpu() : Math.max(first.otherCpu(), second.otherCpu()));
     }
 
-    /** Full positions when the score tensors fit, else (at the comparison size) the largest halving that fits. */
-    static PhasePlan densePhase(Setup s, long size, boolean train, boolean compare, double budget) {
+    /**
+     * Bytes a dense phase needs besides its scores: the bank as fp32 (with its gradient and two
+     * AdamW moments when training), K and V of the whole bank, and 1.5 GB for the JVM and libtorch.
+     */
+    static double denseOtherBytes(Setup s, long bankTokens, boolean train) {
+        double bank = (double) bankTokens * s.dim() * 4;
+        double kv = 2.0 * bankTokens * s.kvHeads() * s.headDim() * 4;
+        return bank * (train ? 4 : 1) + kv * (train ? 2 : 1) + 1.5e9;
+    }
+
+    /**
+     * Full positions when the score tensors fit the budget and the whole phase fits the RAM
+     * available now ({@code available}, bytes); else, at the comparison size, the largest halving
+     * that fits both; else skipped.
+     */
+    static PhasePlan densePhase(Setup s, long size, boolean train, boolean compare, double budget, double available) {
         long full = s.positions();
         String what = train ? "training" : "forward";
+        double other = denseOtherBytes(s, size, train);
         double need = denseScoreBytes(s, size, full, train);
-        if (need <= budget) {
+        if (need <= budget && need + other <= available) {
             return new PhasePlan(full, 0, null);
         }
-        String over = String.format(Locale.ROOT, "dense %s needs %.3g GB of [rows, N] scores at %,d positions, over the %.3g GB budget",
-                what, need / 1e9, full, budget / 1e9);
+        String over = need > budget
+                ? String.format(Locale.ROOT, "dense %s needs %.3g GB of [rows, N] scores at %,d positions, over the %.3g GB budget",
+                        what, need / 1e9, full, budget / 1e9)
+                : String.format(Locale.ROOT, "dense %s needs about %.3g GB at %,d positions (scores %.3g GB), more than the"
+                        + " %.3g GB available (MemAvailable minus 1 GB) when the row started", what, (need + other) / 1e9,
+                        full, need / 1e9, available / 1e9);
         if (!compare) {
             return PhasePlan.skip(over + ": skipped");
         }
         long positions = full;
-        while (positions > 2 && denseScoreBytes(s, size, positions, train) > budget) {
+        while (positions > 2 && (denseScoreBytes(s, size, positions, train) > budget
+                || denseScoreBytes(s, size, positions, train) + other > available)) {
             positions /= 2;
         }
-        if (denseScoreBytes(s, size, positions, train) > budget) {
+        if (denseScoreBytes(s, size, positions, train) > budget || denseScoreBytes(s, size, positions, train) + other > available) {
             return PhasePlan.skip(over + ", even at 2 positions: skipped");
         }
         return new PhasePlan(positions, positions / 2, String.format(Locale.ROOT,

@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -28,6 +29,7 @@ import membank.bench.MatmulPeak;
 import membank.bench.MemoryBenchmark;
 import membank.bench.MemoryBenchmarkChart;
 import membank.bench.MemoryBenchmarkReport;
+import membank.bench.ResultsFile;
 import membank.bench.TrainBenchmark;
 import membank.config.Overrides;
 import membank.config.RunConfig;
@@ -153,6 +155,11 @@ final class BenchCommand implements Runnable {
                         + " --no-fork runs in this JVM and peaks include what earlier rows left in the heap.")
         boolean fork;
 
+        @Option(names = "--results", paramLabel = "FILE",
+                description = {"Keep each measured row in FILE as it completes and reuse rows already there (same"
+                        + " options), so an interrupted run resumes where it stopped (default: none)."})
+        Path results;
+
         @Option(names = "--row", hidden = true, paramLabel = "SIZE:MODE:TRAIN:FORWARD",
                 description = "Internal: measure one row (positions per phase, 0 = skip) and print it as one line.")
         String row;
@@ -177,25 +184,29 @@ final class BenchCommand implements Runnable {
                     : quick ? bankSizes.stream().mapToLong(Long::longValue).max().orElse(0) : 262_144L;
             validate(setup, bankSizes);
             double budget = maxGb * 1e9;
-            long available = MemoryBenchmark.availableBytes();
-            String budgetNote = String.format(Locale.ROOT, "%.3g GB (--max-gb)", budget / 1e9);
-            if (available != Long.MAX_VALUE && available - 3e9 < budget) {
-                budget = Math.max(0, available - 3e9);
-                budgetNote = String.format(Locale.ROOT, "%.3g GB (MemAvailable %.1f GB minus 3 GB, below --max-gb %.3g)",
-                        budget / 1e9, available / 1e9, maxGb);
-            }
+            String budgetNote = String.format(Locale.ROOT, "%.3g GB (--max-gb), and each dense phase with its bank state"
+                    + " must fit MemAvailable minus 1 GB when its row starts", budget / 1e9);
             out.printf(Locale.ROOT, "bench memory: one memory layer, d %d, %d query heads / %d kv heads of %d, chapters of %d"
                             + " tokens, k %d (k*T %,d), batch %d x %d, mixing %s, precision %s (bf16 in hardware: %s),"
                             + " %d threads, median of %d steps after %d warmup%n", setup.dim(), setup.heads(), setup.kvHeads(),
                     setup.headDim(), setup.chapterTokens(), setup.topK(), setup.chapterTokens() * setup.topK(), setup.batch(),
                     setup.length(), setup.mixing(), setup.precision().label(), Precision.cpuHasBf16(),
                     torch.get_num_threads(), setup.steps(), setup.warmup());
+            if (fork) {
+                out.printf(Locale.ROOT, "child JVMs: OMP_WAIT_POLICY=%s OPENBLAS_NUM_THREADS=%s GLIBC_TUNABLES=%s%n",
+                        childEnv("OMP_WAIT_POLICY", "PASSIVE"), childEnv("OPENBLAS_NUM_THREADS", "1"),
+                        childEnv("GLIBC_TUNABLES", GLIBC_TUNABLES));
+            }
             out.printf(Locale.ROOT, "dense budget for [rows, N] score tensors: %s; peak RSS %s%n%n", budgetNote,
                     fork ? "per row, each row in a fresh JVM" : "in this JVM (includes what earlier rows left in the heap)");
             out.flush();
             PrintWriter log = spec.commandLine().getErr();
-            List<MemoryBenchmark.Row> rows = MemoryBenchmark.runAll(setup, bankSizes, modes, compare, budget,
-                    fork ? plan -> forked(setup, plan) : plan -> MemoryBenchmark.run(setup, plan), log);
+            Function<MemoryBenchmark.Plan, MemoryBenchmark.Measured> runner =
+                    fork ? plan -> forked(setup, plan) : plan -> MemoryBenchmark.run(setup, plan);
+            if (results != null) {
+                runner = new ResultsFile(results, setup).around(runner, log);
+            }
+            List<MemoryBenchmark.Row> rows = MemoryBenchmark.runAll(setup, bankSizes, modes, compare, budget, runner, log);
             out.print(MemoryBenchmarkReport.table(rows));
             String notes = MemoryBenchmarkReport.notes(rows);
             if (!notes.isEmpty()) {
@@ -210,6 +221,11 @@ final class BenchCommand implements Runnable {
             out.println("chart: " + png);
             out.flush();
             return 0;
+        }
+
+        private static String childEnv(String name, String fallback) {
+            String value = System.getenv(name);
+            return value != null ? value : fallback;
         }
 
         private MemoryBenchmark.Setup setup() {

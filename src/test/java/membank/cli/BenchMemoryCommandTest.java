@@ -33,11 +33,21 @@ class BenchMemoryCommandTest {
     }
 
     @Test
-    void oneRowInAChildJvm() {
-        CliRun r = CliRun.of("bench", "memory", "--quick", "--sizes", "1024", "--modes", "token", "--steps", "1",
-                "--warmup", "0", "--precision", "fp32", "--png", tmp.resolve("one.png").toString());
+    void oneRowInAChildJvmIsKeptAndReused() {
+        String[] args = {"bench", "memory", "--quick", "--sizes", "1024", "--modes", "token", "--steps", "1",
+                "--warmup", "0", "--precision", "fp32", "--png", tmp.resolve("one.png").toString(),
+                "--results", tmp.resolve("rows.txt").toString()};
+        CliRun r = CliRun.of(args);
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("| 1,024 | token |"), r.out());
         assertTrue(!r.out().contains("failed"), r.out() + r.err());
+        CliRun again = CliRun.of(args);
+        assertEquals(0, again.exit(), again.err());
+        assertTrue(again.err().contains("(from "), again.err());
+        assertEquals(table(r.out()), table(again.out()));
+    }
+
+    private static String table(String out) {
+        return String.join("\n", out.lines().filter(l -> l.startsWith("| 1,024")).toList());
     }
 }
