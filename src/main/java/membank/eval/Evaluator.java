@@ -2,6 +2,7 @@ package membank.eval;
 
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -109,7 +110,7 @@ public final class Evaluator {
         for (int i = 0; i < rows.length; i++) {
             System.arraycopy(prompts.get(i), 0, rows[i], 0, prompts.get(i).length);
             System.arraycopy(answers.get(i), 0, rows[i], prompts.get(i).length, answers.get(i).length);
-            java.util.Arrays.fill(prompt[i], 0, prompts.get(i).length, 1L);
+            Arrays.fill(prompt[i], 0, prompts.get(i).length, 1L);
         }
         long[] predicted;
         try (NoGradGuard ignored = new NoGradGuard(); PointerScope scope = new PointerScope();

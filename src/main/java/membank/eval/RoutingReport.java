@@ -22,6 +22,7 @@ import membank.memory.Routing;
 import membank.memory.RoutingMode;
 import membank.memory.RoutingTrace;
 import membank.model.MemoryLM;
+import membank.model.Scoring;
 import membank.nn.Ops;
 
 /**
@@ -109,13 +110,7 @@ public final class RoutingReport {
             throw new IllegalArgumentException(ids.length + " tokens exceed the model's context of " + context
                     + " positions (max_position_embeddings); shorten the text");
         }
-        long vocab = model.config().vocabSize();
-        for (int i = 0; i < ids.length; i++) {
-            if (ids[i] < 0 || ids[i] >= vocab) {
-                throw new IllegalArgumentException("token id " + ids[i] + " at position " + i
-                        + " is outside the model's vocabulary [0, " + vocab + ")");
-            }
-        }
+        Scoring.checkIds(model, ids);
     }
 
     private static ChapterConfig chapters(MemoryLM model) {
@@ -286,10 +281,7 @@ public final class RoutingReport {
                 }
                 long n = r.chapters().size(0) * r.chapters().size(1);
                 decisions.merge(l.layer(), n, Long::sum);
-                Tensor p = r.probs();
-                Tensor h = p.mul(p.clamp_min(Ops.scalar(1e-30)).log()).sum(new long[] {-1}, false,
-                        new org.bytedeco.pytorch.ScalarTypeOptional()).neg();
-                entropySum.merge(l.layer(), h.sum().item_double(), Double::sum);
+                entropySum.merge(l.layer(), r.entropy().sum().item_double(), Double::sum);
             }
         }
 

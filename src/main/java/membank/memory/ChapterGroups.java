@@ -1,5 +1,7 @@
 package membank.memory;
 
+import java.util.Arrays;
+
 /**
  * Per-position routing decisions grouped by chapter (spec section 3): every (position, chapter)
  * assignment gets a slot in a piece of {@code pieceSize} query rows that all read one chapter, so
@@ -72,7 +74,7 @@ final class ChapterGroups {
         long[] slotRow = new long[(int) (pieces * pieceSize)];
         long[] assignmentSlot = new long[assignments.length];
         long[] slotAssignment = new long[slotRow.length];
-        java.util.Arrays.fill(slotAssignment, assignments.length);
+        Arrays.fill(slotAssignment, assignments.length);
         int[] filled = new int[routed];
         for (int a = 0; a < assignments.length; a++) {
             int c = (int) assignments[a];

@@ -8,6 +8,13 @@ import org.bytedeco.pytorch.Tensor;
  * chosen routed chapters [B, P, k] (0-based among routed chapters) and their renormalised weights.
  */
 public record Routing(Tensor logits, Tensor probs, Tensor chapters, Tensor weights) {
+    /** Entropy of the router distribution of each decision, in nats, [B, P] (no gradient). */
+    public Tensor entropy() {
+        Tensor p = probs.detach();
+        return p.mul(p.clamp_min(new org.bytedeco.pytorch.Scalar(1e-30)).log())
+                .sum(new long[] {-1}, false, new org.bytedeco.pytorch.ScalarTypeOptional()).neg();
+    }
+
     /** True when every position of a sequence reads the same chapters. */
     public boolean perSequence() {
         return chapters.size(1) == 1;

@@ -94,9 +94,7 @@ public final class RoutingTrace {
     public double entropy() {
         double sum = 0;
         for (LayerRouting l : layers) {
-            Tensor p = l.routing().probs().detach();
-            Tensor h = p.mul(p.clamp_min(Ops.scalar(1e-30)).log()).sum(new long[] {-1}, false, new ScalarTypeOptional()).neg();
-            sum += h.mean().item_double();
+            sum += l.routing().entropy().mean().item_double();
         }
         return layers.isEmpty() ? Double.NaN : sum / layers.size();
     }

@@ -1,5 +1,6 @@
 package membank.model;
 
+import membank.config.ChapterConfig;
 import membank.config.MemoryConfig;
 import membank.config.ModelConfig;
 
@@ -44,8 +45,7 @@ public final class Flops {
         if (ch == null) {
             return m.numTokens();
         }
-        double decisions = "sequence".equals(ch.routing()) ? batch : batch * (double) length;
-        double touched = Math.min(ch.count() - ch.shared(), decisions * ch.topK());
+        double touched = Math.min(ch.count() - ch.shared(), decisions(ch, batch, length) * ch.topK());
         return (ch.shared() + touched) * (m.numTokens() / ch.count());
     }
 
@@ -54,8 +54,12 @@ public final class Flops {
         if (ch == null) {
             return 0;
         }
-        double decisions = "sequence".equals(ch.routing()) ? batch : batch * (double) length;
-        return decisions * 2.0 * c.hiddenSize() * (ch.count() - ch.shared());
+        return decisions(ch, batch, length) * 2.0 * c.hiddenSize() * (ch.count() - ch.shared());
+    }
+
+    /** Router decisions per batch: one per sequence with sequence routing, else one per position. */
+    private static double decisions(ChapterConfig ch, long batch, long length) {
+        return "sequence".equals(ch.routing()) ? batch : batch * (double) length;
     }
 
     public static double trainStep(ModelConfig c, long batch, long length) {

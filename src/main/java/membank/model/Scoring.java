@@ -25,7 +25,8 @@ public final class Scoring {
         }
     }
 
-    static void checkIds(MemoryLM model, long[] tokens) {
+    /** Refuses ids outside the model's vocabulary, naming the first one and its position. */
+    public static void checkIds(MemoryLM model, long[] tokens) {
         long vocab = model.config().vocabSize();
         for (int i = 0; i < tokens.length; i++) {
             if (tokens[i] < 0 || tokens[i] >= vocab) {
