@@ -52,10 +52,18 @@ public final class Trainer {
 
     /** Runs optimizer step {@code step} (0-based); throws once too many non-finite steps come in a row. */
     public StepStats step(int step) {
+        return step(step, true);
+    }
+
+    /**
+     * Runs optimizer step {@code step}; router statistics (a few small reductions and host syncs)
+     * are computed only when {@code routerStats} is set, or when the step is skipped and logged anyway.
+     */
+    public StepStats step(int step, boolean routerStats) {
         model.train(true);
         long tokens = 0;
         double loss = 0;
-        Map<String, Object> router = Map.of();
+        RoutingTrace lastTrace = null;
         try (PointerScope scope = new PointerScope()) {
             optimizer.zeroGrad();
             for (int micro = 0; micro < config.gradAccum(); micro++) {
@@ -68,13 +76,13 @@ public final class Trainer {
                 loss += value.lm().item_double() / config.gradAccum();
                 value.total().div(Ops.scalar(config.gradAccum())).backward();
                 tokens += batch.size(0) * length;
-                if (micro == config.gradAccum() - 1) {
-                    router = routerMetrics(value.trace());
-                }
+                lastTrace = value.trace();
             }
             double factor = schedule.factor(step);
             double gradNorm = Double.isFinite(loss) ? clip(optimizer) : Double.NaN;
-            if (!Double.isFinite(loss) || !Double.isFinite(gradNorm)) {
+            boolean skipped = !Double.isFinite(loss) || !Double.isFinite(gradNorm);
+            Map<String, Object> router = routerStats || skipped ? routerMetrics(lastTrace) : Map.of();
+            if (skipped) {
                 optimizer.zeroGrad();
                 return nonFinite(step, loss, gradNorm, factor, tokens, router);
             }

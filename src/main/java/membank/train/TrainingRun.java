@@ -132,7 +132,7 @@ public final class TrainingRun {
             bar.stepTo(start.step());
             for (int step = start.step(); step < end; step++) {
                 long began = System.nanoTime();
-                StepStats stats = trainer.step(step);
+                StepStats stats = trainer.step(step, isLogged(step + 1, t));
                 seconds += (System.nanoTime() - began) / 1e9;
                 tokens += stats.tokens();
                 if (!stats.skipped()) {
@@ -160,8 +160,13 @@ public final class TrainingRun {
         return summary(lastLoss, lastEval, tokens, seconds);
     }
 
+    /** Steps (1-based count done) whose record goes to metrics.jsonl even when not skipped. */
+    private static boolean isLogged(int done, TrainConfig t) {
+        return done % Math.max(1, t.logEvery()) == 0 || done == t.steps();
+    }
+
     private void logStep(MetricsLog metrics, StepStats stats, long tokens, double seconds, TrainConfig t, int done) {
-        if (!stats.skipped() && done % Math.max(1, t.logEvery()) != 0 && done != t.steps()) {
+        if (!stats.skipped() && !isLogged(done, t)) {
             return;
         }
         Map<String, Object> record = new LinkedHashMap<>();
