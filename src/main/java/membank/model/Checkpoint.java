@@ -3,6 +3,7 @@ package membank.model;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.function.Predicate;
 
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -44,12 +45,23 @@ public final class Checkpoint {
 
     /** Copies the checkpoint's tensors into the model's parameters, refusing any disagreement. */
     public static void loadWeights(MemoryLM model, Path dir) {
+        loadWeights(model, dir, name -> false);
+    }
+
+    /**
+     * Copies the checkpoint's tensors into the model's parameters; parameters for which
+     * {@code added} holds (an adapter's, on a base checkpoint) are left as they are when absent.
+     */
+    public static void loadWeights(MemoryLM model, Path dir, Predicate<String> added) {
         Map<String, Tensor> tensors = SafeTensors.readCheckpoint(dir);
         Map<String, Tensor> params = model.namedParameters();
         Path source = dir.resolve(WEIGHTS);
         try (NoGradGuard ignored = new NoGradGuard()) {
             params.forEach((name, param) -> {
                 Tensor stored = tensors.get(name);
+                if (stored == null && added.test(name)) {
+                    return;
+                }
                 if (stored == null) {
                     throw new CheckpointException(source + ": tensor '" + name + "' is missing, but "
                             + CONFIG + " describes a model that has it (config and weights disagree)");
@@ -73,14 +85,18 @@ public final class Checkpoint {
 
     /** Writes model.safetensors, then config.json ({@code config} may carry a "training" block). */
     public static void save(MemoryLM model, Path dir, JsonNode config) {
+        save(model.namedParameters(), dir, config);
+    }
+
+    /** Writes {@code tensors} as model.safetensors, then config.json. */
+    public static void save(Map<String, Tensor> tensors, Path dir, JsonNode config) {
         try {
             Files.createDirectories(dir);
         } catch (java.io.IOException e) {
             throw new CheckpointException("cannot create " + dir + ": " + e.getMessage(), e);
         }
-        Map<String, Tensor> params = model.namedParameters();
         Map<String, Tensor> detached = new java.util.LinkedHashMap<>();
-        params.forEach((name, p) -> detached.put(name, p.detach()));
+        tensors.forEach((name, p) -> detached.put(name, p.detach()));
         SafeTensors.write(dir.resolve(WEIGHTS), detached, METADATA);
         ConfigJson.write(dir.resolve(CONFIG), config);
     }

@@ -1,5 +1,8 @@
 package membank.model;
 
+import java.util.Map;
+import java.util.TreeMap;
+
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
@@ -11,6 +14,7 @@ import membank.memory.RouterState;
 import membank.memory.RoutingMode;
 import membank.memory.RoutingTrace;
 import membank.nn.KvCache;
+import membank.nn.Projection;
 import membank.nn.RmsNorm;
 import membank.nn.Rope;
 import membank.nn.SelfAttention;
@@ -62,6 +66,14 @@ final class DecoderLayer extends Module {
 
     MemoryAttention memoryAttention() {
         return memoryAttn;
+    }
+
+    /** The base block's linear layers by their names inside the layer ({@code self_attn.q_proj}, ...). */
+    Map<String, Projection> baseProjections() {
+        Map<String, Projection> out = new TreeMap<>();
+        selfAttn.projections().forEach((name, p) -> out.put("self_attn." + name, p));
+        mlp.projections().forEach((name, p) -> out.put("mlp." + name, p));
+        return out;
     }
 
     SelfAttention selfAttention() {

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 import org.bytedeco.pytorch.EmbeddingImpl;
 import org.bytedeco.pytorch.EmbeddingOptions;
@@ -16,6 +17,7 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.StringTensorDict;
 import org.bytedeco.pytorch.Tensor;
 
+import membank.config.LoraConfig;
 import membank.config.ModelConfig;
 import membank.memory.MemoryBank;
 import membank.memory.MemoryKv;
@@ -23,6 +25,7 @@ import membank.memory.RouterState;
 import membank.memory.RoutingMode;
 import membank.memory.RoutingTrace;
 import membank.nn.KvCache;
+import membank.nn.Projection;
 import membank.nn.Ops;
 import membank.nn.RmsNorm;
 import membank.nn.Rope;
@@ -204,6 +207,36 @@ public final class MemoryLM extends Module {
             out.put(dict.get(i).key().getString(), dict.get(i).value());
         }
         return out;
+    }
+
+    /**
+     * Adds a LoRA update to every base linear layer whose name is one of the config's targets
+     * (memory layers are not targeted: they are trained whole when present).
+     */
+    public void addLora(LoraConfig lora) {
+        forEachBaseProjection((name, p) -> {
+            if (lora.targetModules().contains(name.substring(name.lastIndexOf('.') + 1))) {
+                p.addLora(lora.r(), lora.alpha(), lora.dropout());
+            }
+        });
+    }
+
+    /** The weights of layers with a LoRA update, the update folded in, by their Hugging Face names. */
+    public Map<String, Tensor> mergedLoraWeights() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        forEachBaseProjection((name, p) -> {
+            if (p.hasLora()) {
+                out.put(name + ".weight", p.mergedWeight());
+            }
+        });
+        return out;
+    }
+
+    private void forEachBaseProjection(BiConsumer<String, Projection> action) {
+        for (int i = 0; i < layers.size(); i++) {
+            String prefix = "model.layers." + i + ".";
+            layers.get(i).baseProjections().forEach((name, p) -> action.accept(prefix + name, p));
+        }
     }
 
     public int numBanks() {

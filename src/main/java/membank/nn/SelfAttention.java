@@ -3,7 +3,8 @@ package membank.nn;
 import static org.bytedeco.pytorch.global.torch.ones;
 import static org.bytedeco.pytorch.global.torch.tril;
 
-import org.bytedeco.pytorch.LinearImpl;
+import java.util.Map;
+
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -11,19 +12,19 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /** Causal GQA self-attention with RoPE, through libtorch's scaled_dot_product_attention. */
 public final class SelfAttention extends Module {
-    private final LinearImpl q;
-    private final LinearImpl k;
-    private final LinearImpl v;
-    private final LinearImpl o;
+    private final Projection q;
+    private final Projection k;
+    private final Projection v;
+    private final Projection o;
     private final long heads;
     private final long kvHeads;
     private final long headDim;
 
     public SelfAttention(long dim, long heads, long kvHeads, long headDim, boolean qkvBias) {
-        this.q = register_module("q_proj", Ops.linear(dim, heads * headDim, qkvBias));
-        this.k = register_module("k_proj", Ops.linear(dim, kvHeads * headDim, qkvBias));
-        this.v = register_module("v_proj", Ops.linear(dim, kvHeads * headDim, qkvBias));
-        this.o = register_module("o_proj", Ops.linear(heads * headDim, dim, false));
+        this.q = new Projection(register_module("q_proj", Ops.linear(dim, heads * headDim, qkvBias)));
+        this.k = new Projection(register_module("k_proj", Ops.linear(dim, kvHeads * headDim, qkvBias)));
+        this.v = new Projection(register_module("v_proj", Ops.linear(dim, kvHeads * headDim, qkvBias)));
+        this.o = new Projection(register_module("o_proj", Ops.linear(heads * headDim, dim, false)));
         this.heads = heads;
         this.kvHeads = kvHeads;
         this.headDim = headDim;
@@ -43,6 +44,11 @@ public final class SelfAttention extends Module {
             out = attendAfter(qh, kv[0], kv[1], offset);
         }
         return o.forward(Ops.mergeHeads(out));
+    }
+
+    /** The projections by their Hugging Face names, for adapters. */
+    public Map<String, Projection> projections() {
+        return Map.of("q_proj", q, "k_proj", k, "v_proj", v, "o_proj", o);
     }
 
     public KvCache newCache(long batch, long maxLength, TensorOptions options) {

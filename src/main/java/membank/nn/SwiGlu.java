@@ -2,20 +2,26 @@ package membank.nn;
 
 import static org.bytedeco.pytorch.global.torch.silu;
 
-import org.bytedeco.pytorch.LinearImpl;
+import java.util.Map;
+
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 /** The gated MLP of Llama/Qwen2: {@code down(silu(gate(x)) * up(x))}. */
 public final class SwiGlu extends Module {
-    private final LinearImpl gate;
-    private final LinearImpl up;
-    private final LinearImpl down;
+    private final Projection gate;
+    private final Projection up;
+    private final Projection down;
 
     public SwiGlu(long dim, long hidden) {
-        this.gate = register_module("gate_proj", Ops.linear(dim, hidden, false));
-        this.up = register_module("up_proj", Ops.linear(dim, hidden, false));
-        this.down = register_module("down_proj", Ops.linear(hidden, dim, false));
+        this.gate = new Projection(register_module("gate_proj", Ops.linear(dim, hidden, false)));
+        this.up = new Projection(register_module("up_proj", Ops.linear(dim, hidden, false)));
+        this.down = new Projection(register_module("down_proj", Ops.linear(hidden, dim, false)));
+    }
+
+    /** The projections by their Hugging Face names, for adapters. */
+    public Map<String, Projection> projections() {
+        return Map.of("gate_proj", gate, "up_proj", up, "down_proj", down);
     }
 
     public Tensor forward(Tensor x) {

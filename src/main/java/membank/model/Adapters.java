@@ -1,0 +1,167 @@
+package membank.model;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+
+
+import membank.config.AdapterConfig;
+import membank.config.AdapterJson;
+import membank.config.AdapterMethod;
+import membank.config.ConfigJson;
+import membank.config.ModelConfig;
+import membank.nn.Lora;
+import membank.nn.Ops;
+
+/**
+ * Adapters on a frozen pretrained base, stored as PEFT does (spec/checkpoint-format.md): a
+ * directory with {@code adapter_config.json} and {@code adapter_model.safetensors} holding only the
+ * tensors the adapter adds (memory banks and layers, routers, LoRA A/B), under their full-model
+ * names with PEFT's {@code base_model.model.} prefix so that PEFT loads a LoRA adapter as it is.
+ */
+public final class Adapters {
+    public static final String CONFIG = "adapter_config.json";
+    public static final String WEIGHTS = "adapter_model.safetensors";
+    static final String PEFT_PREFIX = "base_model.model.";
+
+    private Adapters() {
+    }
+
+    /** Whether a tensor belongs to an adapter rather than to the base transformer. */
+    public static boolean isAdapterTensor(String name) {
+        return ParameterRole.of(name) != ParameterRole.BACKBONE
+                || name.contains("." + Lora.A + ".") || name.contains("." + Lora.B + ".");
+    }
+
+    /** The base model's configuration, refusing a base that already has memory layers. */
+    public static ModelConfig baseConfig(Path baseDir) {
+        ModelConfig base = ConfigJson.readModel(Checkpoint.configFile(baseDir));
+        if (base.hasMemory()) {
+            throw new CheckpointException(baseDir + " already has memory layers (its config.json has a \"membank\""
+                    + " block); adapters go on a plain Qwen2/Llama base");
+        }
+        return base;
+    }
+
+    /**
+     * The base model in {@code baseDir} with the adapter's memory layers and LoRA updates added and
+     * freshly initialised so that the model computes exactly what the base does: memory output
+     * projections and LoRA B start at zero.
+     */
+    public static MemoryLM create(Path baseDir, AdapterConfig adapter) {
+        ModelConfig base = baseConfig(baseDir);
+        MemoryLM model = new MemoryLM(adapter.membank() == null ? base : base.withMembank(adapter.membank()));
+        if (adapter.lora() != null) {
+            model.addLora(adapter.lora());
+        }
+        Checkpoint.loadWeights(model, baseDir, Adapters::isAdapterTensor);
+        zeroMemoryMlpOutputs(model);
+        return model;
+    }
+
+    /** Variant B's memory MLP adds its output to the stream; starting it at zero keeps step 0 the base. */
+    private static void zeroMemoryMlpOutputs(MemoryLM model) {
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            model.namedParameters().forEach((name, p) -> {
+                if (name.endsWith(".memory_mlp.down_proj.weight")) {
+                    p.zero_();
+                }
+            });
+        }
+    }
+
+    /** The base with a saved adapter applied; the adapter directory must match the base's shapes. */
+    public static MemoryLM load(Path baseDir, Path adapterDir) {
+        AdapterConfig adapter = readConfig(adapterDir, baseConfig(baseDir));
+        MemoryLM model = create(baseDir, adapter);
+        Path file = adapterDir.resolve(WEIGHTS);
+        if (!Files.isRegularFile(file)) {
+            throw new CheckpointException(file + " not found: an adapter directory holds " + CONFIG + " and " + WEIGHTS);
+        }
+        Map<String, Tensor> stored = new LinkedHashMap<>();
+        SafeTensors.read(file).forEach((name, t) -> stored.put(stripPrefix(name), t));
+        Map<String, Tensor> params = model.namedParameters();
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            params.forEach((name, param) -> {
+                if (!isAdapterTensor(name)) {
+                    return;
+                }
+                Tensor t = stored.get(name);
+                if (t == null) {
+                    throw new CheckpointException(file + ": tensor '" + name + "' is missing, but " + CONFIG
+                            + " describes an adapter that has it (config and weights disagree)");
+                }
+                SafeTensors.checkShape(file, name, t, Ops.shape(param));
+                param.copy_(t);
+            });
+        }
+        for (String name : stored.keySet()) {
+            if (!params.containsKey(name) || !isAdapterTensor(name)) {
+                throw new CheckpointException(file + ": tensor '" + name + "' is not part of the adapter that "
+                        + CONFIG + " describes on base " + baseDir + " (wrong base, or config and weights disagree)");
+            }
+        }
+        return model;
+    }
+
+    public static AdapterConfig readConfig(Path adapterDir, ModelConfig base) {
+        Path config = adapterDir.resolve(CONFIG);
+        if (!Files.isRegularFile(config)) {
+            throw new CheckpointException(config + " not found: pass an adapter directory written by 'membank adapt'"
+                    + " (or a PEFT LoRA adapter)");
+        }
+        return AdapterJson.parse(ConfigJson.read(config), base);
+    }
+
+    /** Writes the adapter's tensors (only those not in the base), then adapter_config.json. */
+    public static void save(MemoryLM model, AdapterConfig adapter, Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            throw new CheckpointException("cannot create " + dir + ": " + e.getMessage(), e);
+        }
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        model.namedParameters().forEach((name, p) -> {
+            if (isAdapterTensor(name)) {
+                tensors.put(PEFT_PREFIX + name, p.detach());
+            }
+        });
+        SafeTensors.write(dir.resolve(WEIGHTS), tensors, Map.of("format", "pt"));
+        ConfigJson.write(dir.resolve(CONFIG), AdapterJson.write(adapter));
+    }
+
+    /**
+     * Makes only what {@code method} trains require gradients: adapter tensors (minus what
+     * {@code freeze} keeps fixed), or everything for full fine-tuning.
+     */
+    public static void setTrainable(MemoryLM model, AdapterMethod method, MemoryFreeze freeze) {
+        model.namedParameters().forEach((name, p) -> {
+            boolean trainable = method == AdapterMethod.FULL || isAdapterTensor(name) && !freeze.freezes(name);
+            p.requires_grad_(trainable);
+        });
+    }
+
+    /**
+     * The whole model with every LoRA update folded into its weight and the LoRA tensors dropped:
+     * the tensors of a plain checkpoint (with memory, if the adapter has it).
+     */
+    public static Map<String, Tensor> merged(MemoryLM model) {
+        Map<String, Tensor> folded = model.mergedLoraWeights();
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        model.namedParameters().forEach((name, p) -> {
+            if (!name.contains("." + Lora.A + ".") && !name.contains("." + Lora.B + ".")) {
+                out.put(name, folded.getOrDefault(name, p));
+            }
+        });
+        return out;
+    }
+
+
+    private static String stripPrefix(String name) {
+        return name.startsWith(PEFT_PREFIX) ? name.substring(PEFT_PREFIX.length()) : name;
+    }
+}
