@@ -36,6 +36,9 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     RoutingOption routingOption = new RoutingOption();
 
+    @Mixin
+    AdapterOption adapterOption = new AdapterOption();
+
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory.")
     Path model;
 
@@ -57,7 +60,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        MemoryLM lm = ModelDir.model(model);
+        MemoryLM lm = adapterOption.load(model);
         routingOption.apply(lm, model);
         Tokenizer tokenizer = ModelDir.tokenizer(model);
         TrainConfig t = ModelDir.training(model);

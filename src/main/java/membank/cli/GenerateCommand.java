@@ -40,6 +40,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     RoutingOption routingOption = new RoutingOption();
 
+    @Mixin
+    AdapterOption adapterOption = new AdapterOption();
+
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory (config.json, model.safetensors, tokenizer.json).")
     Path model;
 
@@ -66,7 +69,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        MemoryLM lm = ModelDir.model(model);
+        MemoryLM lm = adapterOption.load(model);
         routingOption.apply(lm, model);
         try (Tokenizer tokenizer = ModelDir.tokenizer(model)) {
             long[] ids = promptIds(tokenizer);

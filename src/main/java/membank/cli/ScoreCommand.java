@@ -49,12 +49,15 @@ final class ScoreCommand implements Callable<Integer> {
     @Mixin
     RoutingOption routingOption = new RoutingOption();
 
+    @Mixin
+    AdapterOption adapterOption = new AdapterOption();
+
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
-        MemoryLM lm = ModelDir.model(model);
+        MemoryLM lm = adapterOption.load(model);
         routingOption.apply(lm, model);
         long[] tokens = input.ids != null ? input.ids : encode(ModelDir.tokenizer(model), input.text);
         float[] logprobs;

@@ -56,13 +56,16 @@ public final class TrainingRun {
     private final Corpus corpus;
     private final Trainer trainer;
     private final TrainerState start;
+    private final ModelWriter writer;
     private boolean showProgress = true;
 
-    private TrainingRun(RunConfig run, Path dir, Precision precision, MemoryLM model, TrainerState start) {
+    private TrainingRun(RunConfig run, Path dir, Precision precision, MemoryLM model, TrainerState start,
+                        ModelWriter writer) {
         this.run = run;
         this.dir = dir;
         this.precision = precision;
         this.model = model;
+        this.writer = writer;
         TrainConfig t = run.training();
         this.corpus = Corpus.open(t.data(), run.model(), dir, t.seed());
         Batches batches = Batches.training(corpus.train(), corpus.tokenizer(), new BatchSpec(t.batchSize(), t.seqLen()));
@@ -72,14 +75,35 @@ public final class TrainingRun {
 
     /** A new run from step 0; {@code dir} must not hold another run's checkpoints. */
     public static TrainingRun fresh(RunConfig run, Path dir, Precision precision) {
+        refuseExistingRun(dir);
+        manual_seed(run.training().seed());
+        return started(new TrainingRun(run, dir, precision, new MemoryLM(run.model()), new TrainerState(0, 0, 0, 0, 0),
+                wholeModel(run)));
+    }
+
+    /**
+     * A run that fine-tunes {@code model} (a pretrained base with adapters, its trainable tensors
+     * already chosen) and writes it with {@code writer}; it cannot be resumed.
+     */
+    public static TrainingRun adapting(RunConfig run, Path dir, Precision precision, MemoryLM model, ModelWriter writer) {
+        refuseExistingRun(dir);
+        return started(new TrainingRun(run, dir, precision, model, new TrainerState(0, 0, 0, 0, 0), writer));
+    }
+
+    private static void refuseExistingRun(Path dir) {
         if (Files.isDirectory(dir.resolve(CHECKPOINTS))) {
             throw new IllegalArgumentException(dir + " already holds a training run; use --resume " + dir
                     + " to continue it, or choose another --out");
         }
-        manual_seed(run.training().seed());
-        TrainingRun created = new TrainingRun(run, dir, precision, new MemoryLM(run.model()), new TrainerState(0, 0, 0, 0, 0));
-        new MetricsLog(dir.resolve(METRICS), false).close();
-        return created;
+    }
+
+    private static TrainingRun started(TrainingRun run) {
+        new MetricsLog(run.dir.resolve(METRICS), false).close();
+        return run;
+    }
+
+    private static ModelWriter wholeModel(RunConfig run) {
+        return (model, dir) -> Checkpoint.save(model, dir, run.toJson());
     }
 
     /** Continues from the latest checkpoint in {@code dir}; {@code steps} (nullable) extends the run. */
@@ -92,7 +116,7 @@ public final class TrainingRun {
         RunConfig run = RunConfig.parse(config);
         TrainerState state = readState(latest);
         MemoryLM model = Checkpoint.load(latest);
-        TrainingRun resumed = new TrainingRun(run, dir, precision, model, state);
+        TrainingRun resumed = new TrainingRun(run, dir, precision, model, state, wholeModel(run));
         resumed.trainer.restore(latest.resolve(OPTIMIZER), state.dataPosition(), state.nonFiniteInARow());
         truncateMetrics(dir.resolve(METRICS), state.step());
         return resumed;
@@ -152,7 +176,7 @@ public final class TrainingRun {
             }
             saveCheckpoint(new TrainerState(end, trainer.data().position(), trainer.nonFiniteInARow(), tokens, seconds));
             if (end == t.steps()) {
-                Checkpoint.save(model, dir, run.toJson());
+                writer.write(model, dir);
                 lastEval = evaluate(true);
                 metrics.write(withStep(end, lastEval));
             }
@@ -225,7 +249,7 @@ public final class TrainingRun {
         Path tmp = root.resolve(target.getFileName() + ".tmp");
         try {
             Directories.deleteTree(tmp);
-            Checkpoint.save(model, tmp, run.toJson());
+            writer.write(model, tmp);
             trainer.saveOptimizer(tmp.resolve(OPTIMIZER));
             ConfigJson.write(tmp.resolve(STATE), JSON.valueToTree(state));
             Directories.deleteTree(target);

@@ -1,0 +1,29 @@
+package membank.cli;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import picocli.CommandLine.Option;
+
+import membank.model.Adapters;
+import membank.model.MemoryLM;
+
+/** {@code --adapter}: an adapter directory (from 'membank adapt' or PEFT LoRA) applied to --model. */
+final class AdapterOption {
+    @Option(names = "--adapter", paramLabel = "DIR",
+            description = "An adapter directory (adapter_config.json + adapter_model.safetensors) to apply to --model, its base.")
+    Path adapter;
+
+    /** The model in {@code dir}, with the adapter applied when one was given, in inference mode. */
+    MemoryLM load(Path dir) {
+        if (adapter == null) {
+            return ModelDir.model(dir);
+        }
+        if (!Files.isDirectory(adapter)) {
+            throw new IllegalArgumentException("--adapter " + adapter + ": no such directory");
+        }
+        MemoryLM model = Adapters.load(dir, adapter);
+        model.train(false);
+        return model;
+    }
+}

@@ -1,0 +1,114 @@
+package membank.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/** adapt on a tiny membank-trained base without memory, then eval/score/generate with --adapter. */
+class AdaptCommandTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String IDS = "256,72,101,108,108,111,32,119,111,114,108,100";
+    @TempDir
+    static Path tmp;
+    static Path base;
+
+    @BeforeAll
+    static void trainTinyBase() {
+        base = tmp.resolve("base");
+        CliRun r = CliRun.of("train", "--preset", "tiny", "--set", "membank=null", "--steps", "2", "--out", base.toString(),
+                "--precision", "fp32", "--set", "training.data.entities=4", "--set", "training.eval_every=0");
+        assertEquals(0, r.exit(), r.err());
+    }
+
+    private static CliRun adapt(Path out, String... extra) {
+        String[] common = {"adapt", "--base", base.toString(), "--out", out.toString(), "--steps", "2", "--precision", "fp32",
+                "--set", "training.data.entities=4", "--set", "training.batch_size=2", "--set", "training.seq_len=32"};
+        String[] args = new String[common.length + extra.length];
+        System.arraycopy(common, 0, args, 0, common.length);
+        System.arraycopy(extra, 0, args, common.length, extra.length);
+        return CliRun.of(args);
+    }
+
+    private static JsonNode logprobs(String... args) throws Exception {
+        CliRun r = CliRun.of(args);
+        assertEquals(0, r.exit(), r.err());
+        return JSON.readTree(r.out()).get("logprobs");
+    }
+
+    @Test
+    void memoryAdapterTrainsAndApplies() throws Exception {
+        Path out = tmp.resolve("memory");
+        CliRun r = adapt(out, "--method", "memory", "--set", "membank.num_tokens=64", "--set",
+                "membank.chapters={\"count\":4,\"top_k\":2,\"routing\":\"token\"}", "--freeze", "bank");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("adapter written to"), r.out());
+        assertTrue(Files.isRegularFile(out.resolve("adapter_model.safetensors")));
+        JsonNode config = JSON.readTree(out.resolve("adapter_config.json").toFile());
+        assertEquals("MEMORY", config.get("peft_type").asText());
+        assertEquals(4, config.at("/membank/chapters/count").asInt());
+        assertFalse(Files.exists(out.resolve("model.safetensors")), "an adapter run must not write the base");
+
+        JsonNode plain = logprobs("score", "--model", base.toString(), "--ids", IDS, "--json");
+        JsonNode adapted = logprobs("score", "--model", base.toString(), "--adapter", out.toString(), "--ids", IDS, "--json");
+        assertEquals(plain.size(), adapted.size());
+        assertFalse(plain.equals(adapted), "two trained steps must change the memory output projection");
+        CliRun eval = CliRun.of("eval", "--model", base.toString(), "--adapter", out.toString(), "--max-batches", "1");
+        assertEquals(0, eval.exit(), eval.err());
+        CliRun gen = CliRun.of("generate", "--model", base.toString(), "--adapter", out.toString(), "--prompt", "Hello",
+                "--max-tokens", "3", "--temperature", "0");
+        assertEquals(0, gen.exit(), gen.err());
+    }
+
+    @Test
+    void mergedLoraScoresLikeTheAdapter() throws Exception {
+        Path out = tmp.resolve("lora");
+        CliRun r = adapt(out, "--method", "lora", "--lora-r", "4", "--lora-targets", "q_proj,v_proj,up_proj", "--merge",
+                "--set", "training.lr=1e-2");
+        assertEquals(0, r.exit(), r.err());
+        JsonNode config = JSON.readTree(out.resolve("adapter_config.json").toFile());
+        assertEquals("LORA", config.get("peft_type").asText());
+        assertEquals(4, config.get("r").asInt());
+        JsonNode adapted = logprobs("score", "--model", base.toString(), "--adapter", out.toString(), "--ids", IDS, "--json");
+        JsonNode merged = logprobs("score", "--model", out.resolve("merged").toString(), "--ids", IDS, "--json");
+        JsonNode plain = logprobs("score", "--model", base.toString(), "--ids", IDS, "--json");
+        double changed = 0;
+        for (int i = 0; i < adapted.size(); i++) {
+            assertEquals(adapted.get(i).asDouble(), merged.get(i).asDouble(), 1e-4, "position " + i);
+            changed = Math.max(changed, Math.abs(adapted.get(i).asDouble() - plain.get(i).asDouble()));
+        }
+        assertTrue(changed > 1e-5, "the LoRA update must change the scores");
+    }
+
+    @Test
+    void badRequestsAreRefusedWithTheReason() {
+        CliRun merge = adapt(tmp.resolve("x1"), "--method", "memory", "--merge");
+        assertEquals(1, merge.exit());
+        assertTrue(merge.err().contains("--merge") && merge.err().contains("lora"), merge.err());
+        CliRun method = adapt(tmp.resolve("x2"), "--method", "prefix-tuning");
+        assertEquals(1, method.exit());
+        assertTrue(method.err().contains("prefix-tuning") && method.err().contains("memory+lora"), method.err());
+        CliRun key = adapt(tmp.resolve("x3"), "--set", "hidden_size=64");
+        assertEquals(1, key.exit());
+        assertTrue(key.err().contains("hidden_size"), key.err());
+        CliRun freeze = adapt(tmp.resolve("x4"), "--freeze", "everything");
+        assertEquals(1, freeze.exit());
+        assertTrue(freeze.err().contains("bank+kv"), freeze.err());
+        CliRun target = adapt(tmp.resolve("x5"), "--method", "lora", "--lora-targets", "qkv");
+        assertEquals(1, target.exit());
+        assertTrue(target.err().contains("qkv") && target.err().contains("q_proj"), target.err());
+        CliRun noBase = CliRun.of("adapt", "--base", tmp.resolve("nothing").toString());
+        assertEquals(1, noBase.exit());
+        assertTrue(noBase.err().contains("nothing"), noBase.err());
+        assertFalse(Files.exists(tmp.resolve("x1")) || Files.exists(tmp.resolve("x5")), "refused runs must write nothing");
+    }
+}
