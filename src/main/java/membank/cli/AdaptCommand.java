@@ -1,39 +1,23 @@
 package membank.cli;
 
-import static org.bytedeco.pytorch.global.torch.manual_seed;
-
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import membank.config.AdapterConfig;
-import membank.config.AdapterJson;
 import membank.config.AdapterMethod;
-import membank.config.ConfigException;
-import membank.config.ConfigJson;
-import membank.config.LoraConfig;
-import membank.config.Overrides;
 import membank.config.RunConfig;
-import membank.model.Adapters;
-import membank.model.Checkpoint;
 import membank.model.MemoryFreeze;
 import membank.model.MemoryLM;
 import membank.nn.Precision;
-import membank.train.ModelWriter;
+import membank.train.Adaptation;
 import membank.train.RunSummary;
-import membank.train.TrainingRun;
 
 @Command(name = "adapt", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Fine-tune a pretrained Hugging Face Qwen2/Llama model (or a membank model without memory)",
@@ -50,8 +34,6 @@ import membank.train.TrainingRun;
                 "  membank adapt --base runs/small-nomem --method memory+lora --freeze bank --steps 300",
                 "  membank adapt --base runs/small-nomem --method lora --merge --out runs/lora"})
 final class AdaptCommand implements Callable<Integer> {
-    static final String MERGED = "merged";
-
     @Spec
     CommandSpec spec;
 
@@ -73,20 +55,8 @@ final class AdaptCommand implements Callable<Integer> {
     @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps (training.steps, default 200).")
     Integer steps;
 
-    @Option(names = "--lora-r", paramLabel = "R", defaultValue = "8", description = "LoRA rank (default: ${DEFAULT-VALUE}).")
-    int loraRank;
-
-    @Option(names = "--lora-alpha", paramLabel = "A", defaultValue = "16",
-            description = "LoRA alpha; the update is scaled by alpha/r (default: ${DEFAULT-VALUE}).")
-    double loraAlpha;
-
-    @Option(names = "--lora-dropout", paramLabel = "P", defaultValue = "0.05",
-            description = "Dropout on LoRA's input while training (default: ${DEFAULT-VALUE}).")
-    double loraDropout;
-
-    @Option(names = "--lora-targets", paramLabel = "NAMES", split = ",", defaultValue = "q_proj,v_proj",
-            description = "Linear layers LoRA adapts, from q_proj,k_proj,v_proj,o_proj,gate_proj,up_proj,down_proj (default: ${DEFAULT-VALUE}).")
-    List<String> loraTargets;
+    @Mixin
+    LoraOptions lora = new LoraOptions();
 
     @Option(names = "--freeze", paramLabel = "WHAT", defaultValue = "none",
             description = "Memory kept at its initial values: none, bank, or bank+kv (bank and memory K/V projections) (default: ${DEFAULT-VALUE}).")
@@ -107,103 +77,28 @@ final class AdaptCommand implements Callable<Integer> {
     List<String> assignments = new ArrayList<>();
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() {
         AdapterMethod how = AdapterMethod.of("--method", method);
         MemoryFreeze frozen = MemoryFreeze.of(freeze);
         if (merge && how != AdapterMethod.LORA) {
             throw new IllegalArgumentException("--merge folds a LoRA update into the base; it needs --method lora, not " + method);
         }
-        if (!Files.isDirectory(base)) {
-            throw new IllegalArgumentException("--base " + base + ": no such directory");
-        }
-        RunConfig run = RunConfig.parse(configTree(how));
+        List<String> all = Adaptation.withFlags(assignments, steps, precision, seed);
+        all.addAll(DataFlag.assignments(data));
+        RunConfig run = RunConfig.parse(Adaptation.configTree(base, how, all));
+        Adaptation adaptation = new Adaptation(base, how, how.usesLora() ? lora.config() : null, frozen, run);
         Path dir = out != null ? out : Path.of("runs", "adapt-" + how.cliName().replace('+', '-'));
         Precision p = Precision.resolve(run.training().precision());
-        manual_seed(run.training().seed());
-        MemoryLM model;
-        ModelWriter writer;
-        if (how == AdapterMethod.FULL) {
-            model = Checkpoint.load(base);
-            writer = (m, d) -> Checkpoint.save(m, d, run.toJson());
-        } else {
-            LoraConfig lora = how.usesLora() ? AdapterJson.lora(loraRank, loraAlpha, loraDropout, loraTargets) : null;
-            AdapterConfig adapter = new AdapterConfig(how, base.toString(), lora, how.usesMemory() ? run.model().membank() : null);
-            model = Adapters.create(base, adapter);
-            writer = (m, d) -> Adapters.save(m, adapter, d);
-        }
-        Adapters.setTrainable(model, how, frozen);
+        MemoryLM model = adaptation.model();
         System.err.printf("membank adapt: %s on %s -> %s (%s, %d steps, %,d trainable parameters)%n", how.cliName(), base,
-                dir, p.label(), run.training().steps(), trainable(model));
-        RunSummary summary = TrainingRun.adapting(run, dir, p, model, writer).train();
-        copyTokenizerFiles(dir);
+                dir, p.label(), run.training().steps(), Adaptation.trainable(model));
+        RunSummary summary = adaptation.train(model, dir, p, true);
         out().println(Tables.summary(List.of(summary)));
         if (merge) {
-            Path merged = dir.resolve(MERGED);
-            Checkpoint.save(Adapters.merged(model), merged, ConfigJson.toJson(model.config()));
-            copyTokenizerFiles(merged);
-            out().println("merged model written to " + merged);
+            out().println("merged model written to " + adaptation.writeMerged(model, dir));
         }
         out().println((how == AdapterMethod.FULL ? "model" : "adapter") + " written to " + dir);
         return 0;
-    }
-
-    /** The base's config.json with the memory block (defaults, then --set) and the training block. */
-    private ObjectNode configTree(AdapterMethod how) {
-        JsonNode read = ConfigJson.read(Checkpoint.configFile(base));
-        if (!(read instanceof ObjectNode root)) {
-            throw new ConfigException(Checkpoint.configFile(base) + " must hold a JSON object");
-        }
-        if (root.hasNonNull("membank")) {
-            throw new IllegalArgumentException("--base " + base + " already has memory layers; adapters go on a plain model");
-        }
-        root.remove("training");
-        if (how.usesMemory()) {
-            root.putObject("membank").put("num_tokens", 4096);
-        }
-        ObjectNode training = root.putObject("training");
-        training.put("steps", 200).put("lr", 2e-4).put("memory_lr", 1e-3).put("bank_lr", 1e-3).put("warmup_steps", 20);
-        training.putObject("data").put("tokenizer", base.toString());
-        List<String> all = new ArrayList<>(assignments);
-        for (String a : assignments) {
-            if (!a.startsWith("membank.") && !a.startsWith("training.")) {
-                throw new IllegalArgumentException("--set " + a + ": adapt takes membank.* and training.* keys; the base's"
-                        + " own keys come from " + Checkpoint.configFile(base));
-            }
-            if (a.startsWith("membank.") && !how.usesMemory()) {
-                throw new IllegalArgumentException("--set " + a + ": --method " + how.cliName() + " adds no memory");
-            }
-        }
-        all.addAll(shortcuts());
-        Overrides.apply(root, all);
-        return root;
-    }
-
-    private List<String> shortcuts() {
-        List<String> extra = new ArrayList<>(DataFlag.assignments(data));
-        if (steps != null) {
-            extra.add("training.steps=" + steps);
-        }
-        if (precision != null) {
-            extra.add("training.precision=" + precision);
-        }
-        if (seed != null) {
-            extra.add("training.seed=" + seed);
-        }
-        return extra;
-    }
-
-    private static long trainable(MemoryLM model) {
-        return model.namedParameters().values().stream().filter(t -> t.requires_grad()).mapToLong(t -> t.numel()).sum();
-    }
-
-    /** tokenizer_config.json (chat template, special tokens) travels with the tokenizer.json the run copied. */
-    private void copyTokenizerFiles(Path dir) throws IOException {
-        for (String name : List.of("tokenizer.json", "tokenizer_config.json", "generation_config.json")) {
-            Path from = base.resolve(name);
-            if (Files.isRegularFile(from) && !Files.exists(dir.resolve(name))) {
-                Files.copy(from, dir.resolve(name), StandardCopyOption.COPY_ATTRIBUTES);
-            }
-        }
     }
 
     private java.io.PrintWriter out() {

@@ -1,0 +1,177 @@
+package membank.train;
+
+import static org.bytedeco.pytorch.global.torch.manual_seed;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import membank.config.AdapterConfig;
+import membank.config.AdapterMethod;
+import membank.config.ConfigException;
+import membank.config.ConfigJson;
+import membank.config.LoraConfig;
+import membank.config.Overrides;
+import membank.config.RunConfig;
+import membank.model.Adapters;
+import membank.model.Checkpoint;
+import membank.model.MemoryFreeze;
+import membank.model.MemoryLM;
+import membank.nn.Precision;
+
+/**
+ * Fine-tuning a pretrained base: memory layers and/or LoRA on the frozen base (written as an
+ * adapter directory) or every weight (written as a whole model). The run configuration is the
+ * base's config.json with a memory block and an adaptation training block, then the user's
+ * {@code membank.*} / {@code training.*} overrides.
+ */
+public final class Adaptation {
+    /** Where {@code --merge} writes the base with the LoRA update folded in, inside the output. */
+    public static final String MERGED = "merged";
+    private static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json",
+            "generation_config.json");
+
+    private final Path base;
+    private final AdapterMethod method;
+    private final LoraConfig lora;
+    private final MemoryFreeze freeze;
+    private final RunConfig run;
+
+    /**
+     * @param lora the LoRA settings, required exactly when {@code method} uses LoRA
+     * @param run from {@link #configTree} after overrides
+     */
+    public Adaptation(Path base, AdapterMethod method, LoraConfig lora, MemoryFreeze freeze, RunConfig run) {
+        if (method.usesLora() != (lora != null)) {
+            throw new IllegalArgumentException("method " + method.cliName() + (lora == null ? " needs" : " takes no") + " LoRA settings");
+        }
+        this.base = base;
+        this.method = method;
+        this.lora = lora;
+        this.freeze = freeze;
+        this.run = run;
+    }
+
+    /**
+     * The configuration tree of an adaptation of {@code base}: its config.json, 4,096 memory
+     * tokens in every layer when the method adds memory, adaptation defaults (200 steps, lr 2e-4
+     * for LoRA and full fine-tuning, 1e-3 for memory layers and bank, the base's tokenizer), then
+     * {@code assignments} ({@code membank.*} and {@code training.*} keys only).
+     */
+    public static ObjectNode configTree(Path base, AdapterMethod method, List<String> assignments) {
+        if (!Files.isDirectory(base)) {
+            throw new IllegalArgumentException("--base " + base + ": no such directory");
+        }
+        JsonNode read = ConfigJson.read(Checkpoint.configFile(base));
+        if (!(read instanceof ObjectNode root)) {
+            throw new ConfigException(Checkpoint.configFile(base) + " must hold a JSON object");
+        }
+        if (root.hasNonNull("membank")) {
+            throw new IllegalArgumentException("--base " + base + " already has memory layers; adapters go on a plain model");
+        }
+        root.remove("training");
+        root.remove("membank");
+        if (method.usesMemory()) {
+            root.putObject("membank").put("num_tokens", 4096);
+        }
+        ObjectNode training = root.putObject("training");
+        training.put("steps", 200).put("lr", 2e-4).put("memory_lr", 1e-3).put("bank_lr", 1e-3).put("warmup_steps", 20);
+        training.putObject("data").put("tokenizer", base.toString());
+        for (String a : assignments) {
+            if (!a.startsWith("membank.") && !a.startsWith("training.")) {
+                throw new IllegalArgumentException("--set " + a + ": adaptation takes membank.* and training.* keys; the"
+                        + " base's own keys come from " + Checkpoint.configFile(base));
+            }
+            if (a.startsWith("membank.") && !method.usesMemory()) {
+                throw new IllegalArgumentException("--set " + a + ": method " + method.cliName() + " adds no memory");
+            }
+        }
+        Overrides.apply(root, assignments);
+        return root;
+    }
+
+    public RunConfig run() {
+        return run;
+    }
+
+    /** The base with this method's tensors added (fresh) and only those set to train. */
+    public MemoryLM model() {
+        manual_seed(run.training().seed());
+        MemoryLM model = method == AdapterMethod.FULL ? Checkpoint.load(base) : Adapters.create(base, adapterConfig());
+        Adapters.setTrainable(model, method, freeze);
+        return model;
+    }
+
+    private AdapterConfig adapterConfig() {
+        return new AdapterConfig(method, base.toString(), lora, method.usesMemory() ? run.model().membank() : null);
+    }
+
+    private ModelWriter writer() {
+        if (method == AdapterMethod.FULL) {
+            return (m, d) -> Checkpoint.save(m, d, run.toJson());
+        }
+        AdapterConfig adapter = adapterConfig();
+        return (m, d) -> Adapters.save(m, adapter, d);
+    }
+
+    /** Trains {@code model} (from {@link #model}) and writes the result, with the base's tokenizer files, to {@code out}. */
+    public RunSummary train(MemoryLM model, Path out, Precision precision, boolean progress) {
+        TrainingRun training = TrainingRun.adapting(run, out, precision, model, writer());
+        RunSummary summary = (progress ? training : training.quiet()).train();
+        copyTokenizerFiles(out);
+        return summary;
+    }
+
+    /** Writes the base with the LoRA update folded in to {@code out}/merged, a plain model directory. */
+    public Path writeMerged(MemoryLM model, Path out) {
+        if (method != AdapterMethod.LORA) {
+            throw new IllegalArgumentException("--merge folds a LoRA update into the base; it needs --method lora, not "
+                    + method.cliName());
+        }
+        Path merged = out.resolve(MERGED);
+        Checkpoint.save(Adapters.merged(model), merged, ConfigJson.toJson(model.config()));
+        copyTokenizerFiles(merged);
+        return merged;
+    }
+
+    /** Trainable scalars of {@code model}. */
+    public static long trainable(MemoryLM model) {
+        return model.namedParameters().values().stream().filter(t -> t.requires_grad()).mapToLong(t -> t.numel()).sum();
+    }
+
+    /** tokenizer_config.json (chat template, special tokens) travels with the tokenizer. */
+    private void copyTokenizerFiles(Path dir) {
+        try {
+            for (String name : TOKENIZER_FILES) {
+                Path from = base.resolve(name);
+                if (Files.isRegularFile(from) && !Files.exists(dir.resolve(name))) {
+                    Files.copy(from, dir.resolve(name), StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot copy the tokenizer files of " + base + " to " + dir, e);
+        }
+    }
+
+    /** The {@code membank.*}/{@code training.*} assignments that convenience flags stand for. */
+    public static List<String> withFlags(List<String> assignments, Integer steps, String precision, Long seed) {
+        List<String> all = new ArrayList<>(assignments);
+        if (steps != null) {
+            all.add("training.steps=" + steps);
+        }
+        if (precision != null) {
+            all.add("training.precision=" + precision);
+        }
+        if (seed != null) {
+            all.add("training.seed=" + seed);
+        }
+        return all;
+    }
+}
