@@ -10,7 +10,7 @@ import picocli.CommandLine.ScopeType;
 /** The membank command line: one subcommand per file in this package. */
 @Command(name = "membank", mixinStandardHelpOptions = true, version = "membank 0.1.0",
         description = "Memory-augmented transformers on the JVM: train, evaluate, score, generate, inspect.",
-        subcommands = {TrainCommand.class, AdaptCommand.class, EvalCommand.class, ScoreCommand.class, GenerateCommand.class,
+        subcommands = {TrainCommand.class, AdaptCommand.class, CompareAdaptersCommand.class, EvalCommand.class, ScoreCommand.class, GenerateCommand.class,
                 InspectCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -10,6 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
+import membank.util.AtomicFile;
+
 /**
  * config.json in and out (spec: checkpoint-format.md). Parsing validates everything once, so code
  * that receives a {@link ModelConfig} can trust it; every error is a {@link ConfigException} naming

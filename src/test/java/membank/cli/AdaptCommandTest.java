@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -110,5 +111,25 @@ class AdaptCommandTest {
         assertEquals(1, noBase.exit());
         assertTrue(noBase.err().contains("nothing"), noBase.err());
         assertFalse(Files.exists(tmp.resolve("x1")) || Files.exists(tmp.resolve("x5")), "refused runs must write nothing");
+    }
+
+    @Test
+    void compareAdaptersWritesOneRowPerMethodAndAReport() throws Exception {
+        Path out = tmp.resolve("compare");
+        Path report = tmp.resolve("results.md");
+        CliRun r = CliRun.of("compare-adapters", "--base", base.toString(), "--methods", "memory,lora,full", "--steps", "2",
+                "--generate", "4", "--precision", "fp32", "--out", out.toString(), "--report", report.toString(),
+                "--set", "training.batch_size=2", "--set", "training.seq_len=32", "--set", "membank.num_tokens=32");
+        assertEquals(0, r.exit(), r.err());
+        List<String> rows = r.out().lines().filter(l -> l.startsWith("| ") && !l.startsWith("| method")).toList();
+        assertEquals(List.of("base", "memory", "lora", "full"), rows.stream().map(l -> l.split("\\|")[1].trim()).toList(), r.out());
+        assertTrue(rows.get(0).contains("| - |"), "the base trains nothing and stores nothing: " + rows.get(0));
+        assertTrue(Files.isRegularFile(out.resolve("memory/adapter_model.safetensors")));
+        assertTrue(Files.isRegularFile(out.resolve("full/model.safetensors")));
+        String markdown = Files.readString(report);
+        assertTrue(markdown.contains("membank compare-adapters --base") && markdown.contains("| lora |"), markdown);
+        CliRun badMethod = CliRun.of("compare-adapters", "--base", base.toString(), "--methods", "memory,adapterfusion");
+        assertEquals(1, badMethod.exit());
+        assertTrue(badMethod.err().contains("adapterfusion") && badMethod.err().contains("memory+lora"), badMethod.err());
     }
 }

@@ -1,4 +1,4 @@
-package membank.config;
+package membank.util;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -13,11 +13,11 @@ import java.nio.file.StandardOpenOption;
  * Writes a file so that a crash leaves either the old or the new content, never half of one: the
  * bytes go to a temporary sibling, are fsynced, and the sibling is renamed over the target.
  */
-final class AtomicFile {
+public final class AtomicFile {
     private AtomicFile() {
     }
 
-    static void write(Path target, byte[] bytes) throws IOException {
+    public static void write(Path target, byte[] bytes) throws IOException {
         Path absolute = target.toAbsolutePath();
         Path temp = absolute.resolveSibling("." + absolute.getFileName() + ".tmp-" + ProcessHandle.current().pid());
         try {

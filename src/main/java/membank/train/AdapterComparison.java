@@ -1,0 +1,170 @@
+package membank.train;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+
+import membank.config.AdapterMethod;
+import membank.config.ConfigJson;
+import membank.config.DataConfig;
+import membank.config.LoraConfig;
+import membank.config.RunConfig;
+import membank.config.TrainConfig;
+import membank.data.BatchSpec;
+import membank.data.Batches;
+import membank.data.Split;
+import membank.eval.Evaluator;
+import membank.eval.RecallResult;
+import membank.model.Checkpoint;
+import membank.model.GenerationOptions;
+import membank.model.Generator;
+import membank.model.MemoryFreeze;
+import membank.model.MemoryLM;
+import membank.nn.Precision;
+
+/**
+ * Knowledge injection into a pretrained base, one run per method with the same token budget:
+ * each method learns facts of a knowledge set the base never saw (another knowledge seed), then
+ * is measured on recall of those facts, on the loss of the base's own validation data
+ * (forgetting), on training and on generation speed. The first row is the base itself.
+ */
+public final class AdapterComparison {
+    /** Knowledge seed offset of the new facts from the base's own knowledge set. */
+    static final long NEW_FACTS_SEED_OFFSET = 1_000;
+    private static final int PROBE_BATCH = 64;
+    private static final String PROMPT = "The ";
+
+    /** One row of the comparison; {@code storedBytes} is what the method writes to disk (0 for the base). */
+    public record Row(String method, long trainable, long storedBytes, RecallResult newFacts, RecallResult newFactsHeldout,
+                      double baseDataLoss, double trainTokensPerSecond, double generationTokensPerSecond) {
+    }
+
+    private final Path base;
+    private final LoraConfig lora;
+    private final MemoryFreeze freeze;
+    private final List<String> assignments;
+    private final Precision precision;
+    private final int generationTokens;
+
+    /**
+     * @param assignments {@code membank.*}/{@code training.*} overrides shared by every method
+     * @param generationTokens tokens generated (greedy, after a warm-up) to time generation
+     */
+    public AdapterComparison(Path base, LoraConfig lora, MemoryFreeze freeze, List<String> assignments, Precision precision,
+                             int generationTokens) {
+        this.base = base;
+        this.lora = lora;
+        this.freeze = freeze;
+        this.assignments = List.copyOf(assignments);
+        this.precision = precision;
+        this.generationTokens = generationTokens;
+    }
+
+    /** Runs every method into {@code out}/{@code <method>} and returns the base's row, then one per method. */
+    public List<Row> run(List<AdapterMethod> methods, Path out, Consumer<String> log) {
+        TrainConfig baseTraining = ConfigJson.parseTraining(ConfigJson.read(Checkpoint.configFile(base)).get("training"));
+        DataConfig baseData = baseTraining.data();
+        if (!DataConfig.KNOWLEDGE.equals(baseData.kind())) {
+            throw new IllegalArgumentException("--base " + base + " was trained on " + baseData.kind() + " data; the comparison"
+                    + " measures new facts against the base's own knowledge set, so the base must have been trained on"
+                    + " 'knowledge' (e.g. membank train --preset small-nomem)");
+        }
+        List<String> shared = new ArrayList<>(assignments);
+        shared.add(0, "training.data.entities=" + baseData.entities());
+        shared.add(0, "training.data.knowledge_seed=" + (baseData.knowledgeSeed() + NEW_FACTS_SEED_OFFSET));
+        shared.add(0, "training.data.kind=knowledge");
+        BaseData original = BaseData.of(base, baseData, baseTraining, out.resolve("base-data"));
+        List<Row> rows = new ArrayList<>();
+        log.accept("base: measuring");
+        MemoryLM plain = Checkpoint.load(base);
+        // The new facts' data block as every method's run resolves it (the method does not matter for it).
+        Corpus newFacts = Corpus.open(RunConfig.parse(Adaptation.configTree(base, AdapterMethod.FULL, trainingOnly(shared)))
+                .training().data(), plain.config(), out.resolve("new-facts"), 0);
+        rows.add(measure("base", plain, 0, 0, Double.NaN, newFacts, original));
+        for (AdapterMethod method : methods) {
+            log.accept(method.cliName() + ": training");
+            RunConfig run = RunConfig.parse(Adaptation.configTree(base, method, method.usesMemory() ? shared : trainingOnly(shared)));
+            Adaptation adaptation = new Adaptation(base, method, method.usesLora() ? lora : null, freeze, run);
+            MemoryLM model = adaptation.model();
+            long trainable = Adaptation.trainable(model);
+            Path dir = out.resolve(method.cliName().replace('+', '-'));
+            RunSummary summary = adaptation.train(model, dir, precision, false);
+            log.accept(method.cliName() + ": measuring");
+            rows.add(measure(method.cliName(), model, trainable, storedBytes(dir), summary.tokensPerSecond(), newFacts, original));
+        }
+        return rows;
+    }
+
+    private static List<String> trainingOnly(List<String> assignments) {
+        return assignments.stream().filter(a -> a.startsWith("training.")).toList();
+    }
+
+    private Row measure(String name, MemoryLM model, long trainable, long bytes, double trainSpeed, Corpus newFacts,
+                        BaseData original) {
+        Evaluator evaluator = new Evaluator(model, precision, false);
+        RecallResult seen = evaluator.recall(newFacts.tokenizer(), newFacts.knowledge().probes(Split.SEEN), PROBE_BATCH);
+        RecallResult heldout = evaluator.recall(newFacts.tokenizer(), newFacts.knowledge().probes(Split.HELDOUT), PROBE_BATCH);
+        double forgetting = original.loss(evaluator);
+        return new Row(name, trainable, bytes, seen, heldout, forgetting, trainSpeed, generationSpeed(model, newFacts));
+    }
+
+    /** Greedy tokens per second after a prompt, one warm-up run first. */
+    private double generationSpeed(MemoryLM model, Corpus corpus) {
+        model.train(false);
+        long bos = corpus.tokenizer().eosId().orElse(0);
+        int[] text = corpus.tokenizer().encode(PROMPT);
+        long[] prompt = new long[text.length + 1];
+        prompt[0] = bos;
+        for (int i = 0; i < text.length; i++) {
+            prompt[i + 1] = text[i];
+        }
+        Generator generator = new Generator(model, Math.min(corpus.tokenizer().vocabSize(), model.config().vocabSize()));
+        int tokens = generator.maxNewTokens(prompt.length, generationTokens);
+        try (NoGradGuard ignored = new NoGradGuard(); PointerScope scope = new PointerScope()) {
+            generator.generate(prompt, GenerationOptions.greedy(Math.min(tokens, 4)), id -> { });
+            long began = System.nanoTime();
+            long[] made = generator.generate(prompt, GenerationOptions.greedy(tokens), id -> { });
+            return made.length / ((System.nanoTime() - began) / 1e9);
+        }
+    }
+
+    /** Bytes of the weights a method wrote: the adapter file, or the whole model for full fine-tuning. */
+    static long storedBytes(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.filter(f -> f.getFileName().toString().endsWith(".safetensors"))
+                    .mapToLong(f -> {
+                        try {
+                            return Files.size(f);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }).sum();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list " + dir, e);
+        }
+    }
+
+    /** The base's own validation data: its knowledge set in wordings training never reached. */
+    private record BaseData(Corpus corpus, BatchSpec spec, int batches) {
+        static BaseData of(Path base, DataConfig data, TrainConfig training, Path dir) {
+            DataConfig withBaseTokenizer = new DataConfig(data.kind(), data.path(), data.entities(), data.knowledgeSeed(),
+                    data.valFraction(), base.toString());
+            Corpus corpus = Corpus.open(withBaseTokenizer, ConfigJson.readModel(Checkpoint.configFile(base)), dir, training.seed());
+            return new BaseData(corpus, new BatchSpec(training.batchSize(), training.seqLen()), training.evalBatches());
+        }
+
+        double loss(Evaluator evaluator) {
+            try (Batches batches = Batches.evaluation(corpus.validation(), corpus.tokenizer(), spec)) {
+                return evaluator.loss(batches, batches());
+            }
+        }
+    }
+}
