@@ -19,7 +19,7 @@ public final class ChatTemplate {
     private final HfJinja jinja = new HfJinja();
 
     private ChatTemplate(ChatTemplateFile file) {
-        this.template = withoutTrailingNewline(file.template());
+        this.template = HfJinja.prepare(file.template());
         this.tokens = Map.copyOf(file.tokens());
         this.origin = file.origin();
     }
@@ -56,14 +56,6 @@ public final class ChatTemplate {
         vars.put("messages", values);
         vars.put("add_generation_prompt", addGenerationPrompt);
         return jinja.renderStrict(template, vars, origin);
-    }
-
-    /** Python's Jinja drops one newline at the very end of a template (keep_trailing_newline=False). */
-    private static String withoutTrailingNewline(String template) {
-        if (template.endsWith("\r\n")) {
-            return template.substring(0, template.length() - 2);
-        }
-        return template.endsWith("\n") ? template.substring(0, template.length() - 1) : template;
     }
 
     /** The file the template came from, for messages. */

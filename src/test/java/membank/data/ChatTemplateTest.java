@@ -15,6 +15,7 @@ class ChatTemplateTest {
 
     static final Path QWEN25 = Path.of("src/test/resources/chat/qwen2.5");
     static final Path LLAMA3 = Path.of("src/test/resources/chat/llama3");
+    static final Path LLAMA32 = Path.of("src/test/resources/chat/llama3.2");
     /** The real Qwen3 tokenizer_config.json, fetched with the tokenizer by src/test/fetch-qwen-tokenizer.sh. */
     static final Path QWEN3 = Path.of("target/test-data/qwen3");
 
@@ -127,5 +128,36 @@ class ChatTemplateTest {
         ChatTemplate t = ChatTemplate.of(tpl, Map.of());
         String out = t.render(List.of(user(" x.a..y "), bot("b"), user("c")), false);
         assertEquals("x.a..y|.a..y | x.a..y|T|T|[' x', 'a', '', 'y ']|['x.a..y']|a..y | X.A..Y | y..a.x |user|2|2", out);
+    }
+
+    @Test
+    void whitespaceControlFollowsPythonJinja() {
+        // lstrip_blocks strips only from the start of a line; trim_blocks eats the newline after a tag.
+        String tpl = "a {% if true %}b{% endif %}|\n  {% if true %}\nc{% endif %}\n|{{- ' d ' -}}  |\n";
+        assertEquals("a b|\nc| d |", ChatTemplate.of(tpl, Map.of()).render(List.of(user("x")), false));
+    }
+
+    @Test
+    void strftimeNowIsDefinedAndFormatsLikePython() {
+        // Llama 3.2 dates its system prompt this way, falling back to a fixed date when undefined.
+        String tpl = "{% if strftime_now is defined %}{{ strftime_now('%d %b %Y') }}{% else %}26 Jul 2024{% endif %}";
+        String today = Strftime.format("%d %b %Y", java.time.LocalDateTime.now());
+        assertEquals(today, ChatTemplate.of(tpl, Map.of()).render(List.of(user("x")), false));
+        java.time.LocalDateTime t = java.time.LocalDateTime.of(2024, 7, 6, 9, 5, 3);
+        assertEquals("06 Jul 2024 | 06/07/24 09:05:03 Saturday July 188 AM 100%",
+                Strftime.format("%d %b %Y | %d/%m/%y %H:%M:%S %A %B %j %p 100%%", t));
+        assertThrows(IllegalArgumentException.class, () -> Strftime.format("%Q", t));
+    }
+
+    @Test
+    void llama32DatesTheSystemPromptAndMovesTheSystemMessageIntoIt() {
+        ChatTemplate t = ChatTemplate.load(LLAMA32);
+        String today = Strftime.format("%d %b %Y", java.time.LocalDateTime.now());
+        String out = t.render(List.of(sys(" Be brief. "), user("Hi"), bot("Hello!")), true);
+        assertEquals("<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\n"
+                + "Cutting Knowledge Date: December 2023\nToday Date: " + today + "\n\nBe brief.<|eot_id|>"
+                + "<|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>"
+                + "<|start_header_id|>assistant<|end_header_id|>\n\nHello!<|eot_id|>"
+                + "<|start_header_id|>assistant<|end_header_id|>\n\n", out);
     }
 }
