@@ -2,6 +2,7 @@ package membank.bench;
 
 import java.util.Random;
 
+import membank.data.TokenBatch;
 import membank.train.BatchSource;
 
 /** Uniformly random token rows: speed does not depend on what the tokens say. */
@@ -20,7 +21,12 @@ public final class RandomBatches implements BatchSource {
     }
 
     @Override
-    public long[][] next() {
+    public TokenBatch next() {
+        return TokenBatch.shifted(nextRows());
+    }
+
+    /** The next batch as packed rows [batch][length + 1]. */
+    public long[][] nextRows() {
         Random random = new Random(seed + position++);
         long[][] rows = new long[batch][length + 1];
         for (long[] row : rows) {

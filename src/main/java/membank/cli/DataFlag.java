@@ -1,8 +1,13 @@
 package membank.cli;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 
 /** Turns --data knowledge|PATH into the training.data keys it stands for. */
 final class DataFlag {
@@ -16,9 +21,20 @@ final class DataFlag {
         Path path = Path.of(data);
         if (!Files.exists(path)) {
             throw new IllegalArgumentException("--data " + data + ": no such file or directory (give 'knowledge',"
-                    + " a folder of .txt files or a .jsonl file)");
+                    + " a folder of .txt files, or a .jsonl file of {\"text\": ...} or {\"messages\": [...]} lines)");
         }
-        String kind = Files.isDirectory(path) ? "text" : "jsonl";
+        String kind = Files.isDirectory(path) ? "text" : isChat(path) ? "chat" : "jsonl";
         return List.of("training.data.kind=" + kind, "training.data.path=" + path);
+    }
+
+    /** A JSONL file whose first record has "messages" holds conversations, not documents. */
+    private static boolean isChat(Path file) {
+        try (var lines = Files.lines(file)) {
+            String first = lines.filter(l -> !l.isBlank()).findFirst().orElse("");
+            JsonNode record = new ObjectMapper().readTree(first);
+            return record != null && record.has("messages");
+        } catch (IOException | UncheckedIOException e) {
+            return false;
+        }
     }
 }

@@ -18,6 +18,7 @@ import membank.data.KnowledgeSet;
 import membank.data.KnowledgeSpec;
 import membank.data.Split;
 import membank.data.TextSource;
+import membank.data.TokenBatches;
 import membank.data.Tokenizer;
 import membank.eval.Evaluator;
 import membank.eval.RecallResult;
@@ -72,7 +73,7 @@ final class EvalCommand implements Callable<Integer> {
                 entities != null ? entities : d.entities(), knowledgeSeed != null ? knowledgeSeed : d.knowledgeSeed())) : null;
         TextSource source = set != null ? TextSource.rendered("knowledge set (unseen wordings)", e -> set.trainDocuments(1_000_000 + e))
                 : TextSource.open(Path.of(data != null ? data : d.path()));
-        try (Batches batches = Batches.evaluation(source, tokenizer, spec)) {
+        try (TokenBatches batches = Batches.evaluation(source, tokenizer, spec).shifted()) {
             double loss = evaluator.loss(batches, maxBatches);
             out().printf(Locale.ROOT, "loss %.4f  perplexity %.3f  (%s)%n", loss, Evaluator.perplexity(loss), source.describe());
         }

@@ -9,7 +9,7 @@ import java.util.List;
 final class DataJson {
     static final String PATH = "training.data";
     static final List<String> KEYS = List.of("kind", "path", "entities", "knowledge_seed", "val_fraction", "tokenizer");
-    static final List<String> KINDS = List.of(DataConfig.KNOWLEDGE, DataConfig.TEXT, DataConfig.JSONL);
+    static final List<String> KINDS = List.of(DataConfig.KNOWLEDGE, DataConfig.TEXT, DataConfig.JSONL, DataConfig.CHAT);
 
     private DataJson() {
     }
@@ -25,7 +25,8 @@ final class DataJson {
         if (path == null && !kind.equals(DataConfig.KNOWLEDGE)) {
             throw new ConfigException("config key '" + block.key("path") + "' is missing: it is required when "
                     + block.key("kind") + " is \"" + kind + "\" (a " + (kind.equals(DataConfig.TEXT)
-                    ? "folder of .txt files" : ".jsonl file of {\"text\": ...} lines") + ")");
+                    ? "folder of .txt files" : kind.equals(DataConfig.CHAT) ? ".jsonl file of {\"messages\": [...]} lines"
+                    : ".jsonl file of {\"text\": ...} lines") + ")");
         }
         int entities = Require.positive(block.key("entities"), block.intValue("entities", 200));
         long seed = block.longValue("knowledge_seed", 0);

@@ -56,6 +56,27 @@ public final class Batches implements Iterator<long[][]>, AutoCloseable {
                 + "tokenizer_config.json or eos_token_id to config.json beside it"));
     }
 
+    /** These rows as inputs and next-token targets. */
+    public TokenBatches shifted() {
+        Batches rows = this;
+        return new TokenBatches() {
+            @Override
+            public boolean hasNext() {
+                return rows.hasNext();
+            }
+
+            @Override
+            public TokenBatch next() {
+                return TokenBatch.shifted(rows.next());
+            }
+
+            @Override
+            public void close() {
+                rows.close();
+            }
+        };
+    }
+
     @Override
     public boolean hasNext() {
         if (lookahead == null && !ended) {

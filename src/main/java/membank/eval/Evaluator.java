@@ -20,6 +20,7 @@ import membank.model.MemoryLM;
 import membank.nn.Ops;
 import membank.nn.Precision;
 import membank.util.Progress;
+import membank.data.TokenBatch;
 
 /** Validation loss and exact-match fact recall of a model, without gradient. */
 public final class Evaluator {
@@ -34,8 +35,8 @@ public final class Evaluator {
         this.progress = progress;
     }
 
-    /** Mean token loss over at most {@code maxBatches} batches of rows [batch][seqLen + 1]. */
-    public double loss(Iterator<long[][]> batches, int maxBatches) {
+    /** Mean loss over the counted targets of at most {@code maxBatches} batches (each batch weighs the same). */
+    public double loss(Iterator<TokenBatch> batches, int maxBatches) {
         model.train(false);
         double sum = 0;
         int count = 0;
@@ -43,9 +44,8 @@ public final class Evaluator {
             while (batches.hasNext() && count < maxBatches) {
                 bar.step();
                 try (PointerScope scope = new PointerScope(); var ac = precision.autocast()) {
-                    Tensor batch = Ops.longs(batches.next());
-                    long length = batch.size(1) - 1;
-                    sum += model.loss(batch.narrow(1, 0, length), batch.narrow(1, 1, length)).item_double();
+                    TokenBatch batch = batches.next();
+                    sum += model.loss(Ops.longs(batch.inputs()), Ops.longs(batch.targets())).item_double();
                     count++;
                 }
             }

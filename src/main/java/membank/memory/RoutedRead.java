@@ -70,7 +70,10 @@ final class RoutedRead {
      */
     Tensor read(Tensor query, Routing routing, ChapterKv source) {
         long[] s = Ops.shape(query);
-        Scored routed = routing.perSequence() ? perSequence(query, routing, source) : perPosition(query, routing, source);
+        // One position per sequence (a decoding step) reads like per-position routing, which can
+        // attend in bank space: no chapter needs projecting for a single query.
+        boolean wide = routing.perSequence() && s[1] > 1;
+        Scored routed = wide ? perSequence(query, routing, source) : perPosition(query, routing, source);
         Scored common = shared > 0 ? sharedBlock(query, source) : null;
         // [B, P, k, 1]: P = 1 (sequence routing) or L; broadcast to every position and head.
         Tensor weights = routing.weights().mul(Ops.scalar(routedScale)).unsqueeze(-1);

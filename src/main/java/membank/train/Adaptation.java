@@ -35,6 +35,8 @@ import membank.nn.Precision;
 public final class Adaptation {
     /** Where {@code --merge} writes the base with the LoRA update folded in, inside the output. */
     public static final String MERGED = "merged";
+    /** The training block an adapter was trained with, beside adapter_config.json. */
+    public static final String TRAINING = "training.json";
     private static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json",
             "generation_config.json");
 
@@ -118,7 +120,10 @@ public final class Adaptation {
             return (m, d) -> Checkpoint.save(m, d, run.toJson());
         }
         AdapterConfig adapter = adapterConfig();
-        return (m, d) -> Adapters.save(m, adapter, d);
+        return (m, d) -> {
+            Adapters.save(m, adapter, d);
+            ConfigJson.write(d.resolve(TRAINING), run.toJson().get("training"));
+        };
     }
 
     /** Trains {@code model} (from {@link #model}) and writes the result, with the base's tokenizer files, to {@code out}. */

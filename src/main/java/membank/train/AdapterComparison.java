@@ -19,8 +19,8 @@ import membank.config.LoraConfig;
 import membank.config.RunConfig;
 import membank.config.TrainConfig;
 import membank.data.BatchSpec;
-import membank.data.Batches;
 import membank.data.Split;
+import membank.data.TokenBatches;
 import membank.eval.Evaluator;
 import membank.eval.RecallResult;
 import membank.model.Checkpoint;
@@ -162,7 +162,7 @@ public final class AdapterComparison {
         }
 
         double loss(Evaluator evaluator) {
-            try (Batches batches = Batches.evaluation(corpus.validation(), corpus.tokenizer(), spec)) {
+            try (TokenBatches batches = corpus.validationBatches(spec)) {
                 return evaluator.loss(batches, batches());
             }
         }

@@ -1,11 +1,13 @@
 package membank.train;
 
+import membank.data.TokenBatch;
+
 /**
- * Training batches of token rows {@code [batch][seqLen + 1]} (inputs and shifted targets share a
- * row). The position counts batches handed out, so a resumed run can continue from it exactly.
+ * Training batches: inputs and targets. The position counts batches handed out, so a resumed run
+ * can continue from it exactly.
  */
 public interface BatchSource {
-    long[][] next();
+    TokenBatch next();
 
     long position();
 

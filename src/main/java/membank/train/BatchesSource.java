@@ -1,6 +1,7 @@
 package membank.train;
 
 import membank.data.Batches;
+import membank.data.TokenBatch;
 
 /** Adapts the data package's endless training batches to the trainer. */
 final class BatchesSource implements BatchSource {
@@ -11,8 +12,8 @@ final class BatchesSource implements BatchSource {
     }
 
     @Override
-    public long[][] next() {
-        return batches.next();
+    public TokenBatch next() {
+        return TokenBatch.shifted(batches.next());
     }
 
     @Override

@@ -8,18 +8,31 @@ import java.nio.file.StandardCopyOption;
 
 import membank.config.DataConfig;
 import membank.config.ModelConfig;
+import membank.data.BatchSpec;
+import membank.data.Batches;
 import membank.data.ByteTokenizer;
+import membank.data.ChatBatches;
+import membank.data.ChatEncoder;
+import membank.data.ChatJsonlSource;
+import membank.data.ChatTemplate;
 import membank.data.KnowledgeSet;
 import membank.data.KnowledgeSpec;
 import membank.data.TextSource;
+import membank.data.TokenBatches;
 import membank.data.Tokenizer;
 import membank.data.TrainValidation;
 
 /**
  * The data of a run: its tokenizer (copied into the run directory, so the model directory is
- * self-contained), training and validation documents, and the knowledge set when training on it.
+ * self-contained), training and validation documents, and the knowledge set when training on it;
+ * or, for chat data, conversations trained on assistant replies only ({@code chat} set, no documents).
  */
-public record Corpus(Tokenizer tokenizer, TextSource train, TextSource validation, KnowledgeSet knowledge) {
+public record Corpus(Tokenizer tokenizer, TextSource train, TextSource validation, KnowledgeSet knowledge,
+                     ChatData chat) {
+    /** Conversations and how to encode them; every {@code every}-th is held out for validation. */
+    public record ChatData(ChatJsonlSource source, ChatEncoder encoder, int every) {
+    }
+
     /** Validation renders the knowledge set's facts in wordings from epochs training never reaches. */
     private static final int VALIDATION_EPOCH = 1_000_000;
 
@@ -34,13 +47,48 @@ public record Corpus(Tokenizer tokenizer, TextSource train, TextSource validatio
             KnowledgeSet knowledge = KnowledgeSet.generate(new KnowledgeSpec(data.entities(), data.knowledgeSeed()));
             TextSource validation = TextSource.rendered("knowledge set validation",
                     epoch -> knowledge.trainDocuments(VALIDATION_EPOCH + epoch));
-            return new Corpus(tokenizer, knowledge.trainSource().shuffled(seed), validation, knowledge);
+            return new Corpus(tokenizer, knowledge.trainSource().shuffled(seed), validation, knowledge, null);
+        }
+        int every = (int) Math.max(2, Math.round(1 / data.valFraction()));
+        if (DataConfig.CHAT.equals(data.kind())) {
+            ChatTemplate template = ChatTemplate.load(tokenizerFolder(data.tokenizer()));
+            ChatData chat = new ChatData(new ChatJsonlSource(Path.of(data.path())), new ChatEncoder(template, tokenizer), every);
+            return new Corpus(tokenizer, null, null, null, chat);
         }
         TextSource source = DataConfig.TEXT.equals(data.kind()) ? TextSource.folder(Path.of(data.path()))
                 : TextSource.jsonl(Path.of(data.path()));
-        int every = (int) Math.max(2, Math.round(1 / data.valFraction()));
         TrainValidation split = TrainValidation.everyKth(source, every);
-        return new Corpus(tokenizer, split.train(), split.validation(), null);
+        return new Corpus(tokenizer, split.train(), split.validation(), null, null);
+    }
+
+    /** Endless training batches: packed documents, or one conversation per row. */
+    BatchSource trainingBatches(BatchSpec spec) {
+        if (chat != null) {
+            return new ChatSource(ChatBatches.training(chat.source(), chat.encoder(), spec, padId(), chat.every()));
+        }
+        return new BatchesSource(Batches.training(train, tokenizer, spec));
+    }
+
+    /** One pass over the validation data. */
+    public TokenBatches validationBatches(BatchSpec spec) {
+        if (chat != null) {
+            return ChatBatches.evaluation(chat.source(), chat.encoder(), spec, padId(), chat.every());
+        }
+        return Batches.evaluation(validation, tokenizer, spec).shifted();
+    }
+
+    private long padId() {
+        return tokenizer.eosId().orElse(0);
+    }
+
+    /** The folder whose tokenizer_config.json holds the chat template: the tokenizer's. */
+    private static Path tokenizerFolder(String spec) {
+        if ("byte".equals(spec)) {
+            throw new IllegalArgumentException("chat data needs a chat template, which membank's byte tokenizer has none of:"
+                    + " set training.data.tokenizer to a model folder with tokenizer_config.json (adapt does this with --base)");
+        }
+        Path path = Path.of(spec);
+        return Files.isDirectory(path) ? path : path.toAbsolutePath().getParent();
     }
 
     /** "byte" writes membank's byte-level tokenizer.json into the run; a path is copied there. */

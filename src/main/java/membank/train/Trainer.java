@@ -11,6 +11,7 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 import membank.config.TrainConfig;
+import membank.data.TokenBatch;
 import membank.memory.RoutingTrace;
 import membank.model.MemoryLM;
 import membank.model.TrainingLoss;
@@ -67,15 +68,14 @@ public final class Trainer {
         try (PointerScope scope = new PointerScope()) {
             optimizer.zeroGrad();
             for (int micro = 0; micro < config.gradAccum(); micro++) {
-                Tensor batch = Ops.longs(data.next());
-                long length = batch.size(1) - 1;
+                TokenBatch batch = data.next();
                 TrainingLoss value;
                 try (var ignored = precision.autocast()) {
-                    value = model.trainingLoss(batch.narrow(1, 0, length), batch.narrow(1, 1, length));
+                    value = model.trainingLoss(Ops.longs(batch.inputs()), Ops.longs(batch.targets()));
                 }
                 loss += value.lm().item_double() / config.gradAccum();
                 value.total().div(Ops.scalar(config.gradAccum())).backward();
-                tokens += batch.size(0) * length;
+                tokens += (long) batch.size() * batch.length();
                 lastTrace = value.trace();
             }
             double factor = schedule.factor(step);

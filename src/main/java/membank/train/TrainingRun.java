@@ -24,7 +24,7 @@ import membank.config.ConfigJson;
 import membank.config.RunConfig;
 import membank.config.TrainConfig;
 import membank.data.BatchSpec;
-import membank.data.Batches;
+import membank.data.TokenBatches;
 import membank.data.Split;
 import membank.eval.Evaluator;
 import membank.eval.RecallResult;
@@ -68,8 +68,7 @@ public final class TrainingRun {
         this.writer = writer;
         TrainConfig t = run.training();
         this.corpus = Corpus.open(t.data(), run.model(), dir, t.seed());
-        Batches batches = Batches.training(corpus.train(), corpus.tokenizer(), new BatchSpec(t.batchSize(), t.seqLen()));
-        this.trainer = new Trainer(model, t, new BatchesSource(batches), precision);
+        this.trainer = new Trainer(model, t, corpus.trainingBatches(new BatchSpec(t.batchSize(), t.seqLen())), precision);
         this.start = start;
     }
 
@@ -213,8 +212,7 @@ public final class TrainingRun {
         TrainConfig t = run.training();
         Evaluator evaluator = new Evaluator(model, precision, false);
         Map<String, Object> out = new LinkedHashMap<>();
-        try (Batches validation = Batches.evaluation(corpus.validation(), corpus.tokenizer(),
-                new BatchSpec(t.batchSize(), t.seqLen()))) {
+        try (TokenBatches validation = corpus.validationBatches(new BatchSpec(t.batchSize(), t.seqLen()))) {
             double loss = evaluator.loss(validation, t.evalBatches());
             out.put("val_loss", loss);
             out.put("val_ppl", Evaluator.perplexity(loss));

