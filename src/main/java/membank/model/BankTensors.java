@@ -57,6 +57,22 @@ final class BankTensors {
         return out;
     }
 
+    /**
+     * The float copies that quantised banks train, by name (empty without quantised banks): a
+     * checkpoint stores only their codes, so a resumed run needs them to continue exactly.
+     */
+    static Map<String, Tensor> floatCopies(MemoryLM model) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        if (model.config().hasMemory() && model.config().membank().bank().isQuantised()) {
+            model.namedParameters().forEach((name, t) -> {
+                if (name.startsWith(MemoryLM.BANKS)) {
+                    out.put(name, t);
+                }
+            });
+        }
+        return out;
+    }
+
     private static Tensor dequantised(RowQuantizer quantizer, long tokens, Path file, String codesName, Tensor codes,
                                       String scalesName, Tensor scales) {
         SafeTensors.checkShape(file, codesName, codes, quantizer.codeShape(tokens));

@@ -23,6 +23,8 @@ import membank.nn.Ops;
 public final class Checkpoint {
     public static final String CONFIG = "config.json";
     public static final String WEIGHTS = "model.safetensors";
+    /** Beside a training checkpoint: the float copies of quantised banks, whose codes alone are in WEIGHTS. */
+    public static final String BANK_COPIES = "bank_float.safetensors";
     /** Hugging Face's loader refuses safetensors files without format=pt in their metadata. */
     private static final Map<String, String> METADATA = Map.of("format", "pt");
 
@@ -120,6 +122,37 @@ public final class Checkpoint {
         tensors.forEach((name, p) -> detached.put(name, p.detach()));
         SafeTensors.write(dir.resolve(WEIGHTS), detached, METADATA);
         ConfigJson.write(dir.resolve(CONFIG), config);
+    }
+
+    /** Writes the float copies that quantised banks train (nothing without them), for an exact resume. */
+    public static void saveBankCopies(MemoryLM model, Path dir) {
+        Map<String, Tensor> copies = new java.util.LinkedHashMap<>();
+        BankTensors.floatCopies(model).forEach((name, t) -> copies.put(name, t.detach()));
+        if (!copies.isEmpty()) {
+            SafeTensors.write(dir.resolve(BANK_COPIES), copies, METADATA);
+        }
+    }
+
+    /**
+     * Restores the float copies of quantised banks written by {@link #saveBankCopies}; without that
+     * file they stay as loaded (the dequantised codes).
+     */
+    public static void loadBankCopies(MemoryLM model, Path dir) {
+        Path file = dir.resolve(BANK_COPIES);
+        Map<String, Tensor> copies = BankTensors.floatCopies(model);
+        if (copies.isEmpty() || !Files.isRegularFile(file)) {
+            return;
+        }
+        Map<String, Tensor> stored = SafeTensors.read(file);
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            copies.forEach((name, param) -> {
+                Tensor t = stored.get(name);
+                if (t == null) {
+                    throw new CheckpointException(file + ": tensor '" + name + "' is missing");
+                }
+                fill(file, name, t, param);
+            });
+        }
     }
 
     public static void save(MemoryLM model, Path dir) {
