@@ -23,6 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import membank.config.BankConfig;
 import membank.config.ChapterConfig;
 import membank.config.ModelConfig;
+import membank.config.ParameterCount;
 import membank.memory.BankForm;
 import membank.memory.RowQuantizer;
 
@@ -165,6 +166,27 @@ class CompressedBankModelTest {
         out.add(TOKEN_ROUTED);
         out.add(new ChapterConfig(4, 2, 0, 1.0, "sequence", "independent"));
         return out;
+    }
+
+    /** ParameterCount (docs, inspect) agrees with the model built and the checkpoint written. */
+    @ParameterizedTest
+    @MethodSource("configs")
+    void parameterCountsAndStoredBytesMatchTheModel(ModelConfig config) {
+        MemoryLM model = new MemoryLM(config);
+        Map<ParameterRole, Long> counts = ParameterRole.count(model);
+        assertEquals(ParameterCount.memory(config), counts.get(ParameterRole.MEMORY_LAYER) + counts.get(ParameterRole.BANK));
+        assertEquals(config.membank().numBanks() * ParameterCount.bank(config), counts.get(ParameterRole.BANK));
+        long storedBytes = 0;
+        long storedValues = 0;
+        for (Map.Entry<String, Tensor> e : model.storedTensors().entrySet()) {
+            if (e.getKey().startsWith(MemoryLM.BANKS)) {
+                storedBytes += e.getValue().numel() * e.getValue().element_size();
+                storedValues += e.getKey().endsWith("qweight") && config.membank().bank().quant().equals(BankConfig.INT4)
+                        ? 2 * e.getValue().numel() : e.getValue().numel();
+            }
+        }
+        assertEquals(config.membank().numBanks() * ParameterCount.bankBytes(config, 4), storedBytes);
+        assertEquals(config.membank().numBanks() * ParameterCount.bankStored(config), storedValues);
     }
 
     @Test
