@@ -59,9 +59,6 @@ class RowQuantizerTest {
         assertEquals(0.0, restored.select(0, 7).abs().max().item_double(), "a zero row stays zero");
         // The largest value of every group comes back exactly (it is qmax * s).
         assertEquals(0.5, restored.select(0, 3).select(0, 5).item_double(), 1e-7);
-        System.out.printf("%s group %d: max |error| %.3g, max |error| / (s/2) %.4f, rms error %.3g (bank std 0.02)%n",
-                quant, g, error.max().item_double(), error.div(halfStep.clamp_min(Ops.scalar(1e-30))).max().item_double(),
-                error.square().mean().sqrt().item_double());
     }
 
     @Test
