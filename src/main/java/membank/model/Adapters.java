@@ -16,7 +16,6 @@ import membank.config.ConfigJson;
 import membank.config.ModelConfig;
 import membank.memory.BankForm;
 import membank.nn.Lora;
-import membank.nn.Ops;
 
 /**
  * Adapters on a frozen pretrained base, stored as PEFT does (spec/checkpoint-format.md): a
