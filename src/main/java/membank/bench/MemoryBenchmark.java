@@ -328,18 +328,18 @@ public final class MemoryBenchmark {
                 touched = dense ? 0 : touched(layer, bank, x, routing, s.precision());
                 forwardMs = time(s, () -> {
                     try (NoGradGuard ignored = new NoGradGuard(); var cast = s.precision().autocast()) {
-                        layer.forward(x, bank.tokens(), null, read);
+                        layer.forward(x, bank.rows(), null, read);
                     }
                 });
                 forwardPeak = peakBytes();
                 try (PointerScope cache = new PointerScope()) {
                     MemoryKv kv;
                     try (NoGradGuard ignored = new NoGradGuard(); var cast = s.precision().autocast()) {
-                        kv = layer.project(bank.tokens());
+                        kv = layer.project(bank.rows());
                     }
                     cachedMs = time(s, () -> {
                         try (NoGradGuard ignored = new NoGradGuard(); var cast = s.precision().autocast()) {
-                            layer.forward(x, bank.tokens(), kv, read);
+                            layer.forward(x, bank.rows(), kv, read);
                         }
                     });
                 }
@@ -361,7 +361,7 @@ public final class MemoryBenchmark {
                     optimizer.zero_grad();
                     Tensor y;
                     try (var cast = s.precision().autocast()) {
-                        y = layer.forward(x, bank.tokens(), null, read);
+                        y = layer.forward(x, bank.rows(), null, read);
                     }
                     y.to(ScalarType.Float).sub(target).square().mean().backward();
                     long start = System.nanoTime();
@@ -392,7 +392,7 @@ public final class MemoryBenchmark {
         try (PointerScope scope = new PointerScope(); NoGradGuard ignored = new NoGradGuard();
              var cast = precision.autocast()) {
             RoutingTrace trace = new RoutingTrace();
-            layer.forward(x, bank.tokens(), null, new MemoryRead(routing, null, null, trace, 0));
+            layer.forward(x, bank.rows(), null, new MemoryRead(routing, null, null, trace, 0));
             return Arrays.stream(Ops.toLongs(trace.layers().get(0).routing().chapters())).distinct().count();
         }
     }

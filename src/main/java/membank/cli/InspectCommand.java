@@ -24,10 +24,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import membank.config.BankConfig;
 import membank.config.ChapterConfig;
 import membank.config.ConfigJson;
 import membank.config.MemoryConfig;
 import membank.config.ModelConfig;
+import membank.config.ParameterCount;
 import membank.config.TrainConfig;
 import membank.data.BatchSpec;
 import membank.data.Batches;
@@ -251,23 +253,52 @@ final class InspectCommand implements Callable<Integer> {
 
     /**
      * Counts come from the model the configuration builds; bytes from the stored tensors when there
-     * are weights (their dtype may differ from torch_dtype), else from torch_dtype.
+     * are weights (their dtype may differ from torch_dtype), else from torch_dtype. "trainable" is
+     * what training updates; "parameters" what the saved model holds, which for a quantised bank
+     * is its codes plus one scale per group (its float copy exists only while training).
      */
     private void printParameters(PrintWriter out, MemoryLM lm, ModelConfig c) {
-        Map<ParameterRole, Long> counts = ParameterRole.count(lm);
-        Map<ParameterRole, Long> bytes = model != null ? storedBytes(model) : bytesAt(counts, c.torchDtype());
+        Map<ParameterRole, Long> trainable = ParameterRole.count(lm);
+        Map<ParameterRole, Long> counts = new EnumMap<>(trainable);
+        if (c.hasMemory()) {
+            counts.put(ParameterRole.BANK, c.membank().numBanks() * ParameterCount.bankStored(c));
+        }
+        Map<ParameterRole, Long> bytes = model != null ? storedBytes(model) : bytesAt(counts, c);
         out.println();
         out.println(model != null ? "parameters (bytes as stored in the checkpoint):"
-                : "parameters (bytes at torch_dtype " + c.torchDtype() + "):");
-        out.printf(Locale.ROOT, "  %-14s %15s %15s%n", "group", "parameters", "bytes");
+                : "parameters (bytes at torch_dtype " + c.torchDtype() + ", quantised banks as their codes):");
+        out.printf(Locale.ROOT, "  %-14s %15s %15s %15s%n", "group", "parameters", "trainable", "bytes");
         long totalCount = 0;
+        long totalTrainable = 0;
         long totalBytes = 0;
         for (ParameterRole role : ParameterRole.values()) {
-            out.printf(Locale.ROOT, "  %-14s %,15d %15s%n", label(role), counts.get(role), bytesText(bytes.get(role)));
+            out.printf(Locale.ROOT, "  %-14s %,15d %,15d %15s%n", label(role), counts.get(role), trainable.get(role),
+                    bytesText(bytes.get(role)));
             totalCount += counts.get(role);
+            totalTrainable += trainable.get(role);
             totalBytes += bytes.get(role);
         }
-        out.printf(Locale.ROOT, "  %-14s %,15d %15s%n", "total", totalCount, bytesText(totalBytes));
+        out.printf(Locale.ROOT, "  %-14s %,15d %,15d %15s%n", "total", totalCount, totalTrainable, bytesText(totalBytes));
+        if (c.hasMemory()) {
+            printBankStorage(out, c, bytes.get(ParameterRole.BANK), trainable.get(ParameterRole.BANK));
+        }
+    }
+
+    /** Bytes per memory token, stored and while training (float32 copy), to compare bank kinds. */
+    private static void printBankStorage(PrintWriter out, ModelConfig c, long storedBytes, long trainable) {
+        MemoryConfig m = c.membank();
+        double tokens = (double) m.numBanks() * m.numTokens();
+        out.printf(Locale.ROOT, "bank: %s, %,.1f B per memory token stored, %,.1f B while training (float32)%n",
+                bankText(m), storedBytes / tokens, trainable * 4 / tokens);
+    }
+
+    private static String bankText(MemoryConfig m) {
+        BankConfig b = m.bank();
+        String kind = b.rank() == null ? b.kind() : b.kind() + " rank " + b.rank();
+        String quant = b.quant() == null ? "" : BankConfig.INT4.equals(b.quant())
+                ? ", int4 in groups of " + b.groupSize() : ", int8 per row";
+        String projections = m.projectionRank() == null ? "" : ", memory projections of rank " + m.projectionRank();
+        return kind + quant + projections;
     }
 
     private static String label(ParameterRole role) {
@@ -278,9 +309,14 @@ final class InspectCommand implements Callable<Integer> {
         };
     }
 
-    private static Map<ParameterRole, Long> bytesAt(Map<ParameterRole, Long> counts, String dtype) {
+    /** Bytes at torch_dtype; a quantised bank's at one byte per int8 code (half for int4) and four per scale. */
+    private static Map<ParameterRole, Long> bytesAt(Map<ParameterRole, Long> counts, ModelConfig c) {
+        int width = BYTES_PER_DTYPE.getOrDefault(c.torchDtype(), 4);
         Map<ParameterRole, Long> out = new EnumMap<>(ParameterRole.class);
-        counts.forEach((role, n) -> out.put(role, n * BYTES_PER_DTYPE.getOrDefault(dtype, 4)));
+        counts.forEach((role, n) -> out.put(role, n * width));
+        if (c.hasMemory()) {
+            out.put(ParameterRole.BANK, c.membank().numBanks() * ParameterCount.bankBytes(c, width));
+        }
         return out;
     }
 

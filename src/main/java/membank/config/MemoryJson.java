@@ -33,12 +33,12 @@ final class MemoryJson {
         int numHeads = Require.positive(block.key("num_heads"), block.intValue("num_heads", base.numAttentionHeads()));
         int numKvHeads = kvHeads(block, numHeads);
         int headDim = headDim(block, base.hiddenSize(), numHeads);
-        BankConfig bank = BankJson.parse(block.child("bank"));
-        Require.notYet(block.key("projection_rank"), block.raw("projection_rank"), "a low-rank projection");
+        BankConfig bank = BankJson.parse(block.child("bank"), base.hiddenSize());
+        Integer projectionRank = projectionRank(block, base.hiddenSize());
         ChapterConfig chapters = ChapterJson.parse(block.child("chapters"), numTokens);
         RouterLossConfig losses = ChapterJson.parseLosses(block, chapters);
         return new MemoryConfig(variant, layers, sharing, sharingK, numTokens, numHeads, numKvHeads, headDim,
-                bank, null, chapters, losses);
+                bank, projectionRank, chapters, losses);
     }
 
     static ObjectNode write(MemoryConfig memory) {
@@ -62,6 +62,16 @@ final class MemoryJson {
     private static List<Integer> layers(JsonBlock block, int numLayers) {
         JsonNode spec = block.has("layers") ? block.raw("layers") : TextNode.valueOf(Placement.ALL);
         return Placement.resolve(spec, numLayers, block.key("layers"));
+    }
+
+    /** Null for full projections; else W = W_up W_down with a rank in [1, d]. */
+    private static Integer projectionRank(JsonBlock block, int hidden) {
+        Integer rank = block.optionalInt("projection_rank");
+        if (rank != null && (rank < 1 || rank > hidden)) {
+            throw new ConfigException(block.key("projection_rank"), rank, "must be null (full projections) or in [1, "
+                    + hidden + "] (hidden_size)");
+        }
+        return rank;
     }
 
     private static int kvHeads(JsonBlock block, int numHeads) {

@@ -20,8 +20,37 @@ public final class ParameterCount {
             return 0;
         }
         MemoryConfig mem = m.membank();
-        long perLayer = memoryLayer(m, mem);
-        return mem.layers().size() * perLayer + (long) mem.numBanks() * mem.numTokens() * m.hiddenSize();
+        return mem.layers().size() * memoryLayer(m, mem) + mem.numBanks() * bank(m);
+    }
+
+    /** Trainable scalars of one bank: N·d dense, N·r + d·r factorized, N·r reduced (spec section 5). */
+    public static long bank(ModelConfig m) {
+        BankConfig b = m.membank().bank();
+        long rows = (long) m.membank().numTokens() * b.rowWidth(m.hiddenSize());
+        return b.isFactorized() ? rows + (long) m.hiddenSize() * b.rank() : rows;
+    }
+
+    /** Values one bank stores: its parameters, plus the scales of a quantised bank. */
+    public static long bankStored(ModelConfig m) {
+        return bank(m) + scales(m);
+    }
+
+    /**
+     * Bytes one bank stores: {@code floatBytes} per value for a float bank; for a quantised one a
+     * byte per int8 code or per two int4 codes, and 4 per (float32) scale.
+     */
+    public static long bankBytes(ModelConfig m, int floatBytes) {
+        BankConfig b = m.membank().bank();
+        if (!b.isQuantised()) {
+            return bank(m) * floatBytes;
+        }
+        long codes = BankConfig.INT4.equals(b.quant()) ? bank(m) / 2 : bank(m);
+        return codes + 4 * scales(m);
+    }
+
+    private static long scales(ModelConfig m) {
+        BankConfig b = m.membank().bank();
+        return b.isQuantised() ? bank(m) / b.quantGroup(m.hiddenSize()) : 0;
     }
 
     public static long total(ModelConfig m) {
@@ -37,15 +66,25 @@ public final class ParameterCount {
         return attention + mlp(d, m.intermediateSize()) + 2 * d;
     }
 
-    /** Memory norm, q/k/v/o projections (no biases), a router per layer, and variant B's norm + MLP. */
-    static long memoryLayer(ModelConfig m, MemoryConfig mem) {
+    /**
+     * Memory norm, q/k/v/o projections (no biases; k/v read memory tokens of the bank's token
+     * width), a router per layer, and variant B's norm + MLP.
+     */
+    public static long memoryLayer(ModelConfig m, MemoryConfig mem) {
         long d = m.hiddenSize();
         long q = (long) mem.numHeads() * mem.headDim();
         long kv = (long) mem.numKvHeads() * mem.headDim();
-        long projections = d * q + 2 * d * kv + q * d;
+        long width = mem.bank().tokenWidth(d);
+        Integer r = mem.projectionRank();
+        long projections = projection(d, q, r) + 2 * projection(width, kv, r) + projection(q, d, r);
         long router = mem.chapters() == null ? 0 : (long) (mem.chapters().count() - mem.chapters().shared()) * (d + 1);
         long variantB = mem.isVariantB() ? d + mlp(d, m.intermediateSize()) : 0;
         return d + projections + router + variantB;
+    }
+
+    /** Weights of an {@code in -> out} projection: in·out, or r·(in + out) with a projection rank r. */
+    public static long projection(long in, long out, Integer rank) {
+        return rank == null ? in * out : rank * (in + out);
     }
 
     private static long mlp(long d, long intermediate) {

@@ -52,11 +52,4 @@ final class Require {
         }
         return value;
     }
-
-    /** {@code value} must be null: the feature is in the spec but this version cannot run it. */
-    static void notYet(String key, Object value, String feature) {
-        if (value != null) {
-            throw new ConfigException(key, value, feature + " is not supported yet in this version (must be null)");
-        }
-    }
 }

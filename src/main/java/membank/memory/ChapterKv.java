@@ -1,12 +1,9 @@
 package membank.memory;
 
-import static org.bytedeco.pytorch.global.torch.arange;
+import static org.bytedeco.pytorch.global.torch.linear;
 import static org.bytedeco.pytorch.global.torch.matmul;
 
-import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptions;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import membank.nn.Ops;
 
@@ -32,36 +29,37 @@ abstract class ChapterKv {
         return false;
     }
 
-    /** Width d of the bank rows. */
+    /** Width of the bank rows: d, or r for reduced and factorized banks. */
     long bankWidth() {
         throw new UnsupportedOperationException("no bank");
     }
 
-    /** Bank rows of chapters {@code ids} [U], [U, T, d]. */
+    /** Bank rows of chapters {@code ids} [U], [U, T, w]. */
     Tensor bankChapters(Tensor ids) {
         throw new UnsupportedOperationException("no bank");
     }
 
-    /** Queries [R, Hq, dh] moved into bank space through their kv head's Wk: [R, Hq, d]. */
+    /** Queries [R, Hq, dh] moved into bank space through their kv head's Wk: [R, Hq, w]. */
     Tensor queriesToBankSpace(Tensor queries) {
         throw new UnsupportedOperationException("no bank");
     }
 
-    /** Mixed bank-space outputs [B, L, Hq, d] through their kv head's Wv: [B, L, Hq, dh]. */
+    /** Mixed bank-space outputs [B, L, Hq, w] through their kv head's Wv: [B, L, Hq, dh]. */
     Tensor valuesFromBankSpace(Tensor out) {
         throw new UnsupportedOperationException("no bank");
     }
 
-    static ChapterKv projecting(Tensor bank, LinearImpl k, LinearImpl v, long kvHeads, long headDim,
-                                long tokensPerChapter) {
+    /**
+     * Projects the chapters a read touches from the bank's rows; {@code wk} and {@code wv}
+     * [Hkv*dh, w] apply to the rows as they are (for a factorized bank they already hold B).
+     */
+    static ChapterKv projecting(BankRows bank, Tensor wk, Tensor wv, long kvHeads, long headDim, long tokensPerChapter) {
         return new ChapterKv(tokensPerChapter) {
             @Override
             MemoryKv chapters(Tensor ids) {
                 long count = ids.size(0);
-                Tensor rows = ids.unsqueeze(1).mul(Ops.integer(tokensPerChapter))
-                        .add(arange(Ops.integer(tokensPerChapter), new TensorOptions(ScalarType.Long))).reshape(-1);
-                Tensor slice = bank.index_select(0, rows);
-                return new MemoryKv(perChapter(k.forward(slice), count), perChapter(v.forward(slice), count));
+                Tensor slice = bank.chapters(ids, tokensPerChapter).view(count * tokensPerChapter, -1);
+                return new MemoryKv(perChapter(linear(slice, wk), count), perChapter(linear(slice, wv), count));
             }
 
             @Override
@@ -71,23 +69,23 @@ abstract class ChapterKv {
 
             @Override
             long bankWidth() {
-                return bank.size(1);
+                return bank.width();
             }
 
             @Override
             Tensor bankChapters(Tensor ids) {
-                return bank.view(bank.size(0) / tokensPerChapter, tokensPerChapter, bank.size(1)).index_select(0, ids);
+                return bank.chapters(ids, tokensPerChapter);
             }
 
             @Override
             Tensor queriesToBankSpace(Tensor queries) {
-                return throughHeads(queries, k.weight().view(kvHeads, headDim, -1));
+                return throughHeads(queries, wk.view(kvHeads, headDim, -1));
             }
 
             @Override
             Tensor valuesFromBankSpace(Tensor out) {
                 long[] s = Ops.shape(out);
-                return throughHeads(out.reshape(s[0] * s[1], s[2], s[3]), v.weight().view(kvHeads, headDim, -1).transpose(1, 2))
+                return throughHeads(out.reshape(s[0] * s[1], s[2], s[3]), wv.view(kvHeads, headDim, -1).transpose(1, 2))
                         .view(s[0], s[1], s[2], -1);
             }
 
@@ -102,8 +100,8 @@ abstract class ChapterKv {
 
             @Override
             MemoryKv span(long first, long count) {
-                Tensor slice = bank.narrow(0, first * tokensPerChapter, count * tokensPerChapter);
-                return new MemoryKv(heads(k.forward(slice)), heads(v.forward(slice)));
+                Tensor slice = bank.span(first * tokensPerChapter, count * tokensPerChapter);
+                return new MemoryKv(heads(linear(slice, wk)), heads(linear(slice, wv)));
             }
 
             private Tensor perChapter(Tensor projected, long count) {

@@ -1,25 +1,28 @@
 package membank.memory;
 
+import static org.bytedeco.pytorch.global.torch.linear;
 import static org.bytedeco.pytorch.global.torch.matmul;
 
-import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 import membank.config.ChapterConfig;
+import membank.config.MemoryConfig;
 import membank.nn.Ops;
 
 /**
  * Memory cross-attention (spec section 1): queries from the sequence, keys and values from the
  * bank, no positional encoding and no causal mask; the output projection starts at zero so a
  * fresh memory layer is the identity. With chapters (spec section 2) a router picks which
- * chapters of the bank each sequence or position reads.
+ * chapters of the bank each sequence or position reads. Keys and values read memory tokens of
+ * the bank's token width: d, or r for a reduced bank (spec section 5).
  */
 public final class MemoryAttention extends Module {
-    private final LinearImpl q;
-    private final LinearImpl k;
-    private final LinearImpl v;
-    private final LinearImpl o;
+    private final MemoryProjection q;
+    private final MemoryProjection k;
+    private final MemoryProjection v;
+    private final MemoryProjection o;
+    private final long tokenWidth;
     private final long heads;
     private final long kvHeads;
     private final long headDim;
@@ -27,17 +30,27 @@ public final class MemoryAttention extends Module {
     private final ChapterRouter router;
     private final RoutedRead routed;
 
-    /** Dense memory attention: every position reads the whole bank. */
+    /** Dense memory attention over a dense bank: every position reads the whole bank. */
     public MemoryAttention(long dim, long heads, long kvHeads, long headDim) {
         this(dim, heads, kvHeads, headDim, null);
     }
 
     /** @param chapters the Mixture of Chapters layout, or null for dense memory */
     public MemoryAttention(long dim, long heads, long kvHeads, long headDim, ChapterConfig chapters) {
-        this.q = register_module("q_proj", Ops.linear(dim, heads * headDim, false));
-        this.k = register_module("k_proj", Ops.linear(dim, kvHeads * headDim, false));
-        this.v = register_module("v_proj", Ops.linear(dim, kvHeads * headDim, false));
-        this.o = register_module("o_proj", Ops.zeroLinear(heads * headDim, dim));
+        this(dim, dim, heads, kvHeads, headDim, chapters, null);
+    }
+
+    /**
+     * @param tokenWidth width of the memory tokens keys and values are projected from
+     * @param projectionRank null for full projections, else the rank of W = W_up W_down
+     */
+    MemoryAttention(long dim, long tokenWidth, long heads, long kvHeads, long headDim, ChapterConfig chapters,
+                    Integer projectionRank) {
+        this.q = MemoryProjection.register(this, "q_proj", dim, heads * headDim, projectionRank, false);
+        this.k = MemoryProjection.register(this, "k_proj", tokenWidth, kvHeads * headDim, projectionRank, false);
+        this.v = MemoryProjection.register(this, "v_proj", tokenWidth, kvHeads * headDim, projectionRank, false);
+        this.o = MemoryProjection.register(this, "o_proj", heads * headDim, dim, projectionRank, true);
+        this.tokenWidth = tokenWidth;
         this.heads = heads;
         this.kvHeads = kvHeads;
         this.headDim = headDim;
@@ -45,6 +58,12 @@ public final class MemoryAttention extends Module {
         this.router = chapters == null ? null
                 : register_module("router", new ChapterRouter(dim, chapters.count() - chapters.shared(), chapters.topK()));
         this.routed = chapters == null ? null : new RoutedRead(chapters, kvHeads);
+    }
+
+    /** The memory attention of a model of width {@code dim} with memory {@code m}. */
+    public static MemoryAttention of(MemoryConfig m, long dim) {
+        return new MemoryAttention(dim, m.bank().tokenWidth(dim), m.numHeads(), m.numKvHeads(), m.headDim(),
+                m.chapters(), m.projectionRank());
     }
 
     /** Pins how per-position routed reads get their keys (tests compare both against the reference). */
@@ -60,7 +79,7 @@ public final class MemoryAttention extends Module {
      * Reads the bank: x [B, L, d] (already normalised) -> y [B, L, d]. {@code cached} holds the
      * bank's K/V projected once (inference) or is null to project what is read now.
      */
-    public Tensor forward(Tensor x, Tensor bank, MemoryKv cached, MemoryRead read) {
+    public Tensor forward(Tensor x, BankRows bank, MemoryKv cached, MemoryRead read) {
         if (router == null) {
             return forward(x, cached != null ? cached : project(bank));
         }
@@ -68,17 +87,28 @@ public final class MemoryAttention extends Module {
         if (read.trace() != null) {
             read.trace().record(read.layer(), routing);
         }
-        long tokensPerChapter = (cached != null ? cached.keys().size(1) : bank.size(0)) / chapters.count();
+        long tokensPerChapter = (cached != null ? cached.keys().size(1) : bank.size()) / chapters.count();
         ChapterKv source = cached != null ? ChapterKv.cached(cached, tokensPerChapter)
-                : ChapterKv.projecting(bank, k, v, kvHeads, headDim, tokensPerChapter);
+                : ChapterKv.projecting(bank, keyWeight(bank), valueWeight(bank), kvHeads, headDim, tokensPerChapter);
         Tensor query = q.forward(x).mul(Ops.scalar(1.0 / Math.sqrt(headDim)));
         Tensor rows = query.view(query.size(0), query.size(1), heads, headDim);
         return o.forward(routed.read(rows, routing, source));
     }
 
-    /** K = M Wk^T and V = M Wv^T of a bank M [N, d], shaped [Hkv, N, dh]. */
+    /** {@link #forward(Tensor, BankRows, MemoryKv, MemoryRead)} of float bank rows [N, w]. */
+    public Tensor forward(Tensor x, Tensor bank, MemoryKv cached, MemoryRead read) {
+        return forward(x, BankRows.of(bank), cached, read);
+    }
+
+    /** K = M Wk^T and V = M Wv^T of a bank, shaped [Hkv, N, dh]. */
+    public MemoryKv project(BankRows bank) {
+        Tensor rows = bank.all();
+        return new MemoryKv(bankHeads(linear(rows, keyWeight(bank))), bankHeads(linear(rows, valueWeight(bank))));
+    }
+
+    /** K and V of float bank rows [N, w]. */
     public MemoryKv project(Tensor bank) {
-        return new MemoryKv(bankHeads(k.forward(bank)), bankHeads(v.forward(bank)));
+        return project(BankRows.of(bank));
     }
 
     /** Reads the whole bank: x [B, L, d] (already normalised) -> y [B, L, d]. */
@@ -108,6 +138,25 @@ public final class MemoryAttention extends Module {
         Tensor merged = out.view(kvHeads, batch * length, group * headDim).transpose(0, 1)
                 .reshape(batch, length, heads * headDim);
         return o.forward(merged);
+    }
+
+    /** Wk as it applies to the bank's rows: Wk·B for a factorized bank, so A·Bᵀ is never formed. */
+    private Tensor keyWeight(BankRows bank) {
+        return throughBasis(k.weight(), bank);
+    }
+
+    private Tensor valueWeight(BankRows bank) {
+        return throughBasis(v.weight(), bank);
+    }
+
+    private Tensor throughBasis(Tensor weight, BankRows bank) {
+        Tensor basis = bank.basis();
+        long width = basis == null ? bank.width() : basis.size(0);
+        if (width != tokenWidth) {
+            throw new IllegalArgumentException("memory attention reads memory tokens of width " + tokenWidth
+                    + ", but the bank's are " + width + " wide");
+        }
+        return basis == null ? weight : matmul(weight, basis);
     }
 
     /** [N, Hkv*dh] -> [Hkv, N, dh]. */

@@ -1,20 +1,104 @@
 package membank.memory;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
+import membank.config.BankConfig;
 import membank.nn.Ops;
 
-/** A dense bank of N latent memory tokens, [N, d], initialised N(0, 0.02) (spec section 5). */
+/**
+ * A bank of N latent memory tokens (spec section 5): dense [N, d] ({@code weight}), factorized
+ * M = A·Bᵀ ({@code a} [N, r], {@code b} [d, r]) or reduced [N, r] ({@code weight}). A quantised
+ * bank trains a float copy and is stored as {@code qweight} + {@code scales}; loaded for
+ * inference it keeps those codes and dequantises the rows it is asked for.
+ */
 public final class MemoryBank extends Module {
-    private final Tensor weight;
+    public static final String WEIGHT = "weight";
+    public static final String A = "a";
+    public static final String B = "b";
+    public static final String QWEIGHT = "qweight";
+    public static final String SCALES = "scales";
 
+    /** The float rows: [N, d], A [N, r] or [N, r]; null when the bank holds codes. */
+    private final Tensor rows;
+    /** B [d, r] of a factorized bank, else null. */
+    private final Tensor basis;
+    /** Null for a float bank. */
+    private final RowQuantizer quantizer;
+    /** Codes held in place of the float rows (BankForm.QUANTISED), else null. */
+    private final RowQuantizer.Codes held;
+
+    /** A dense float bank [N, d], initialised N(0, 0.02). */
     public MemoryBank(long tokens, long dim) {
-        this.weight = register_parameter("weight", Ops.normalInit(new long[] {tokens, dim}, Ops.INIT_STD));
+        this(BankConfig.dense(), tokens, dim, BankForm.TRAINABLE);
     }
 
-    /** The bank as the memory layers read it. */
-    public Tensor tokens() {
-        return weight;
+    /** A bank of {@code tokens} memory tokens for a model of width {@code dim}. */
+    public MemoryBank(BankConfig bank, long tokens, long dim, BankForm form) {
+        // Handles of our own: register_parameter's return value dangles once a second one is registered.
+        long width = bank.rowWidth(dim);
+        quantizer = RowQuantizer.of(bank, dim);
+        if (quantizer != null && form == BankForm.QUANTISED) {
+            held = quantizer.empty(tokens);
+            rows = null;
+            basis = null;
+            register_buffer(QWEIGHT, held.codes());
+            register_buffer(SCALES, held.scales());
+        } else if (bank.isFactorized()) {
+            // Entries of A·Bᵀ are sums of r products, so A and B get std sqrt(0.02 / sqrt(r)) each:
+            // M starts with the dense bank's N(0, 0.02) scale, and neither factor dominates the
+            // other's gradient (dA = dM·B, dB = dMᵀ·A).
+            double std = Math.sqrt(Ops.INIT_STD / Math.sqrt(width));
+            held = null;
+            rows = Ops.normalInit(new long[] {tokens, width}, std);
+            basis = Ops.normalInit(new long[] {dim, width}, std);
+            register_parameter(A, rows);
+            register_parameter(B, basis);
+        } else {
+            held = null;
+            rows = Ops.normalInit(new long[] {tokens, width}, Ops.INIT_STD);
+            basis = null;
+            register_parameter(WEIGHT, rows);
+        }
+    }
+
+    /** The bank as memory layers read it. */
+    public BankRows rows() {
+        if (held != null) {
+            return quantizer.rows(held);
+        }
+        return basis != null ? BankRows.factorized(rows, basis) : BankRows.of(rows);
+    }
+
+    /** The quantizer of a quantised bank, or null. */
+    public RowQuantizer quantizer() {
+        return quantizer;
+    }
+
+    /** Whether this bank holds int codes rather than a float copy. */
+    public boolean holdsCodes() {
+        return held != null;
+    }
+
+    /**
+     * The tensors a checkpoint stores for this bank, by their names inside it: the float rows (and
+     * B), or for a quantised bank its codes and scales (those held, or the float copy's now).
+     */
+    public Map<String, Tensor> stored() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        if (quantizer != null) {
+            RowQuantizer.Codes codes = held != null ? held : quantizer.quantise(rows);
+            out.put(QWEIGHT, codes.codes());
+            out.put(SCALES, codes.scales());
+        } else if (basis != null) {
+            out.put(A, rows);
+            out.put(B, basis);
+        } else {
+            out.put(WEIGHT, rows);
+        }
+        return out;
     }
 }

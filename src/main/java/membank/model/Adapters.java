@@ -14,8 +14,8 @@ import membank.config.AdapterJson;
 import membank.config.AdapterMethod;
 import membank.config.ConfigJson;
 import membank.config.ModelConfig;
+import membank.memory.BankForm;
 import membank.nn.Lora;
-import membank.nn.Ops;
 
 /**
  * Adapters on a frozen pretrained base, stored as PEFT does (spec/checkpoint-format.md): a
@@ -53,8 +53,12 @@ public final class Adapters {
      * projections and LoRA B start at zero.
      */
     public static MemoryLM create(Path baseDir, AdapterConfig adapter) {
+        return create(baseDir, adapter, BankForm.TRAINABLE);
+    }
+
+    private static MemoryLM create(Path baseDir, AdapterConfig adapter, BankForm form) {
         ModelConfig base = baseConfig(baseDir);
-        MemoryLM model = new MemoryLM(adapter.membank() == null ? base : base.withMembank(adapter.membank()));
+        MemoryLM model = new MemoryLM(adapter.membank() == null ? base : base.withMembank(adapter.membank()), form);
         if (adapter.lora() != null) {
             model.addLora(adapter.lora());
         }
@@ -74,17 +78,21 @@ public final class Adapters {
         }
     }
 
-    /** The base with a saved adapter applied; the adapter directory must match the base's shapes. */
+    /**
+     * The base with a saved adapter applied, for inference (a quantised bank keeps its codes); the
+     * adapter directory must match the base's shapes.
+     */
     public static MemoryLM load(Path baseDir, Path adapterDir) {
         AdapterConfig adapter = readConfig(adapterDir, baseConfig(baseDir));
-        MemoryLM model = create(baseDir, adapter);
+        MemoryLM model = create(baseDir, adapter, BankForm.QUANTISED);
         Path file = adapterDir.resolve(WEIGHTS);
         if (!Files.isRegularFile(file)) {
             throw new CheckpointException(file + " not found: an adapter directory holds " + CONFIG + " and " + WEIGHTS);
         }
-        Map<String, Tensor> stored = new LinkedHashMap<>();
-        SafeTensors.read(file).forEach((name, t) -> stored.put(stripPrefix(name), t));
-        Map<String, Tensor> params = model.namedParameters();
+        Map<String, Tensor> unprefixed = new LinkedHashMap<>();
+        SafeTensors.read(file).forEach((name, t) -> unprefixed.put(stripPrefix(name), t));
+        Map<String, Tensor> stored = model.loadable(unprefixed, file);
+        Map<String, Tensor> params = model.namedTensors();
         try (NoGradGuard ignored = new NoGradGuard()) {
             params.forEach((name, param) -> {
                 if (!isAdapterTensor(name)) {
@@ -95,8 +103,7 @@ public final class Adapters {
                     throw new CheckpointException(file + ": tensor '" + name + "' is missing, but " + CONFIG
                             + " describes an adapter that has it (config and weights disagree)");
                 }
-                SafeTensors.checkShape(file, name, t, Ops.shape(param));
-                param.copy_(t);
+                Checkpoint.fill(file, name, t, param);
             });
         }
         for (String name : stored.keySet()) {
@@ -117,7 +124,10 @@ public final class Adapters {
         return AdapterJson.parse(ConfigJson.read(config), base);
     }
 
-    /** Writes the adapter's tensors (only those not in the base), then adapter_config.json. */
+    /**
+     * Writes the adapter's tensors (only those not in the base; a quantised bank as its codes and
+     * scales), then adapter_config.json.
+     */
     public static void save(MemoryLM model, AdapterConfig adapter, Path dir) {
         try {
             Files.createDirectories(dir);
@@ -125,7 +135,7 @@ public final class Adapters {
             throw new CheckpointException("cannot create " + dir + ": " + e.getMessage(), e);
         }
         Map<String, Tensor> tensors = new LinkedHashMap<>();
-        model.namedParameters().forEach((name, p) -> {
+        model.storedTensors().forEach((name, p) -> {
             if (isAdapterTensor(name)) {
                 tensors.put(PEFT_PREFIX + name, p.detach());
             }
@@ -152,7 +162,7 @@ public final class Adapters {
     public static Map<String, Tensor> merged(MemoryLM model) {
         Map<String, Tensor> folded = model.mergedLoraWeights();
         Map<String, Tensor> out = new LinkedHashMap<>();
-        model.namedParameters().forEach((name, p) -> {
+        model.storedTensors().forEach((name, p) -> {
             if (!name.contains("." + Lora.A + ".") && !name.contains("." + Lora.B + ".")) {
                 out.put(name, folded.getOrDefault(name, p));
             }

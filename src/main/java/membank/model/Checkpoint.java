@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import membank.config.ConfigJson;
 import membank.config.ModelConfig;
+import membank.memory.BankForm;
 import membank.nn.Ops;
 
 /**
@@ -22,14 +23,25 @@ import membank.nn.Ops;
 public final class Checkpoint {
     public static final String CONFIG = "config.json";
     public static final String WEIGHTS = "model.safetensors";
+    /** Beside a training checkpoint: the float copies of quantised banks, whose codes alone are in WEIGHTS. */
+    public static final String BANK_COPIES = "bank_float.safetensors";
     /** Hugging Face's loader refuses safetensors files without format=pt in their metadata. */
     private static final Map<String, String> METADATA = Map.of("format", "pt");
 
     private Checkpoint() {
     }
 
+    /** The model for inference: quantised banks keep their int codes and dequantise as they are read. */
     public static MemoryLM load(Path dir) {
-        MemoryLM model = new MemoryLM(ConfigJson.readModel(configFile(dir)));
+        return load(dir, BankForm.QUANTISED);
+    }
+
+    /**
+     * The model with quantised banks held as {@code form} says: {@link BankForm#TRAINABLE} to train
+     * on (a float copy, from the dequantised codes), {@link BankForm#QUANTISED} for inference.
+     */
+    public static MemoryLM load(Path dir, BankForm form) {
+        MemoryLM model = new MemoryLM(ConfigJson.readModel(configFile(dir)), form);
         loadWeights(model, dir);
         return model;
     }
@@ -53,9 +65,9 @@ public final class Checkpoint {
      * {@code added} holds (an adapter's, on a base checkpoint) are left as they are when absent.
      */
     public static void loadWeights(MemoryLM model, Path dir, Predicate<String> added) {
-        Map<String, Tensor> tensors = SafeTensors.readCheckpoint(dir);
-        Map<String, Tensor> params = model.namedParameters();
         Path source = dir.resolve(WEIGHTS);
+        Map<String, Tensor> tensors = model.loadable(SafeTensors.readCheckpoint(dir), source);
+        Map<String, Tensor> params = model.namedTensors();
         try (NoGradGuard ignored = new NoGradGuard()) {
             params.forEach((name, param) -> {
                 Tensor stored = tensors.get(name);
@@ -66,8 +78,7 @@ public final class Checkpoint {
                     throw new CheckpointException(source + ": tensor '" + name + "' is missing, but "
                             + CONFIG + " describes a model that has it (config and weights disagree)");
                 }
-                SafeTensors.checkShape(source, name, stored, Ops.shape(param));
-                param.copy_(stored);
+                fill(source, name, stored, param);
             });
         }
         for (String name : tensors.keySet()) {
@@ -78,14 +89,26 @@ public final class Checkpoint {
         }
     }
 
+    /** Copies a stored tensor into the model's, refusing another shape, or another dtype of int codes. */
+    static void fill(Path file, String name, Tensor stored, Tensor target) {
+        SafeTensors.checkShape(file, name, stored, Ops.shape(target));
+        if (!org.bytedeco.pytorch.global.torch.is_floating_point(target)) {
+            SafeTensors.checkType(file, name, stored, target.scalar_type());
+        }
+        target.copy_(stored);
+    }
+
     /** Some exporters store lm_head.weight even when it is tied to the embedding; it is ignored then. */
     private static boolean isTiedHead(MemoryLM model, String name) {
         return name.equals("lm_head.weight") && model.config().tieWordEmbeddings();
     }
 
-    /** Writes model.safetensors, then config.json ({@code config} may carry a "training" block). */
+    /**
+     * Writes model.safetensors, then config.json ({@code config} may carry a "training" block).
+     * Quantised banks are written as their codes and scales, also while training a float copy.
+     */
     public static void save(MemoryLM model, Path dir, JsonNode config) {
-        save(model.namedParameters(), dir, config);
+        save(model.storedTensors(), dir, config);
     }
 
     /** Writes {@code tensors} as model.safetensors, then config.json. */
@@ -99,6 +122,37 @@ public final class Checkpoint {
         tensors.forEach((name, p) -> detached.put(name, p.detach()));
         SafeTensors.write(dir.resolve(WEIGHTS), detached, METADATA);
         ConfigJson.write(dir.resolve(CONFIG), config);
+    }
+
+    /** Writes the float copies that quantised banks train (nothing without them), for an exact resume. */
+    public static void saveBankCopies(MemoryLM model, Path dir) {
+        Map<String, Tensor> copies = new java.util.LinkedHashMap<>();
+        BankTensors.floatCopies(model).forEach((name, t) -> copies.put(name, t.detach()));
+        if (!copies.isEmpty()) {
+            SafeTensors.write(dir.resolve(BANK_COPIES), copies, METADATA);
+        }
+    }
+
+    /**
+     * Restores the float copies of quantised banks written by {@link #saveBankCopies}; without that
+     * file they stay as loaded (the dequantised codes).
+     */
+    public static void loadBankCopies(MemoryLM model, Path dir) {
+        Path file = dir.resolve(BANK_COPIES);
+        Map<String, Tensor> copies = BankTensors.floatCopies(model);
+        if (copies.isEmpty() || !Files.isRegularFile(file)) {
+            return;
+        }
+        Map<String, Tensor> stored = SafeTensors.read(file);
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            copies.forEach((name, param) -> {
+                Tensor t = stored.get(name);
+                if (t == null) {
+                    throw new CheckpointException(file + ": tensor '" + name + "' is missing");
+                }
+                fill(file, name, t, param);
+            });
+        }
     }
 
     public static void save(MemoryLM model, Path dir) {

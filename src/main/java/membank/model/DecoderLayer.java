@@ -7,6 +7,7 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 import membank.config.ModelConfig;
+import membank.memory.BankRows;
 import membank.memory.MemoryAttention;
 import membank.memory.MemoryKv;
 import membank.memory.MemoryRead;
@@ -47,8 +48,7 @@ final class DecoderLayer extends Module {
         if (hasMemory) {
             var m = c.membank();
             memoryNorm = register_module("memory_layernorm", new RmsNorm(d, c.rmsNormEps()));
-            memoryAttn = register_module("memory_attn",
-                    new MemoryAttention(d, m.numHeads(), m.numKvHeads(), m.headDim(), m.chapters()));
+            memoryAttn = register_module("memory_attn", MemoryAttention.of(m, d));
             boolean variantB = m.isVariantB();
             memoryMlpNorm = variantB ? register_module("memory_mlp_layernorm", new RmsNorm(d, c.rmsNormEps())) : null;
             memoryMlp = variantB ? register_module("memory_mlp", new SwiGlu(d, c.intermediateSize())) : null;
@@ -81,7 +81,7 @@ final class DecoderLayer extends Module {
     }
 
     /** The memory side of one forward pass through this layer; {@code bank} is null without memory. */
-    record Memory(Tensor bank, MemoryKv cachedKv, RouterState router, RoutingMode routing, Tensor valid,
+    record Memory(BankRows bank, MemoryKv cachedKv, RouterState router, RoutingMode routing, Tensor valid,
                   RoutingTrace trace) {
     }
 

@@ -3,6 +3,7 @@ package membank.model;
 import membank.config.ChapterConfig;
 import membank.config.MemoryConfig;
 import membank.config.ModelConfig;
+import membank.config.ParameterCount;
 
 /**
  * Analytical matmul FLOPs (multiply-add = 2) of one forward pass; a training step costs three
@@ -23,8 +24,10 @@ public final class Flops {
         if (m != null) {
             int memoryLayers = m.layers().size();
             total += tokens * memoryLayers * 2.0 * 2.0 * tokensRead(m) * m.numHeads() * m.headDim();
-            // K and V of what is projected, once per layer and step
-            total += memoryLayers * 2.0 * tokensProjected(m, batch, length) * c.hiddenSize() * 2.0 * m.numKvHeads() * m.headDim();
+            // K and V of what is projected, once per layer and step, from bank rows of width d, or r for
+            // reduced and factorized banks (keys of A·Bᵀ are A (Wk B)ᵀ; the small Wk B is not counted)
+            double rowWidth = m.bank().rowWidth(c.hiddenSize());
+            total += memoryLayers * 2.0 * tokensProjected(m, batch, length) * rowWidth * 2.0 * m.numKvHeads() * m.headDim();
             total += memoryLayers * routerFlops(c, batch, length);
         }
         return total;
@@ -74,9 +77,11 @@ public final class Flops {
         double total = c.numHiddenLayers() * (double) (attention + mlp);
         MemoryConfig m = c.membank();
         if (m != null) {
-            long q = d * (long) m.numHeads() * m.headDim();
+            long q = (long) m.numHeads() * m.headDim();
+            long queryAndOutput = ParameterCount.projection(d, q, m.projectionRank())
+                    + ParameterCount.projection(q, d, m.projectionRank());
             long extraMlp = m.isVariantB() ? mlp : 0;
-            total += m.layers().size() * (double) (2 * q + extraMlp);
+            total += m.layers().size() * (double) (queryAndOutput + extraMlp);
         }
         return total;
     }

@@ -3,6 +3,7 @@ package membank.model;
 import static org.bytedeco.pytorch.global.torch.cross_entropy_loss;
 import static org.bytedeco.pytorch.global.torch.linear;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,6 +20,8 @@ import org.bytedeco.pytorch.Tensor;
 
 import membank.config.LoraConfig;
 import membank.config.ModelConfig;
+import membank.memory.BankForm;
+import membank.memory.BankRows;
 import membank.memory.MemoryBank;
 import membank.memory.MemoryKv;
 import membank.memory.RouterState;
@@ -37,6 +40,8 @@ import membank.nn.Rope;
 public final class MemoryLM extends Module {
     /** Targets with this id are ignored by the loss (padding, prompt tokens). */
     public static final long IGNORE_INDEX = -100;
+    /** Name prefix of the banks' tensors; bank b's are under {@code BANKS + b + "."}. */
+    public static final String BANKS = "model.memory.banks.";
 
     private final ModelConfig config;
     private final EmbeddingImpl embed;
@@ -53,7 +58,13 @@ public final class MemoryLM extends Module {
     /** Routing of chaptered layers outside training; null means the config's {@code routing}. */
     private RoutingMode inferenceRouting;
 
+    /** A model to train: quantised banks train a float copy (and are quantised when saved). */
     public MemoryLM(ModelConfig config) {
+        this(config, BankForm.TRAINABLE);
+    }
+
+    /** @param form how quantised banks are held: a float copy to train, or their codes (inference) */
+    public MemoryLM(ModelConfig config, BankForm form) {
         this.config = config;
         Module model = container(this, "model");
         embed = model.register_module("embed_tokens",
@@ -70,7 +81,7 @@ public final class MemoryLM extends Module {
             Module bankList = container(container(model, "memory"), "banks");
             for (int b = 0; b < config.membank().numBanks(); b++) {
                 banks.add(bankList.register_module(Integer.toString(b),
-                        new MemoryBank(config.membank().numTokens(), config.hiddenSize())));
+                        new MemoryBank(config.membank().bank(), config.membank().numTokens(), config.hiddenSize(), form)));
             }
         }
         lmHead = config.tieWordEmbeddings() ? null
@@ -204,12 +215,35 @@ public final class MemoryLM extends Module {
 
     /** Parameters by their Hugging Face names, in registration order. */
     public Map<String, Tensor> namedParameters() {
-        StringTensorDict dict = named_parameters();
+        return byName(named_parameters());
+    }
+
+    /** Parameters and the codes of banks held quantised, by name: what loading a checkpoint fills. */
+    public Map<String, Tensor> namedTensors() {
+        Map<String, Tensor> out = namedParameters();
+        out.putAll(byName(named_buffers()));
+        return out;
+    }
+
+    private static Map<String, Tensor> byName(StringTensorDict dict) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (long i = 0; i < dict.size(); i++) {
             out.put(dict.get(i).key().getString(), dict.get(i).value());
         }
         return out;
+    }
+
+    /**
+     * The tensors a checkpoint stores for this model: its parameters, with each quantised bank as
+     * its int codes and scales (quantised now from the float copy when the bank trains one).
+     */
+    public Map<String, Tensor> storedTensors() {
+        return BankTensors.stored(this, banks);
+    }
+
+    /** A checkpoint's tensors as {@link #namedTensors()} takes them (see {@link BankTensors#loadable}). */
+    Map<String, Tensor> loadable(Map<String, Tensor> stored, Path file) {
+        return BankTensors.loadable(banks, config.membank(), stored, file);
     }
 
     /**
@@ -246,7 +280,7 @@ public final class MemoryLM extends Module {
         return banks.size();
     }
 
-    private Tensor bankOf(int layer) {
-        return config.isMemoryLayer(layer) ? banks.get(config.membank().bankIndex(layer)).tokens() : null;
+    private BankRows bankOf(int layer) {
+        return config.isMemoryLayer(layer) ? banks.get(config.membank().bankIndex(layer)).rows() : null;
     }
 }

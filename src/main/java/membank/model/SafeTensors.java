@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 /**
  * Reads and writes the safetensors format (an 8-byte little-endian header length, a JSON header,
@@ -60,6 +61,15 @@ public final class SafeTensors {
         if (!Arrays.equals(actual, expected)) {
             throw new CheckpointException(file + ": tensor '" + name + "' has shape " + Arrays.toString(actual)
                     + " but the model configuration expects " + Arrays.toString(expected)
+                    + "; the checkpoint does not belong to this config.json");
+        }
+    }
+
+    /** Refuses integer codes of another dtype than the model holds (a cast would change their meaning). */
+    public static void checkType(Path file, String name, Tensor t, ScalarType expected) {
+        if (t.scalar_type().value != expected.value) {
+            throw new CheckpointException(file + ": tensor '" + name + "' has dtype " + DType.of(t.scalar_type())
+                    + " but the model configuration expects " + DType.of(expected)
                     + "; the checkpoint does not belong to this config.json");
         }
     }

@@ -50,6 +50,15 @@ public final class Ops {
         return layer;
     }
 
+    /** A linear layer {@code in -> out} without bias, initialised N(0, std). */
+    public static LinearImpl normalLinear(long in, long out, double std) {
+        LinearImpl layer = linear(in, out, false);
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            layer.weight().normal_(0.0, std, new org.bytedeco.pytorch.GeneratorOptional());
+        }
+        return layer;
+    }
+
     /** A zero-initialised linear layer: a freshly added memory output projection is the identity. */
     public static LinearImpl zeroLinear(long in, long out) {
         LinearImpl layer = linear(in, out, false);

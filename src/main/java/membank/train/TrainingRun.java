@@ -28,6 +28,7 @@ import membank.data.TokenBatches;
 import membank.data.Split;
 import membank.eval.Evaluator;
 import membank.eval.RecallResult;
+import membank.memory.BankForm;
 import membank.model.Checkpoint;
 import membank.model.MemoryLM;
 import membank.model.ParameterRole;
@@ -114,7 +115,8 @@ public final class TrainingRun {
         }
         RunConfig run = RunConfig.parse(config);
         TrainerState state = readState(latest);
-        MemoryLM model = Checkpoint.load(latest);
+        MemoryLM model = Checkpoint.load(latest, BankForm.TRAINABLE);
+        Checkpoint.loadBankCopies(model, latest);
         TrainingRun resumed = new TrainingRun(run, dir, precision, model, state, wholeModel(run));
         resumed.trainer.restore(latest.resolve(OPTIMIZER), state.dataPosition(), state.nonFiniteInARow());
         truncateMetrics(dir.resolve(METRICS), state.step());
@@ -248,6 +250,7 @@ public final class TrainingRun {
         try {
             Directories.deleteTree(tmp);
             writer.write(model, tmp);
+            Checkpoint.saveBankCopies(model, tmp);
             trainer.saveOptimizer(tmp.resolve(OPTIMIZER));
             ConfigJson.write(tmp.resolve(STATE), JSON.valueToTree(state));
             Directories.deleteTree(target);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -13,7 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import membank.config.ConfigJson;
+import membank.config.Overrides;
 import membank.config.Presets;
 import membank.data.ByteTokenizer;
 import membank.model.Checkpoint;
@@ -88,6 +92,34 @@ class GenerateCommandTest {
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().matches("(?s).*\\n\\s+1\\s+yes\\s+1\\s+A\\n.*"), r.out());
         assertTrue(r.out().contains("seq_len 32"), r.out());
+    }
+
+    /** Bank kinds compare by parameters, trainable parameters and stored bytes (quantised: codes + scales). */
+    @Test
+    void inspectReportsWhatEachBankKindStores() throws Exception {
+        // tiny: one bank of 256 tokens at d = 64. int4 in groups of 32: 256 x 32 code bytes + 256 x 2 float32 scales.
+        CliRun int4 = run("inspect", "--preset", "tiny", "--set", "membank.bank={\"quant\":\"int4\"}");
+        assertEquals(0, int4.exit(), int4.err());
+        assertTrue(int4.out().matches("(?s).*\\n\\s+bank\\s+16,896\\s+16,384\\s+10\\.0 KiB\\n.*"), int4.out());
+        assertTrue(int4.out().contains("bank: dense, int4 in groups of 32, 40.0 B per memory token stored, 256.0 B while"
+                + " training (float32)"), int4.out());
+        CliRun factorized = run("inspect", "--preset", "tiny", "--set", "membank.bank={\"kind\":\"factorized\",\"rank\":8}",
+                "--set", "membank.projection_rank=4");
+        assertEquals(0, factorized.exit(), factorized.err());
+        // A: 256 x 8, B: 64 x 8; per token (2,048 + 512) x 4 B / 256
+        assertTrue(factorized.out().matches("(?s).*\\n\\s+bank\\s+2,560\\s+2,560\\s+10\\.0 KiB\\n.*"), factorized.out());
+        assertTrue(factorized.out().contains("bank: factorized rank 8, memory projections of rank 4, 40.0 B per memory token"),
+                factorized.out());
+
+        // A saved int8 model: the checkpoint holds 256 x 64 codes and 256 scales.
+        ObjectNode root = Presets.load("tiny");
+        Overrides.apply(root, List.of("membank.bank={\"quant\":\"int8\"}"));
+        Path dir = tmp.resolve("tiny-int8");
+        Checkpoint.save(new MemoryLM(ConfigJson.parseModel(root)), dir);
+        CliRun saved = run("inspect", "--model", dir.toString());
+        assertEquals(0, saved.exit(), saved.err());
+        assertTrue(saved.out().matches("(?s).*\\n\\s+bank\\s+16,640\\s+16,384\\s+17\\.0 KiB\\n.*"), saved.out());
+        assertTrue(saved.out().contains("bank: dense, int8 per row, 68.0 B per memory token stored"), saved.out());
     }
 
     @Test

@@ -87,6 +87,24 @@ class RoundTripTest {
     }
 
     @Test
+    void bankKindsQuantisationAndProjectionRankRoundTrip() {
+        for (String bank : List.of("{\"kind\": \"factorized\", \"rank\": 8}", "{\"kind\": \"reduced\", \"rank\": 16, \"quant\": \"int8\"}",
+                "{\"kind\": \"dense\", \"quant\": \"int4\", \"group_size\": 16}")) {
+            ObjectNode root = tinyModel();
+            ConfigAssertions.membank(root).set("bank", json(bank));
+            ConfigAssertions.membank(root).put("projection_rank", 4);
+            ModelConfig model = ConfigJson.parseModel(root);
+            assertEquals(model, ConfigJson.parseModel(ConfigJson.toJson(model)), bank);
+            assertEquals(4, model.membank().projectionRank());
+        }
+        ObjectNode int4 = tinyModel();
+        ConfigAssertions.membank(int4).set("bank", json("{\"quant\": \"int4\"}"));
+        assertEquals(new BankConfig("dense", null, "int4", 32), ConfigJson.parseModel(int4).membank().bank());
+        assertEquals(json("{\"kind\": \"dense\", \"rank\": null, \"quant\": \"int4\", \"group_size\": 32}"),
+                ConfigJson.toJson(ConfigJson.parseModel(int4)).get("membank").get("bank"));
+    }
+
+    @Test
     void routerLossesDefaultWithChaptersAndMayBeNull() {
         assertEquals(new RouterLossConfig(0.01, 0.001), chaptered().membank().routerLosses());
         ObjectNode root = tinyModel();

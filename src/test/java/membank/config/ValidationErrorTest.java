@@ -130,20 +130,46 @@ class ValidationErrorTest {
         assertModelError(root, "'membank.variant' has value \"C\": allowed: A, B");
     }
 
+    private static void assertBankError(String bank, String... fragments) {
+        ObjectNode root = tinyModel();
+        membank(root).set("bank", json(bank));
+        assertModelError(root, fragments);
+    }
+
     @Test
-    void onlyDenseBanksForNow() {
-        ObjectNode factorized = tinyModel();
-        membank(factorized).set("bank", json("{\"kind\": \"factorized\", \"rank\": 8}"));
-        assertModelError(factorized, "'membank.bank.kind' has value \"factorized\"", "not supported yet");
-        ObjectNode odd = tinyModel();
-        membank(odd).set("bank", json("{\"kind\": \"sparse\"}"));
-        assertModelError(odd, "'membank.bank.kind' has value \"sparse\": allowed: dense");
-        ObjectNode quant = tinyModel();
-        membank(quant).set("bank", json("{\"kind\": \"dense\", \"quant\": \"int8\"}"));
-        assertModelError(quant, "'membank.bank.quant' has value \"int8\"", "not supported yet");
-        ObjectNode rank = tinyModel();
-        membank(rank).put("projection_rank", 16);
-        assertModelError(rank, "'membank.projection_rank' has value 16", "not supported yet");
+    void bankKindRankAndQuantisation() {
+        assertBankError("{\"kind\": \"sparse\"}",
+                "config key 'membank.bank.kind' has value \"sparse\": allowed: dense, factorized, reduced");
+        assertBankError("{\"kind\": \"dense\", \"rank\": 8}",
+                "config key 'membank.bank.rank' has value 8: must be null for a dense bank");
+        assertBankError("{\"kind\": \"factorized\"}",
+                "config key 'membank.bank.rank' is missing", "factorized", "[1, 64]");
+        assertBankError("{\"kind\": \"reduced\", \"rank\": 0}",
+                "config key 'membank.bank.rank' has value 0: must be in [1, 64] (hidden_size)");
+        assertBankError("{\"kind\": \"reduced\", \"rank\": 65}", "'membank.bank.rank' has value 65", "[1, 64]");
+        assertBankError("{\"kind\": \"dense\", \"quant\": \"int2\"}",
+                "config key 'membank.bank.quant' has value \"int2\": allowed: int8, int4");
+        assertBankError("{\"kind\": \"dense\", \"quant\": {\"kind\": \"int4\"}}", "'membank.bank.quant'", "must be a string");
+        assertBankError("{\"kind\": \"factorized\", \"rank\": 8, \"quant\": \"int8\"}",
+                "config key 'membank.bank.quant' has value \"int8\": a factorized bank is not quantised", "dense or reduced");
+        assertBankError("{\"quant\": \"int8\", \"group_size\": 16}",
+                "config key 'membank.bank.group_size' has value 16: must be null unless quant is int4");
+        assertBankError("{\"quant\": \"int4\", \"group_size\": 24}",
+                "config key 'membank.bank.group_size' has value 24: must be an even number that divides the bank row width 64");
+        assertBankError("{\"quant\": \"int4\", \"group_size\": 1}", "'membank.bank.group_size' has value 1");
+        // The default group of 32 must divide a reduced bank's rank too.
+        assertBankError("{\"kind\": \"reduced\", \"rank\": 24, \"quant\": \"int4\"}",
+                "'membank.bank.group_size' has value 32", "row width 24");
+    }
+
+    @Test
+    void projectionRankIsNullOrInRange() {
+        for (int rank : new int[] {0, 65}) {
+            ObjectNode root = tinyModel();
+            membank(root).put("projection_rank", rank);
+            assertModelError(root, "config key 'membank.projection_rank' has value " + rank
+                    + ": must be null (full projections) or in [1, 64] (hidden_size)");
+        }
     }
 
     @Test

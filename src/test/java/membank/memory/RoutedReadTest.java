@@ -366,7 +366,7 @@ class RoutedReadTest {
     }
 
     /** The smallest logit gap between the k-th and (k+1)-th chapter over all decisions. */
-    private static double minTopKGap(Tensor logits, int k) {
+    static double minTopKGap(Tensor logits, int k) {
         int routed = (int) logits.size(-1);
         if (k == routed) {
             return Double.POSITIVE_INFINITY;

@@ -30,6 +30,7 @@ import membank.config.ConfigJson;
 import membank.config.LoraConfig;
 import membank.config.MemoryConfig;
 import membank.config.ModelConfig;
+import membank.memory.RowQuantizer;
 
 class AdaptersTest {
 
@@ -124,7 +125,15 @@ class AdaptersTest {
                 new AdapterConfig(AdapterMethod.MEMORY, "base", null, memory(base, "{\"num_tokens\": 32, \"variant\": \"B\","
                         + " \"layers\": [1], \"chapters\": {\"count\": 4, \"top_k\": 2, \"routing\": \"token\"}}")),
                 new AdapterConfig(AdapterMethod.LORA, "base", lora(), null),
-                new AdapterConfig(AdapterMethod.MEMORY_LORA, "base", lora(), memory(base, "{\"num_tokens\": 16, \"layers\": [0, 2]}")));
+                new AdapterConfig(AdapterMethod.MEMORY_LORA, "base", lora(), memory(base, "{\"num_tokens\": 16, \"layers\": [0, 2]}")),
+                // Every bank kind and low-rank projections: o_proj's up factor starts at zero.
+                new AdapterConfig(AdapterMethod.MEMORY, "base", null, memory(base, "{\"num_tokens\": 16,"
+                        + " \"bank\": {\"kind\": \"factorized\", \"rank\": 4}, \"projection_rank\": 3}")),
+                new AdapterConfig(AdapterMethod.MEMORY, "base", null, memory(base, "{\"num_tokens\": 32, \"variant\": \"B\","
+                        + " \"bank\": {\"kind\": \"reduced\", \"rank\": 8, \"quant\": \"int4\", \"group_size\": 4},"
+                        + " \"chapters\": {\"count\": 4, \"top_k\": 2, \"routing\": \"token\"}}")),
+                new AdapterConfig(AdapterMethod.MEMORY, "base", null, memory(base, "{\"num_tokens\": 16,"
+                        + " \"bank\": {\"quant\": \"int8\"}, \"projection_rank\": 2}")));
         for (AdapterConfig adapter : adapters) {
             MemoryLM adapted = Adapters.create(dir, adapter);
             assertTrue(equal(expected, logits(adapted, ids)), adapter.method() + " " + adapter.membank());
@@ -172,6 +181,37 @@ class AdaptersTest {
         Tensor ids = tokens(base.vocabSize());
         assertTrue(equal(logits(adapted, ids), logits(Adapters.load(baseDir, out), ids)));
         assertEquals(adapter, Adapters.readConfig(out, base));
+    }
+
+    /** The adapter file holds a quantised bank as its codes; loaded, it reads the dequantised bank. */
+    @Test
+    void quantisedBankAdapterRoundTripsAsItsCodes(@TempDir Path dir) {
+        ModelConfig base = HfCheckpoints.llama(true);
+        Path baseDir = dir.resolve("base");
+        HfCheckpoints.write(baseDir, base, ScalarType.Float, 1, 10);
+        AdapterConfig adapter = new AdapterConfig(AdapterMethod.MEMORY, baseDir.toString(), null, memory(base,
+                "{\"num_tokens\": 16, \"layers\": [1], \"bank\": {\"kind\": \"reduced\", \"rank\": 8, \"quant\": \"int4\","
+                        + " \"group_size\": 4}, \"projection_rank\": 4}"));
+        MemoryLM adapted = Adapters.create(baseDir, adapter);
+        randomiseAdapter(adapted);
+        Path out = dir.resolve("adapter");
+        Adapters.save(adapted, adapter, out);
+
+        Map<String, Tensor> stored = SafeTensors.read(out.resolve(Adapters.WEIGHTS));
+        String bank = "base_model.model.model.memory.banks.0.";
+        assertEquals(ScalarType.Byte.value, stored.get(bank + "qweight").scalar_type().value);
+        assertTrue(stored.containsKey(bank + "scales"));
+        assertFalse(stored.containsKey(bank + "weight"));
+        assertTrue(stored.containsKey("base_model.model.model.layers.1.memory_attn.k_proj.down.weight"));
+
+        RowQuantizer q = RowQuantizer.of(adapter.membank().bank(), base.hiddenSize());
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            Tensor weight = adapted.namedParameters().get("model.memory.banks.0.weight");
+            RowQuantizer.Codes codes = q.quantise(weight);
+            weight.copy_(q.dequantise(codes.codes(), codes.scales()));
+        }
+        Tensor ids = tokens(base.vocabSize());
+        assertTrue(equal(logits(adapted, ids), logits(Adapters.load(baseDir, out), ids)));
     }
 
     @Test

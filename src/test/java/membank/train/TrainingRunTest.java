@@ -12,6 +12,8 @@ import java.util.Map;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -20,6 +22,7 @@ import membank.config.Presets;
 import membank.config.RunConfig;
 import membank.model.Checkpoint;
 import membank.model.MemoryLM;
+import membank.model.SafeTensors;
 import membank.nn.Precision;
 
 class TrainingRunTest {
@@ -30,18 +33,28 @@ class TrainingRunTest {
         return RunConfig.parse(root);
     }
 
-    @Test
-    void resumeEqualsUninterruptedRun(@TempDir Path tmp) {
+    /** A quantised bank resumes from its float copy (the checkpoint's codes alone would round it). */
+    @ParameterizedTest
+    @ValueSource(strings = {"membank.bank=null", "membank.bank={\"quant\":\"int8\"}"})
+    void resumeEqualsUninterruptedRun(String bank, @TempDir Path tmp) {
         RunConfig run = tiny("training.steps=8", "training.eval_every=0", "training.save_every=4",
-                "training.warmup_steps=2", "training.data.entities=8");
+                "training.warmup_steps=2", "training.data.entities=8", bank);
         TrainingRun.fresh(run, tmp.resolve("whole"), Precision.FP32).quiet().train();
         TrainingRun.fresh(run, tmp.resolve("split"), Precision.FP32).quiet().trainUntil(4);
         TrainingRun.resume(tmp.resolve("split"), null, Precision.FP32).quiet().train();
 
-        Map<String, Tensor> whole = Checkpoint.load(tmp.resolve("whole")).namedParameters();
-        Map<String, Tensor> split = Checkpoint.load(tmp.resolve("split")).namedParameters();
+        Map<String, Tensor> whole = Checkpoint.load(tmp.resolve("whole")).namedTensors();
+        Map<String, Tensor> split = Checkpoint.load(tmp.resolve("split")).namedTensors();
+        assertEquals(whole.keySet(), split.keySet());
         whole.forEach((name, t) -> assertTrue(org.bytedeco.pytorch.global.torch.equal(t, split.get(name)),
                 name + " differs after resume"));
+        Path copies = Path.of(TrainingRun.CHECKPOINTS, "step-0000008", Checkpoint.BANK_COPIES);
+        assertEquals(run.model().membank().bank().isQuantised(), Files.isRegularFile(tmp.resolve("whole").resolve(copies)));
+        if (Files.isRegularFile(tmp.resolve("whole").resolve(copies))) {
+            Map<String, Tensor> a = SafeTensors.read(tmp.resolve("whole").resolve(copies));
+            Map<String, Tensor> b = SafeTensors.read(tmp.resolve("split").resolve(copies));
+            a.forEach((name, t) -> assertTrue(org.bytedeco.pytorch.global.torch.equal(t, b.get(name)), name));
+        }
     }
 
     @Test

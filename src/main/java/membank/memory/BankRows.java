@@ -1,0 +1,54 @@
+package membank.memory;
+
+import static org.bytedeco.pytorch.global.torch.arange;
+
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+import membank.nn.Ops;
+
+/**
+ * A bank as memory layers read it: N rows of width w, each memory token being its row (dense and
+ * reduced banks) or its row times Bᵀ (a factorized bank, whose rows are A). Readers ask only for
+ * the rows they use, so a quantised bank dequantises what a routed read touches and nothing more,
+ * and a factorized bank is never multiplied out: keys are {@code A (Wk B)ᵀ}.
+ */
+public interface BankRows {
+    /** Number of memory tokens N. */
+    long size();
+
+    /** Width w of a row. */
+    long width();
+
+    /** Every row, [N, w]. */
+    Tensor all();
+
+    /** Rows {@code ids} (int64 [n]), [n, w]. */
+    Tensor select(Tensor ids);
+
+    /** {@code count} consecutive rows from {@code first}, [count, w]. */
+    Tensor span(long first, long count);
+
+    /** B [d, w] when a memory token is its row times Bᵀ (a factorized bank), else null. */
+    default Tensor basis() {
+        return null;
+    }
+
+    /** Rows of the chapters {@code ids} [U] of {@code tokensPerChapter} rows each, [U, T, w]. */
+    default Tensor chapters(Tensor ids, long tokensPerChapter) {
+        Tensor rows = ids.unsqueeze(1).mul(Ops.integer(tokensPerChapter))
+                .add(arange(Ops.integer(tokensPerChapter), new TensorOptions(ScalarType.Long))).reshape(-1);
+        return select(rows).view(ids.size(0), tokensPerChapter, width());
+    }
+
+    /** Float rows [N, w] that are the memory tokens themselves (a dense or reduced bank, or a test's). */
+    static BankRows of(Tensor rows) {
+        return new FloatRows(rows, null);
+    }
+
+    /** A factorized bank M = A·Bᵀ: rows A [N, r], basis B [d, r]. */
+    static BankRows factorized(Tensor a, Tensor b) {
+        return new FloatRows(a, b);
+    }
+}

@@ -1,0 +1,143 @@
+package membank.memory;
+
+import static org.bytedeco.pytorch.global.torch.stack;
+import static org.bytedeco.pytorch.global.torch.zeros;
+
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.ScalarOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptions;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+import membank.config.BankConfig;
+import membank.nn.Ops;
+
+/**
+ * Symmetric round-to-nearest quantisation of bank rows (spec section 5). Each group of values
+ * shares the scale {@code s = max|x| / qmax}; a value is stored as {@code round(x / s)} in
+ * [-qmax, qmax] and read back as {@code code * s}, so it comes back within half a step, s / 2.
+ * int8: qmax 127, one group per row, codes int8 [N, w]. int4: qmax 7, groups of g values, codes
+ * biased by 8 into 1..15 and packed two per byte (even column in the low nibble) as uint8
+ * [N, w/2]. Scales are float32 [N, w/g] (g = w for int8).
+ */
+public final class RowQuantizer {
+    private static final int INT8_MAX = 127;
+    private static final int INT4_MAX = 7;
+    private static final int INT4_BIAS = 8;
+
+    private final boolean int4;
+    private final long width;
+    private final long group;
+
+    private RowQuantizer(boolean int4, long width, long group) {
+        this.int4 = int4;
+        this.width = width;
+        this.group = group;
+    }
+
+    /** The quantizer of a bank's rows, or null when the bank is stored in float. */
+    public static RowQuantizer of(BankConfig bank, long hidden) {
+        if (!bank.isQuantised()) {
+            return null;
+        }
+        return new RowQuantizer(BankConfig.INT4.equals(bank.quant()), bank.rowWidth(hidden), bank.quantGroup(hidden));
+    }
+
+    /** A bank's rows as stored: {@code codes} int8 or packed uint8, {@code scales} float32 [N, groups]. */
+    public record Codes(Tensor codes, Tensor scales) {
+    }
+
+    /** Codes of float rows [N, w]; no gradient flows through (it is what a checkpoint stores). */
+    public Codes quantise(Tensor rows) {
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            long n = rows.size(0);
+            Tensor grouped = rows.detach().to(ScalarType.Float).reshape(n, width / group, group);
+            Tensor scales = grouped.abs().amax(new long[] {-1}, false).div(Ops.scalar(max()));
+            // An all-zero group has scale 0: dividing it by 1 instead keeps its codes 0.
+            Tensor divisor = scales.masked_fill(scales.eq(Ops.scalar(0.0)), Ops.scalar(1.0)).unsqueeze(-1);
+            Tensor levels = grouped.div(divisor).round()
+                    .clamp(new ScalarOptional(Ops.scalar(-max())), new ScalarOptional(Ops.scalar(max())))
+                    .view(n, width);
+            return new Codes(int4 ? pack(levels) : levels.to(ScalarType.Char), scales);
+        }
+    }
+
+    /** Float rows [n, w] of codes [n, ...] and their scales [n, groups]. */
+    public Tensor dequantise(Tensor codes, Tensor scales) {
+        long n = codes.size(0);
+        Tensor levels = int4 ? unpack(codes) : codes.to(ScalarType.Float);
+        return levels.view(n, width / group, group).mul(scales.unsqueeze(-1)).view(n, width);
+    }
+
+    /** Levels -7..7 as floats [n, w] -> uint8 [n, w/2], two biased codes per byte. */
+    private static Tensor pack(Tensor levels) {
+        Tensor pairs = levels.add(Ops.scalar(INT4_BIAS)).view(levels.size(0), levels.size(1) / 2, 2);
+        // low + 16 high is at most 15 + 240: exact in float, one byte.
+        return pairs.select(2, 0).add(pairs.select(2, 1).mul(Ops.scalar(16))).to(ScalarType.Byte);
+    }
+
+    private static Tensor unpack(Tensor packed) {
+        Tensor low = packed.bitwise_and(Ops.integer(15));
+        Tensor high = packed.bitwise_right_shift(Ops.integer(4));
+        return stack(new TensorVector(low, high), 2).view(packed.size(0), -1).to(ScalarType.Float)
+                .sub(Ops.scalar(INT4_BIAS));
+    }
+
+    /** Largest level: 127 (int8) or 7 (int4). */
+    public int max() {
+        return int4 ? INT4_MAX : INT8_MAX;
+    }
+
+    /** Values sharing one scale. */
+    public long group() {
+        return group;
+    }
+
+    public long[] codeShape(long rows) {
+        return new long[] {rows, int4 ? width / 2 : width};
+    }
+
+    public long[] scaleShape(long rows) {
+        return new long[] {rows, width / group};
+    }
+
+    public ScalarType codeType() {
+        return int4 ? ScalarType.Byte : ScalarType.Char;
+    }
+
+    /** Zero codes and scales of {@code rows} rows, to be filled by loading a checkpoint. */
+    Codes empty(long rows) {
+        return new Codes(zeros(codeShape(rows), new TensorOptions(codeType())), zeros(scaleShape(rows)));
+    }
+
+    /** Rows read straight from codes: dequantised as they are asked for. */
+    BankRows rows(Codes held) {
+        return new BankRows() {
+            @Override
+            public long size() {
+                return held.codes().size(0);
+            }
+
+            @Override
+            public long width() {
+                return width;
+            }
+
+            @Override
+            public Tensor all() {
+                return dequantise(held.codes(), held.scales());
+            }
+
+            @Override
+            public Tensor select(Tensor ids) {
+                return dequantise(held.codes().index_select(0, ids), held.scales().index_select(0, ids));
+            }
+
+            @Override
+            public Tensor span(long first, long count) {
+                return dequantise(held.codes().narrow(0, first, count), held.scales().narrow(0, first, count));
+            }
+        };
+    }
+}
