@@ -20,6 +20,7 @@ import membank.config.ConfigJson;
 import membank.config.LoraConfig;
 import membank.config.Overrides;
 import membank.config.RunConfig;
+import membank.memory.BankForm;
 import membank.model.Adapters;
 import membank.model.Checkpoint;
 import membank.model.MemoryFreeze;
@@ -106,7 +107,8 @@ public final class Adaptation {
     /** The base with this method's tensors added (fresh) and only those set to train. */
     public MemoryLM model() {
         manual_seed(run.training().seed());
-        MemoryLM model = method == AdapterMethod.FULL ? Checkpoint.load(base) : Adapters.create(base, adapterConfig());
+        MemoryLM model = method == AdapterMethod.FULL ? Checkpoint.load(base, BankForm.TRAINABLE)
+                : Adapters.create(base, adapterConfig());
         Adapters.setTrainable(model, method, freeze);
         return model;
     }
