@@ -71,6 +71,16 @@ public final class Batches implements Iterator<long[][]>, AutoCloseable {
             }
 
             @Override
+            public long position() {
+                return rows.position();
+            }
+
+            @Override
+            public void skip(long n) {
+                rows.skip(n);
+            }
+
+            @Override
             public void close() {
                 rows.close();
             }

@@ -64,12 +64,12 @@ public final class ChatBatches implements TokenBatches {
         return batch;
     }
 
-    /** Batches handed out so far. */
+    @Override
     public long position() {
         return position;
     }
 
-    /** Skips {@code n} batches, as if they had been handed out. */
+    @Override
     public void skip(long n) {
         for (long i = 0; i < n; i++) {
             next();

@@ -1,19 +1,19 @@
 package membank.train;
 
-import membank.data.Batches;
 import membank.data.TokenBatch;
+import membank.data.TokenBatches;
 
-/** Adapts the data package's endless training batches to the trainer. */
+/** Adapts the data package's endless training batches (packed text or conversations) to the trainer. */
 final class BatchesSource implements BatchSource {
-    private final Batches batches;
+    private final TokenBatches batches;
 
-    BatchesSource(Batches batches) {
+    BatchesSource(TokenBatches batches) {
         this.batches = batches;
     }
 
     @Override
     public TokenBatch next() {
-        return TokenBatch.shifted(batches.next());
+        return batches.next();
     }
 
     @Override

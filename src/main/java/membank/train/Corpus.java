@@ -64,9 +64,9 @@ public record Corpus(Tokenizer tokenizer, TextSource train, TextSource validatio
     /** Endless training batches: packed documents, or one conversation per row. */
     BatchSource trainingBatches(BatchSpec spec) {
         if (chat != null) {
-            return new ChatSource(ChatBatches.training(chat.source(), chat.encoder(), spec, padId(), chat.every()));
+            return new BatchesSource(ChatBatches.training(chat.source(), chat.encoder(), spec, padId(), chat.every()));
         }
-        return new BatchesSource(Batches.training(train, tokenizer, spec));
+        return new BatchesSource(Batches.training(train, tokenizer, spec).shifted());
     }
 
     /** One pass over the validation data. */
