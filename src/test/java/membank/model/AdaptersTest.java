@@ -30,6 +30,7 @@ import membank.config.ConfigJson;
 import membank.config.LoraConfig;
 import membank.config.MemoryConfig;
 import membank.config.ModelConfig;
+import membank.nn.Ops;
 import membank.memory.RowQuantizer;
 
 class AdaptersTest {
@@ -251,5 +252,54 @@ class AdaptersTest {
         HfCheckpoints.write(dir.resolve("base"), base, ScalarType.Float, 1, 9);
         CheckpointTest.assertMentions(assertThrows(CheckpointException.class,
                 () -> Adapters.load(dir.resolve("base"), dir.resolve("no-adapter"))), "no-adapter", "adapter_config.json");
+    }
+
+    /** adapter_config.json exactly as PEFT 0.13 writes it for a LoRA on q_proj and v_proj. */
+    private static final String PEFT_CONFIG = """
+            {"alpha_pattern": {}, "auto_mapping": null, "base_model_name_or_path": "Qwen/Qwen2.5-0.5B",
+             "bias": "none", "fan_in_fan_out": false, "inference_mode": true, "init_lora_weights": true,
+             "layer_replication": null, "layers_pattern": null, "layers_to_transform": null, "loftq_config": {},
+             "lora_alpha": 16, "lora_dropout": 0.05, "megatron_config": null, "megatron_core": "megatron.core",
+             "modules_to_save": null, "peft_type": "LORA", "r": 4, "rank_pattern": {}, "revision": null,
+             "target_modules": ["v_proj", "q_proj"], "task_type": "CAUSAL_LM", "use_dora": false, "use_rslora": false}
+            """;
+
+    @Test
+    void aPeftLoraAdapterLoadsAndActsAsWxPlusScaledBAx(@TempDir Path dir) throws Exception {
+        ModelConfig base = HfCheckpoints.qwen2(true);
+        Path baseDir = dir.resolve("base");
+        MemoryLM plain = HfCheckpoints.write(baseDir, base, ScalarType.Float, 1, 12);
+        Path peft = dir.resolve("peft");
+        Files.createDirectories(peft);
+        Files.writeString(peft.resolve(Adapters.CONFIG), PEFT_CONFIG);
+        manual_seed(13);
+        Map<String, Tensor> tensors = new java.util.LinkedHashMap<>();
+        for (int layer = 0; layer < base.numHiddenLayers(); layer++) {
+            for (String module : List.of("q_proj", "v_proj")) {
+                long out = module.equals("q_proj") ? base.numAttentionHeads() * base.headDim() : base.numKeyValueHeads() * base.headDim();
+                String name = "base_model.model.model.layers." + layer + ".self_attn." + module;
+                tensors.put(name + ".lora_A.weight", org.bytedeco.pytorch.global.torch.randn(new long[] {4, base.hiddenSize()}));
+                tensors.put(name + ".lora_B.weight", org.bytedeco.pytorch.global.torch.randn(new long[] {out, 4}).mul(Ops.scalar(0.1)));
+            }
+        }
+        SafeTensors.write(peft.resolve(Adapters.WEIGHTS), tensors, Map.of("format", "pt"));
+
+        MemoryLM adapted = Adapters.load(baseDir, peft);
+        assertEquals(16.0 / 4, Adapters.readConfig(peft, base).lora().scale(), 1e-12);
+        // The independent computation: W + (alpha / r) B A written into a plain copy of the base.
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            Map<String, Tensor> params = plain.namedParameters();
+            for (int layer = 0; layer < base.numHiddenLayers(); layer++) {
+                for (String module : List.of("q_proj", "v_proj")) {
+                    String name = "model.layers." + layer + ".self_attn." + module;
+                    Tensor a = tensors.get("base_model.model." + name + ".lora_A.weight");
+                    Tensor b = tensors.get("base_model.model." + name + ".lora_B.weight");
+                    params.get(name + ".weight").add_(org.bytedeco.pytorch.global.torch.matmul(b, a).mul(Ops.scalar(4.0)));
+                }
+            }
+        }
+        Tensor ids = tokens(base.vocabSize());
+        double diff = logits(plain, ids).sub(logits(adapted, ids)).abs().max().item_double();
+        assertTrue(diff < 1e-4, "PEFT LoRA vs folded weights: max difference " + diff);
     }
 }
