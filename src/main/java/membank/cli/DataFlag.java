@@ -27,8 +27,11 @@ final class DataFlag {
         return List.of("training.data.kind=" + kind, "training.data.path=" + path);
     }
 
-    /** A JSONL file whose first record has "messages" holds conversations, not documents. */
-    private static boolean isChat(Path file) {
+    /** A JSONL file whose first record has "messages" holds conversations, not documents (false for folders). */
+    static boolean isChat(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return false;
+        }
         try (var lines = Files.lines(file)) {
             String first = lines.filter(l -> !l.isBlank()).findFirst().orElse("");
             JsonNode record = new ObjectMapper().readTree(first);

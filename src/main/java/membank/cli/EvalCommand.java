@@ -14,6 +14,10 @@ import membank.config.DataConfig;
 import membank.config.TrainConfig;
 import membank.data.BatchSpec;
 import membank.data.Batches;
+import membank.data.ChatBatches;
+import membank.data.ChatEncoder;
+import membank.data.ChatJsonlSource;
+import membank.data.ChatTemplate;
 import membank.data.KnowledgeSet;
 import membank.data.KnowledgeSpec;
 import membank.data.Split;
@@ -44,7 +48,7 @@ final class EvalCommand implements Callable<Integer> {
     Path model;
 
     @Option(names = "--data", paramLabel = "knowledge|PATH",
-            description = "'knowledge', a folder of .txt files or a .jsonl file (default: the model's training data).")
+            description = "'knowledge', a folder of .txt files, a .jsonl file of texts, or of conversations (loss on assistant replies; default: the model's training data).")
     String data;
 
     @Option(names = "--entities", paramLabel = "N", description = "Knowledge set size (default: as trained).")
@@ -71,11 +75,20 @@ final class EvalCommand implements Callable<Integer> {
         BatchSpec spec = new BatchSpec(t.batchSize(), Math.min(t.seqLen(), lm.config().maxPositionEmbeddings()));
         KnowledgeSet set = knowledge ? KnowledgeSet.generate(new KnowledgeSpec(
                 entities != null ? entities : d.entities(), knowledgeSeed != null ? knowledgeSeed : d.knowledgeSeed())) : null;
-        TextSource source = set != null ? TextSource.rendered("knowledge set (unseen wordings)", e -> set.trainDocuments(1_000_000 + e))
-                : TextSource.open(Path.of(data != null ? data : d.path()));
-        try (TokenBatches batches = Batches.evaluation(source, tokenizer, spec).shifted()) {
-            double loss = evaluator.loss(batches, maxBatches);
-            out().printf(Locale.ROOT, "loss %.4f  perplexity %.3f  (%s)%n", loss, Evaluator.perplexity(loss), source.describe());
+        Path file = set != null ? null : Path.of(data != null ? data : d.path());
+        if (file != null && DataFlag.isChat(file)) {
+            // Every conversation of the file counts, scored on its assistant replies only.
+            ChatJsonlSource chats = new ChatJsonlSource(file);
+            ChatEncoder encoder = new ChatEncoder(ChatTemplate.load(model), tokenizer);
+            try (TokenBatches batches = ChatBatches.evaluation(chats, encoder, spec, tokenizer.eosId().orElse(0), 1)) {
+                printLoss(evaluator.loss(batches, maxBatches), chats.describe() + ", assistant replies");
+            }
+        } else {
+            TextSource source = set != null ? TextSource.rendered("knowledge set (unseen wordings)", e -> set.trainDocuments(1_000_000 + e))
+                    : TextSource.open(file);
+            try (TokenBatches batches = Batches.evaluation(source, tokenizer, spec).shifted()) {
+                printLoss(evaluator.loss(batches, maxBatches), source.describe());
+            }
         }
         if (set != null) {
             for (Split split : Split.values()) {
@@ -87,6 +100,10 @@ final class EvalCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    private void printLoss(double loss, String what) {
+        out().printf(Locale.ROOT, "loss %.4f  perplexity %.3f  (%s)%n", loss, Evaluator.perplexity(loss), what);
     }
 
     private java.io.PrintWriter out() {

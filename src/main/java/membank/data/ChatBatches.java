@@ -21,6 +21,7 @@ public final class ChatBatches implements TokenBatches {
     private long index;
     private long position;
     private long truncated;
+    private boolean exhausted;
     private TokenBatch lookahead;
 
     private ChatBatches(ChatJsonlSource source, ChatEncoder encoder, BatchSpec spec, long padId, int every,
@@ -40,14 +41,14 @@ public final class ChatBatches implements TokenBatches {
         return new ChatBatches(source, encoder, spec, padId, every, false, true);
     }
 
-    /** One pass over the held-out conversations; a last, partial batch is dropped. */
+    /** One pass over the held-out conversations (all of them when {@code every} is 1); the last batch may be shorter. */
     public static ChatBatches evaluation(ChatJsonlSource source, ChatEncoder encoder, BatchSpec spec, long padId, int every) {
         return new ChatBatches(source, encoder, spec, padId, every, true, false);
     }
 
     @Override
     public boolean hasNext() {
-        if (lookahead == null) {
+        if (lookahead == null && !exhausted) {
             lookahead = fill();
         }
         return lookahead != null;
@@ -89,7 +90,8 @@ public final class ChatBatches implements TokenBatches {
         for (int r = 0; r < rows; r++) {
             ChatExample example = nextExample();
             if (example == null) {
-                return null;
+                // The end of a validation pass: the conversations read so far make a last, shorter batch.
+                return r == 0 ? null : new TokenBatch(Arrays.copyOf(inputs, r), Arrays.copyOf(targets, r));
             }
             Arrays.fill(inputs[r], padId);
             Arrays.fill(targets[r], ChatExample.IGNORE_INDEX);
@@ -114,6 +116,7 @@ public final class ChatBatches implements TokenBatches {
                         throw new IllegalArgumentException(source.describe() + " has no " + (validation ? "validation" : "training")
                                 + " conversation (every " + every + "th is held out for validation)");
                     }
+                    exhausted = true;
                     return null;
                 }
                 wrapped = true;

@@ -166,5 +166,9 @@ class AdaptCommandTest {
                 "the run records the data it trained on");
         assertTrue(Files.isRegularFile(out.resolve("tokenizer_config.json")), "the chat template travels with the adapter");
         assertEquals("MEMORY+LORA", JSON.readTree(out.resolve("adapter_config.json").toFile()).get("peft_type").asText());
+        CliRun eval = CliRun.of("eval", "--model", hf.toString(), "--adapter", out.toString(), "--data", data.toString(),
+                "--max-batches", "2");
+        assertEquals(0, eval.exit(), eval.err());
+        assertTrue(eval.out().contains("assistant replies"), eval.out());
     }
 }

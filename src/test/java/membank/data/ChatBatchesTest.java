@@ -88,13 +88,21 @@ class ChatBatchesTest {
     }
 
     @Test
-    void validationIsOnePassOverTheHeldOutConversations() throws Exception {
+    void validationIsOnePassOverTheHeldOutConversationsOrAll() throws Exception {
         try (ChatBatches batches = ChatBatches.evaluation(chats(5), encoder, new BatchSpec(2, 64), PAD, 2)) {
             assertTrue(batches.hasNext());
             TokenBatch only = batches.next();
             assertArrayEquals(example(1).inputs(), java.util.Arrays.copyOf(only.inputs()[0], example(1).length() - 1));
             assertArrayEquals(example(3).inputs(), java.util.Arrays.copyOf(only.inputs()[1], example(3).length() - 1));
             assertFalse(batches.hasNext());
+        }
+        try (ChatBatches all = ChatBatches.evaluation(chats(5), encoder, new BatchSpec(2, 64), PAD, 1)) {
+            assertEquals(2, all.next().size());
+            assertEquals(2, all.next().size());
+            TokenBatch last = all.next();
+            assertEquals(1, last.size(), "the fifth conversation makes a last, shorter batch");
+            assertArrayEquals(example(4).inputs(), java.util.Arrays.copyOf(last.inputs()[0], example(4).length() - 1));
+            assertFalse(all.hasNext());
         }
     }
 
