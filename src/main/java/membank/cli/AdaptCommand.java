@@ -89,7 +89,7 @@ final class AdaptCommand implements Callable<Integer> {
         Adaptation adaptation = new Adaptation(base, how, how.usesLora() ? lora.config() : null, frozen, run);
         Path dir = out != null ? out : Path.of("runs", "adapt-" + how.cliName().replace('+', '-'));
         Precision p = Precision.resolve(run.training().precision());
-        MemoryLM model = adaptation.model();
+        MemoryLM model = adaptation.model(p);
         System.err.printf("membank adapt: %s on %s -> %s (%s, %d steps, %,d trainable parameters)%n", how.cliName(), base,
                 dir, p.label(), run.training().steps(), Adaptation.trainable(model));
         RunSummary summary = adaptation.train(model, dir, p, true);

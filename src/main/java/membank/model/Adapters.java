@@ -7,6 +7,7 @@ import java.util.Map;
 
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 
 import membank.config.AdapterConfig;
@@ -16,6 +17,7 @@ import membank.config.ConfigJson;
 import membank.config.ModelConfig;
 import membank.memory.BankForm;
 import membank.nn.Lora;
+import membank.nn.Ops;
 
 /**
  * Adapters on a frozen pretrained base, stored as PEFT does (spec/checkpoint-format.md): a
@@ -153,6 +155,21 @@ public final class Adapters {
             boolean trainable = method == AdapterMethod.FULL || isAdapterTensor(name) && !freeze.freezes(name);
             p.requires_grad_(trainable);
         });
+    }
+
+    /**
+     * Keeps the frozen float32 tensors of a model in bfloat16, halving their memory: for a base
+     * stored in bf16 these are its exact values, and under bf16 autocast every matmul reads bf16
+     * anyway. Trainable tensors keep their float32 master copies.
+     */
+    public static void storeFrozenInBf16(MemoryLM model) {
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            model.namedParameters().forEach((name, p) -> {
+                if (!p.requires_grad() && Ops.isFloat32(p)) {
+                    p.set_data(p.to(ScalarType.BFloat16));
+                }
+            });
+        }
     }
 
     /**

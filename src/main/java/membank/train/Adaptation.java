@@ -38,6 +38,7 @@ public final class Adaptation {
     public static final String MERGED = "merged";
     /** The training block an adapter was trained with, beside adapter_config.json. */
     public static final String TRAINING = "training.json";
+    private static final String BF16 = "bfloat16";
     private static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json",
             "generation_config.json");
 
@@ -104,12 +105,19 @@ public final class Adaptation {
         return run;
     }
 
-    /** The base with this method's tensors added (fresh) and only those set to train. */
-    public MemoryLM model() {
+    /**
+     * The base with this method's tensors added (fresh) and only those set to train. With bf16
+     * precision a base stored in bf16 stays bf16 in memory (its frozen part; trained tensors keep
+     * float32 masters).
+     */
+    public MemoryLM model(Precision precision) {
         manual_seed(run.training().seed());
         MemoryLM model = method == AdapterMethod.FULL ? Checkpoint.load(base, BankForm.TRAINABLE)
                 : Adapters.create(base, adapterConfig());
         Adapters.setTrainable(model, method, freeze);
+        if (precision == Precision.BF16 && BF16.equals(run.model().torchDtype())) {
+            Adapters.storeFrozenInBf16(model);
+        }
         return model;
     }
 

@@ -93,7 +93,7 @@ public final class AdapterComparison {
             log.accept(method.cliName() + ": training");
             RunConfig run = RunConfig.parse(Adaptation.configTree(base, method, method.usesMemory() ? shared : trainingOnly(shared)));
             Adaptation adaptation = new Adaptation(base, method, method.usesLora() ? lora : null, freeze, run);
-            MemoryLM model = adaptation.model();
+            MemoryLM model = adaptation.model(precision);
             long trainable = Adaptation.trainable(model);
             Path dir = out.resolve(method.cliName().replace('+', '-'));
             RunSummary summary = adaptation.train(model, dir, precision, false);

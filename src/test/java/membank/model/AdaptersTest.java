@@ -302,4 +302,41 @@ class AdaptersTest {
         double diff = logits(plain, ids).sub(logits(adapted, ids)).abs().max().item_double();
         assertTrue(diff < 1e-4, "PEFT LoRA vs folded weights: max difference " + diff);
     }
+
+    @Test
+    void aBf16BaseStaysBf16UnderBf16Training(@TempDir Path dir) {
+        ModelConfig base = HfCheckpoints.qwen2(false);
+        HfCheckpoints.write(dir, base, ScalarType.BFloat16, 1, 14);
+        AdapterConfig adapter = new AdapterConfig(AdapterMethod.MEMORY_LORA, "base", lora(), memory(base, "{\"num_tokens\": 16}"));
+        MemoryLM float32 = Adapters.create(dir, adapter);
+        MemoryLM bf16 = Adapters.create(dir, adapter);
+        for (MemoryLM m : List.of(float32, bf16)) {
+            randomiseAdapter(m);
+            Adapters.setTrainable(m, AdapterMethod.MEMORY_LORA, MemoryFreeze.NONE);
+        }
+        Map<String, Tensor> same = bf16.namedParameters();
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            float32.namedParameters().forEach((name, p) -> same.get(name).copy_(p));
+        }
+        Adapters.storeFrozenInBf16(bf16);
+        bf16.namedParameters().forEach((name, p) -> assertEquals(Adapters.isAdapterTensor(name) ? "Float" : "BFloat16",
+                p.scalar_type().intern().toString(), name));
+        Tensor ids = tokens(base.vocabSize());
+        Tensor expected;
+        Tensor actual;
+        try (var autocast = membank.nn.Precision.BF16.autocast()) {
+            expected = logits(float32, ids).log_softmax(-1);
+            bf16.train(true);
+            Tensor loss = bf16.loss(ids, ids);
+            loss.backward();
+            actual = logits(bf16, ids).log_softmax(-1);
+        }
+        double diff = expected.sub(actual).abs().max().item_double();
+        assertTrue(diff < 0.1, "bf16-stored base vs float32 copy under bf16 autocast: max log-prob difference " + diff);
+        bf16.namedParameters().forEach((name, p) -> {
+            if (p.requires_grad()) {
+                assertTrue(p.grad().defined() && p.grad().isfinite().all().item_bool(), name);
+            }
+        });
+    }
 }
