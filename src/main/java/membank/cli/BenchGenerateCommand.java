@@ -16,7 +16,7 @@ import org.bytedeco.pytorch.global.torch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import membank.bench.GenerationBenchmark;
+import membank.eval.GenerationSpeed;
 import membank.config.AdapterConfig;
 import membank.config.AdapterJson;
 import membank.config.AdapterMethod;
@@ -36,6 +36,7 @@ import membank.train.Adaptation;
                 "and with an unmerged LoRA adapter (r 8 on q_proj,v_proj). Adapters get random weights, which costs",
                 "the same as trained ones. Target: memory at most 10% slower than the base."},
         footer = {"", "Examples:", "  membank bench generate --base runs/small-nomem",
+                "  membank bench generate --base runs/base --adapter runs/mem --adapter runs/lora",
                 "  membank bench generate --base models/Qwen2.5-0.5B --tokens 64 --set membank.layers=[6,13,20]"})
 final class BenchGenerateCommand implements Callable<Integer> {
     @Option(names = "--base", required = true, paramLabel = "DIR", description = "The base model directory.")
@@ -54,11 +55,33 @@ final class BenchGenerateCommand implements Callable<Integer> {
             + " (the same speed): time a real architecture, e.g. docs/shapes/qwen2.5-0.5b, without downloading it.")
     boolean randomWeights;
 
+    @Option(names = "--adapter", paramLabel = "DIR",
+            description = "Time these saved adapters (repeatable) on --base instead of fresh memory and LoRA adapters.")
+    List<Path> adapters = new ArrayList<>();
+
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a membank.* key of the memory adapter.")
     List<String> assignments = new ArrayList<>();
 
     @Override
     public Integer call() {
+        return adapters.isEmpty() ? freshAdapters() : savedAdapters();
+    }
+
+    /** The base and each saved adapter on it, timed in turns. */
+    private int savedAdapters() {
+        Map<String, MemoryLM> models = new LinkedHashMap<>();
+        MemoryLM plain = Checkpoint.load(base);
+        models.put("base", plain);
+        for (Path adapter : adapters) {
+            models.put("base + " + adapter.getFileName(), Adapters.load(base, adapter));
+        }
+        System.out.printf(Locale.ROOT, "%s: %d layers, d %d; prompt %d, %d new tokens, %d threads%n", base,
+                plain.config().numHiddenLayers(), plain.config().hiddenSize(), promptTokens, tokens, torch.get_num_threads());
+        print(GenerationSpeed.compare(models, randomPrompt(plain.config().vocabSize()), tokens, repeats));
+        return 0;
+    }
+
+    private int freshAdapters() {
         ModelConfig shape = ConfigJson.readModel(Checkpoint.configFile(base));
         int every = Math.min(4, shape.numHiddenLayers());
         List<String> memory = new ArrayList<>(List.of("membank.num_tokens=65536", "membank.layers=\"every_n:" + every + "\"",
@@ -84,18 +107,23 @@ final class BenchGenerateCommand implements Callable<Integer> {
                 m.chapters() == null ? " (dense)" : String.format(Locale.ROOT, " in %d chapters, top %d, %s routing",
                         m.chapters().count(), m.chapters().topK(), m.chapters().routing()),
                 promptTokens, tokens, torch.get_num_threads());
-        List<GenerationBenchmark.Result> results = GenerationBenchmark.compare(models, prompt, tokens, repeats);
-        double reference = results.get(0).tokensPerSecond();
-        System.out.println("| model | tokens/s | ms/token | vs base |");
-        System.out.println("|---|---:|---:|---:|");
-        for (GenerationBenchmark.Result r : results) {
-            System.out.printf(Locale.ROOT, "| %s | %.1f | %.2f | %+.1f%% |%n", r.label(), r.tokensPerSecond(), r.msPerToken(),
-                    100 * (r.tokensPerSecond() / reference - 1));
-        }
-        double slowdown = 1 - results.get(1).tokensPerSecond() / reference;
+        List<GenerationSpeed.Result> results = GenerationSpeed.compare(models, prompt, tokens, repeats);
+        print(results);
+        double slowdown = 1 - results.get(1).tokensPerSecond() / results.get(0).tokensPerSecond();
         System.out.printf(Locale.ROOT, "memory adapter: %.1f%% slower than the base (target: at most 10%%): %s%n",
                 100 * slowdown, slowdown <= 0.10 ? "met" : "not met");
         return 0;
+    }
+
+    /** The table, each model against the first (the base). */
+    private static void print(List<GenerationSpeed.Result> results) {
+        double reference = results.get(0).tokensPerSecond();
+        System.out.println("| model | tokens/s | ms/token | vs base |");
+        System.out.println("|---|---:|---:|---:|");
+        for (GenerationSpeed.Result r : results) {
+            System.out.printf(Locale.ROOT, "| %s | %.1f | %.2f | %+.1f%% |%n", r.label(), r.tokensPerSecond(), r.msPerToken(),
+                    100 * (r.tokensPerSecond() / reference - 1));
+        }
     }
 
     private long[] randomPrompt(int vocab) {

@@ -122,7 +122,8 @@ final class CompareAdaptersCommand implements Callable<Integer> {
                 + "- **base-data loss**: loss on the base's own validation data after adapting; the base row is the"
                 + " reference, a higher value is forgetting.\n"
                 + "- **stored**: bytes of safetensors the method wrote (the adapter file, or the whole model).\n"
-                + "- **generate tokens/s**: greedy decoding with KV cache (and the memory's cached K/V), batch 1.\n";
+                + "- **generate tokens/s**: greedy decoding with KV cache, batch 1, the median of 3 runs after a"
+                + " warm-up run.\n";
     }
 
     private static String cpuModel() {

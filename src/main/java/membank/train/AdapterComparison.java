@@ -6,11 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
-
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
 
 import membank.config.AdapterMethod;
 import membank.config.ConfigJson;
@@ -22,10 +20,9 @@ import membank.data.BatchSpec;
 import membank.data.Split;
 import membank.data.TokenBatches;
 import membank.eval.Evaluator;
+import membank.eval.GenerationSpeed;
 import membank.eval.RecallResult;
 import membank.model.Checkpoint;
-import membank.model.GenerationOptions;
-import membank.model.Generator;
 import membank.model.MemoryFreeze;
 import membank.model.MemoryLM;
 import membank.nn.Precision;
@@ -113,12 +110,11 @@ public final class AdapterComparison {
         RecallResult seen = evaluator.recall(newFacts.tokenizer(), newFacts.knowledge().probes(Split.SEEN), PROBE_BATCH);
         RecallResult heldout = evaluator.recall(newFacts.tokenizer(), newFacts.knowledge().probes(Split.HELDOUT), PROBE_BATCH);
         double forgetting = original.loss(evaluator);
-        return new Row(name, trainable, bytes, seen, heldout, forgetting, trainSpeed, generationSpeed(model, newFacts));
+        return new Row(name, trainable, bytes, seen, heldout, forgetting, trainSpeed, generationSpeed(name, model, newFacts));
     }
 
-    /** Greedy tokens per second after a prompt, one warm-up run first. */
-    private double generationSpeed(MemoryLM model, Corpus corpus) {
-        model.train(false);
+    /** Greedy tokens per second after a prompt: the median of three runs after a warm-up run. */
+    private double generationSpeed(String name, MemoryLM model, Corpus corpus) {
         long bos = corpus.tokenizer().eosId().orElse(0);
         int[] text = corpus.tokenizer().encode(PROMPT);
         long[] prompt = new long[text.length + 1];
@@ -126,14 +122,7 @@ public final class AdapterComparison {
         for (int i = 0; i < text.length; i++) {
             prompt[i + 1] = text[i];
         }
-        Generator generator = new Generator(model, Math.min(corpus.tokenizer().vocabSize(), model.config().vocabSize()));
-        int tokens = generator.maxNewTokens(prompt.length, generationTokens);
-        try (NoGradGuard ignored = new NoGradGuard(); PointerScope scope = new PointerScope()) {
-            generator.generate(prompt, GenerationOptions.greedy(Math.min(tokens, 4)), id -> { });
-            long began = System.nanoTime();
-            long[] made = generator.generate(prompt, GenerationOptions.greedy(tokens), id -> { });
-            return made.length / ((System.nanoTime() - began) / 1e9);
-        }
+        return GenerationSpeed.compare(Map.of(name, model), prompt, generationTokens, 3).get(0).tokensPerSecond();
     }
 
     /** Bytes of the weights a method wrote: the adapter file, or the whole model for full fine-tuning. */

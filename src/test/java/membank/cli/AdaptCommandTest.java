@@ -171,4 +171,19 @@ class AdaptCommandTest {
         assertEquals(0, eval.exit(), eval.err());
         assertTrue(eval.out().contains("assistant replies"), eval.out());
     }
+
+    @Test
+    void benchGenerateTimesTheBaseWithFreshOrSavedAdapters() {
+        Path out = tmp.resolve("for-bench");
+        assertEquals(0, adapt(out, "--method", "lora", "--steps", "1").exit());
+        CliRun saved = CliRun.of("bench", "generate", "--base", base.toString(), "--adapter", out.toString(),
+                "--tokens", "4", "--repeats", "1", "--prompt-tokens", "4");
+        assertEquals(0, saved.exit(), saved.err());
+        assertTrue(saved.out().contains("| base |") && saved.out().contains("| base + for-bench |"), saved.out());
+        CliRun fresh = CliRun.of("bench", "generate", "--base", base.toString(), "--tokens", "4", "--repeats", "1",
+                "--prompt-tokens", "4", "--set", "membank.num_tokens=256",
+                "--set", "membank.chapters={\"count\":16,\"top_k\":2,\"routing\":\"token\"}");
+        assertEquals(0, fresh.exit(), fresh.err());
+        assertTrue(fresh.out().contains("| base + memory adapter |") && fresh.out().contains("target: at most 10%"), fresh.out());
+    }
 }

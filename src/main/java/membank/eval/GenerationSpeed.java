@@ -1,4 +1,4 @@
-package membank.bench;
+package membank.eval;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -13,14 +13,14 @@ import membank.model.Generator;
 import membank.model.MemoryLM;
 
 /** Greedy generation speed at batch 1: prefill, then one token at a time with caches. */
-public final class GenerationBenchmark {
+public final class GenerationSpeed {
     public record Result(String label, int tokens, double tokensPerSecond) {
         public double msPerToken() {
             return 1000 / tokensPerSecond;
         }
     }
 
-    private GenerationBenchmark() {
+    private GenerationSpeed() {
     }
 
     /**
