@@ -14,7 +14,9 @@ import java.util.concurrent.Callable;
 import org.bytedeco.pytorch.global.torch;
 
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import membank.eval.GenerationSpeed;
 import membank.config.AdapterConfig;
@@ -39,6 +41,9 @@ import membank.train.Adaptation;
                 "  membank bench generate --base runs/base --adapter runs/mem --adapter runs/lora",
                 "  membank bench generate --base models/Qwen2.5-0.5B --tokens 64 --set membank.layers=[6,13,20]"})
 final class BenchGenerateCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
     @Option(names = "--base", required = true, paramLabel = "DIR", description = "The base model directory.")
     Path base;
 
@@ -75,7 +80,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
         for (Path adapter : adapters) {
             models.put("base + " + adapter.getFileName(), Adapters.load(base, adapter));
         }
-        System.out.printf(Locale.ROOT, "%s: %d layers, d %d; prompt %d, %d new tokens, %d threads%n", base,
+        out().printf(Locale.ROOT, "%s: %d layers, d %d; prompt %d, %d new tokens, %d threads%n", base,
                 plain.config().numHiddenLayers(), plain.config().hiddenSize(), promptTokens, tokens, torch.get_num_threads());
         print(GenerationSpeed.compare(models, randomPrompt(plain.config().vocabSize()), tokens, repeats));
         return 0;
@@ -102,7 +107,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
         }
         models.put("base + LoRA (unmerged)", withLora);
         long[] prompt = randomPrompt(shape.vocabSize());
-        System.out.printf(Locale.ROOT, "%s: %d layers, d %d; memory layers %s, %,d tokens%s; prompt %d, %d new tokens, %d threads%n",
+        out().printf(Locale.ROOT, "%s: %d layers, d %d; memory layers %s, %,d tokens%s; prompt %d, %d new tokens, %d threads%n",
                 base, shape.numHiddenLayers(), shape.hiddenSize(), m.layers(), m.numTokens(),
                 m.chapters() == null ? " (dense)" : String.format(Locale.ROOT, " in %d chapters, top %d, %s routing",
                         m.chapters().count(), m.chapters().topK(), m.chapters().routing()),
@@ -110,20 +115,24 @@ final class BenchGenerateCommand implements Callable<Integer> {
         List<GenerationSpeed.Result> results = GenerationSpeed.compare(models, prompt, tokens, repeats);
         print(results);
         double slowdown = 1 - results.get(1).tokensPerSecond() / results.get(0).tokensPerSecond();
-        System.out.printf(Locale.ROOT, "memory adapter: %.1f%% slower than the base (target: at most 10%%): %s%n",
+        out().printf(Locale.ROOT, "memory adapter: %.1f%% slower than the base (target: at most 10%%): %s%n",
                 100 * slowdown, slowdown <= 0.10 ? "met" : "not met");
         return 0;
     }
 
     /** The table, each model against the first (the base). */
-    private static void print(List<GenerationSpeed.Result> results) {
+    private void print(List<GenerationSpeed.Result> results) {
         double reference = results.get(0).tokensPerSecond();
-        System.out.println("| model | tokens/s | ms/token | vs base |");
-        System.out.println("|---|---:|---:|---:|");
+        out().println("| model | tokens/s | ms/token | vs base |");
+        out().println("|---|---:|---:|---:|");
         for (GenerationSpeed.Result r : results) {
-            System.out.printf(Locale.ROOT, "| %s | %.1f | %.2f | %+.1f%% |%n", r.label(), r.tokensPerSecond(), r.msPerToken(),
+            out().printf(Locale.ROOT, "| %s | %.1f | %.2f | %+.1f%% |%n", r.label(), r.tokensPerSecond(), r.msPerToken(),
                     100 * (r.tokensPerSecond() / reference - 1));
         }
+    }
+
+    private java.io.PrintWriter out() {
+        return spec.commandLine().getOut();
     }
 
     private long[] randomPrompt(int vocab) {
