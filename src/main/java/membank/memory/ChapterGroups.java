@@ -6,11 +6,9 @@ import java.util.Arrays;
  * Per-position routing decisions grouped by chapter (spec section 3): every (position, chapter)
  * assignment gets a slot in a piece of {@code pieceSize} query rows that all read one chapter, so
  * one batched matmul over pieces serves every chapter with no keys copied per position. A chapter
- * with more assignments than a piece holds gets several pieces. Pieces hold the mean group, or a
- * quarter of it when that is still at least 128 rows: large groups of random routing were padded
- * by ~45% at the mean size (16K-token bank: training step 7.2 s -> 4.2 s), while smaller pieces
- * of small groups cost more in per-piece key copies and tiny matmuls than padding saves (262K
- * tokens, token routing: 31 s -> 36 s with pieces of 8).
+ * with more assignments than a piece holds gets several pieces. The piece size trades padding
+ * (pieces of the mean group padded random routing by ~45%) against per-piece costs (each piece
+ * copies its chapter's keys and is one more small matmul), by the estimate in {@link #pieceSize}.
  */
 final class ChapterGroups {
     /** Distinct routed chapters touched, ascending. */
@@ -24,8 +22,11 @@ final class ChapterGroups {
     /** For each slot, its assignment; padding slots hold the number of assignments (one past the end). */
     final long[] slotAssignment;
     final long pieceSize;
-    private static final long PIECES_PER_MEAN_GROUP = 4;
-    private static final long MIN_PIECE = 128;
+    /**
+     * What one piece costs beyond its slots, in slots: fitted to bench memory (16K tokens, token
+     * routing: pieces of 128 beat 512; 262K: 32 beat 8 for token and 14 beat 59 for prefix routing).
+     */
+    private static final long PIECE_COST = 16;
 
     private ChapterGroups(long[] chapters, long[] pieceChapter, long[] slotRow, long[] assignmentSlot,
                           long[] slotAssignment, long pieceSize) {
@@ -37,9 +38,25 @@ final class ChapterGroups {
         this.pieceSize = pieceSize;
     }
 
-    /** Rows per piece for groups of {@code mean} assignments on average. */
-    static long pieceSize(long mean) {
-        return Math.max(1, Math.max(Math.min(mean, MIN_PIECE), mean / PIECES_PER_MEAN_GROUP));
+    /**
+     * Rows per piece: of the mean group size and its halvings, the one with the least estimated
+     * work, counting each slot (padding too) as one unit and each piece as {@link #PIECE_COST}
+     * more (its key copy and its small matmul's overhead).
+     */
+    static long pieceSize(int[] counts, long mean) {
+        long best = Math.max(1, mean);
+        double bestCost = Double.MAX_VALUE;
+        for (long size = Math.max(1, mean); size >= 1; size /= 2) {
+            double cost = 0;
+            for (int n : counts) {
+                cost += ((n + size - 1) / size) * (double) (size + PIECE_COST);
+            }
+            if (cost < bestCost) {
+                bestCost = cost;
+                best = size;
+            }
+        }
+        return best;
     }
 
     int pieces() {
@@ -60,7 +77,7 @@ final class ChapterGroups {
         for (int n : counts) {
             touched += n > 0 ? 1 : 0;
         }
-        long pieceSize = pieceSize((assignments.length + touched - 1) / Math.max(1, touched));
+        long pieceSize = pieceSize(counts, (assignments.length + touched - 1) / Math.max(1, touched));
         long[] chapters = new long[touched];
         int[] firstSlot = new int[routed];
         int pieces = 0;
