@@ -175,7 +175,8 @@ class AdaptCommandTest {
     @Test
     void benchGenerateTimesTheBaseWithFreshOrSavedAdapters() {
         Path out = tmp.resolve("for-bench");
-        assertEquals(0, adapt(out, "--method", "lora", "--steps", "1").exit());
+        CliRun trained = adapt(out, "--method", "lora");
+        assertEquals(0, trained.exit(), trained.err());
         CliRun saved = CliRun.of("bench", "generate", "--base", base.toString(), "--adapter", out.toString(),
                 "--tokens", "4", "--repeats", "1", "--prompt-tokens", "4");
         assertEquals(0, saved.exit(), saved.err());
