@@ -80,10 +80,10 @@ final class AdaptCommand implements Callable<Integer> {
     public Integer call() {
         AdapterMethod how = AdapterMethod.of("--method", method);
         MemoryFreeze frozen = MemoryFreeze.of(freeze);
-        if (merge && how != AdapterMethod.LORA) {
-            throw new IllegalArgumentException("--merge folds a LoRA update into the base; it needs --method lora, not " + method);
+        if (merge) {
+            Adaptation.requireMergeable(how);
         }
-        List<String> all = Adaptation.withFlags(assignments, steps, precision, seed);
+        List<String> all = TrainingFlags.with(assignments, steps, precision, seed);
         all.addAll(DataFlag.assignments(data));
         RunConfig run = RunConfig.parse(Adaptation.configTree(base, how, all));
         Adaptation adaptation = new Adaptation(base, how, how.usesLora() ? lora.config() : null, frozen, run);

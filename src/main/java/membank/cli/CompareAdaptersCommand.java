@@ -75,7 +75,7 @@ final class CompareAdaptersCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         List<AdapterMethod> chosen = methods.stream().map(m -> AdapterMethod.of("--methods", m)).toList();
         Precision p = Precision.resolve(precision);
-        List<String> all = Adaptation.withFlags(assignments, steps, precision, null);
+        List<String> all = TrainingFlags.with(assignments, steps, precision, null);
         var comparison = new AdapterComparison(base, chosen.stream().anyMatch(AdapterMethod::usesLora) ? lora.config() : null,
                 MemoryFreeze.of(freeze), all, p, generate);
         long began = System.nanoTime();
@@ -96,19 +96,12 @@ final class CompareAdaptersCommand implements Callable<Integer> {
         b.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Row r : rows) {
             b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s / %s | %.4f | %s | %.1f | %s |%n", r.method(),
-                    Tables.human(r.trainable()), bytes(r.storedBytes()), Tables.pct(r.newFacts().accuracy()),
+                    Tables.human(r.trainable()), r.storedBytes() == 0 ? "-" : Tables.bytes(r.storedBytes()), Tables.pct(r.newFacts().accuracy()),
                     Tables.pct(r.newFactsHeldout().accuracy()), r.baseDataLoss(),
                     Double.isNaN(r.trainTokensPerSecond()) ? "-" : String.format(Locale.ROOT, "%,.0f", r.trainTokensPerSecond()),
                     r.generationTokensPerSecond(), String.format(Locale.ROOT, "%+.0f%%", 100 * (r.generationTokensPerSecond() / baseSpeed - 1))));
         }
         return b.toString();
-    }
-
-    private static String bytes(long n) {
-        if (n == 0) {
-            return "-";
-        }
-        return n >= 1 << 20 ? String.format(Locale.ROOT, "%.1f MB", n / 1048576.0) : String.format(Locale.ROOT, "%.0f KB", n / 1024.0);
     }
 
     private String markdown(String table, Precision p, double minutes) {

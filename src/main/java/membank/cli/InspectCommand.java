@@ -273,12 +273,12 @@ final class InspectCommand implements Callable<Integer> {
         long totalBytes = 0;
         for (ParameterRole role : ParameterRole.values()) {
             out.printf(Locale.ROOT, "  %-14s %,15d %,15d %15s%n", label(role), counts.get(role), trainable.get(role),
-                    bytesText(bytes.get(role)));
+                    Tables.bytes(bytes.get(role)));
             totalCount += counts.get(role);
             totalTrainable += trainable.get(role);
             totalBytes += bytes.get(role);
         }
-        out.printf(Locale.ROOT, "  %-14s %,15d %,15d %15s%n", "total", totalCount, totalTrainable, bytesText(totalBytes));
+        out.printf(Locale.ROOT, "  %-14s %,15d %,15d %15s%n", "total", totalCount, totalTrainable, Tables.bytes(totalBytes));
         if (c.hasMemory()) {
             printBankStorage(out, c, bytes.get(ParameterRole.BANK), trainable.get(ParameterRole.BANK));
         }
@@ -332,19 +332,6 @@ final class InspectCommand implements Callable<Integer> {
             }
         }
         return out;
-    }
-
-    private static String bytesText(long bytes) {
-        if (bytes >= 1L << 30) {
-            return String.format(Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30));
-        }
-        if (bytes >= 1L << 20) {
-            return String.format(Locale.ROOT, "%.2f MiB", bytes / (double) (1L << 20));
-        }
-        if (bytes >= 1L << 10) {
-            return String.format(Locale.ROOT, "%.1f KiB", bytes / (double) (1L << 10));
-        }
-        return bytes + " B";
     }
 
     private static void printPlacement(PrintWriter out, ModelConfig c) {

@@ -53,4 +53,18 @@ final class Tables {
         }
         return Long.toString(n);
     }
+
+    /** Bytes in binary units: B, KiB, MiB or GiB. */
+    static String bytes(long bytes) {
+        if (bytes >= 1L << 30) {
+            return String.format(Locale.ROOT, "%.2f GiB", bytes / (double) (1L << 30));
+        }
+        if (bytes >= 1L << 20) {
+            return String.format(Locale.ROOT, "%.2f MiB", bytes / (double) (1L << 20));
+        }
+        if (bytes >= 1L << 10) {
+            return String.format(Locale.ROOT, "%.1f KiB", bytes / (double) (1L << 10));
+        }
+        return bytes + " B";
+    }
 }

@@ -97,16 +97,7 @@ final class TrainCommand implements Callable<Integer> {
 
     /** The convenience flags are --set assignments under another name. */
     private List<String> shortcuts() {
-        List<String> extra = new ArrayList<>();
-        if (steps != null) {
-            extra.add("training.steps=" + steps);
-        }
-        if (precision != null) {
-            extra.add("training.precision=" + precision);
-        }
-        if (seed != null) {
-            extra.add("training.seed=" + seed);
-        }
+        List<String> extra = TrainingFlags.with(List.of(), steps, precision, seed);
         if (saveEvery != null) {
             extra.add("training.save_every=" + saveEvery);
         }

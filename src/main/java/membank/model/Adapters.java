@@ -9,7 +9,6 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
-
 import membank.config.AdapterConfig;
 import membank.config.AdapterJson;
 import membank.config.AdapterMethod;
@@ -35,8 +34,7 @@ public final class Adapters {
 
     /** Whether a tensor belongs to an adapter rather than to the base transformer. */
     public static boolean isAdapterTensor(String name) {
-        return ParameterRole.of(name) != ParameterRole.BACKBONE
-                || name.contains("." + Lora.A + ".") || name.contains("." + Lora.B + ".");
+        return ParameterRole.of(name) != ParameterRole.BACKBONE || Lora.isLoraTensor(name);
     }
 
     /** The base model's configuration, refusing a base that already has memory layers. */
@@ -93,27 +91,15 @@ public final class Adapters {
         }
         Map<String, Tensor> unprefixed = new LinkedHashMap<>();
         SafeTensors.read(file).forEach((name, t) -> unprefixed.put(stripPrefix(name), t));
-        Map<String, Tensor> stored = model.loadable(unprefixed, file);
-        Map<String, Tensor> params = model.namedTensors();
-        try (NoGradGuard ignored = new NoGradGuard()) {
-            params.forEach((name, param) -> {
-                if (!isAdapterTensor(name)) {
-                    return;
-                }
-                Tensor t = stored.get(name);
-                if (t == null) {
-                    throw new CheckpointException(file + ": tensor '" + name + "' is missing, but " + CONFIG
-                            + " describes an adapter that has it (config and weights disagree)");
-                }
-                Checkpoint.fill(file, name, t, param);
-            });
-        }
-        for (String name : stored.keySet()) {
-            if (!params.containsKey(name) || !isAdapterTensor(name)) {
-                throw new CheckpointException(file + ": tensor '" + name + "' is not part of the adapter that "
-                        + CONFIG + " describes on base " + baseDir + " (wrong base, or config and weights disagree)");
+        Map<String, Tensor> adapterTensors = new LinkedHashMap<>();
+        model.namedTensors().forEach((name, t) -> {
+            if (isAdapterTensor(name)) {
+                adapterTensors.put(name, t);
             }
-        }
+        });
+        Checkpoint.fillAll(adapterTensors, model.loadable(unprefixed, file), file, name -> false, name -> false,
+                CONFIG + " describes an adapter that has it (config and weights disagree)",
+                "the adapter that " + CONFIG + " describes on base " + baseDir + " (wrong base, or config and weights disagree)");
         return model;
     }
 
@@ -180,13 +166,12 @@ public final class Adapters {
         Map<String, Tensor> folded = model.mergedLoraWeights();
         Map<String, Tensor> out = new LinkedHashMap<>();
         model.storedTensors().forEach((name, p) -> {
-            if (!name.contains("." + Lora.A + ".") && !name.contains("." + Lora.B + ".")) {
+            if (!Lora.isLoraTensor(name)) {
                 out.put(name, folded.getOrDefault(name, p));
             }
         });
         return out;
     }
-
 
     private static String stripPrefix(String name) {
         return name.startsWith(PEFT_PREFIX) ? name.substring(PEFT_PREFIX.length()) : name;

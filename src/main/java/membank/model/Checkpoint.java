@@ -66,25 +66,36 @@ public final class Checkpoint {
      */
     public static void loadWeights(MemoryLM model, Path dir, Predicate<String> added) {
         Path source = dir.resolve(WEIGHTS);
-        Map<String, Tensor> tensors = model.loadable(SafeTensors.readCheckpoint(dir), source);
-        Map<String, Tensor> params = model.namedTensors();
+        fillAll(model.namedTensors(), model.loadable(SafeTensors.readCheckpoint(dir), source), source, added,
+                name -> isTiedHead(model, name),
+                CONFIG + " describes a model that has it (config and weights disagree)",
+                "the model that " + CONFIG + " describes (config and weights disagree)");
+    }
+
+    /**
+     * Copies {@code stored} tensors into {@code targets} by name, refusing a target the file lacks
+     * (unless {@code mayLack}) and a stored tensor no target takes (unless {@code mayIgnore}).
+     *
+     * @param lacking how the error for a missing tensor ends ("...is missing, but " + lacking)
+     * @param extra what an unknown tensor is not part of
+     */
+    static void fillAll(Map<String, Tensor> targets, Map<String, Tensor> stored, Path file, Predicate<String> mayLack,
+                        Predicate<String> mayIgnore, String lacking, String extra) {
         try (NoGradGuard ignored = new NoGradGuard()) {
-            params.forEach((name, param) -> {
-                Tensor stored = tensors.get(name);
-                if (stored == null && added.test(name)) {
+            targets.forEach((name, target) -> {
+                Tensor t = stored.get(name);
+                if (t == null && mayLack.test(name)) {
                     return;
                 }
-                if (stored == null) {
-                    throw new CheckpointException(source + ": tensor '" + name + "' is missing, but "
-                            + CONFIG + " describes a model that has it (config and weights disagree)");
+                if (t == null) {
+                    throw new CheckpointException(file + ": tensor '" + name + "' is missing, but " + lacking);
                 }
-                fill(source, name, stored, param);
+                fill(file, name, t, target);
             });
         }
-        for (String name : tensors.keySet()) {
-            if (!params.containsKey(name) && !isTiedHead(model, name)) {
-                throw new CheckpointException(source + ": tensor '" + name + "' is not part of the model that "
-                        + CONFIG + " describes (config and weights disagree)");
+        for (String name : stored.keySet()) {
+            if (!targets.containsKey(name) && !mayIgnore.test(name)) {
+                throw new CheckpointException(file + ": tensor '" + name + "' is not part of " + extra);
             }
         }
     }

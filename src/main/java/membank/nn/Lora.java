@@ -29,6 +29,11 @@ public final class Lora {
         this.dropout = dropout;
     }
 
+    /** Whether a tensor name is a LoRA A or B matrix. */
+    public static boolean isLoraTensor(String name) {
+        return name.contains("." + A + ".") || name.contains("." + B + ".");
+    }
+
     /** Registers a rank-{@code rank} update inside {@code target}. */
     static Lora attach(LinearImpl target, int rank, double alpha, double dropout) {
         long in = target.weight().size(1);

@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -146,14 +145,19 @@ public final class Adaptation {
 
     /** Writes the base with the LoRA update folded in to {@code out}/merged, a plain model directory. */
     public Path writeMerged(MemoryLM model, Path out) {
-        if (method != AdapterMethod.LORA) {
-            throw new IllegalArgumentException("--merge folds a LoRA update into the base; it needs --method lora, not "
-                    + method.cliName());
-        }
+        requireMergeable(method);
         Path merged = out.resolve(MERGED);
         Checkpoint.save(Adapters.merged(model), merged, ConfigJson.toJson(model.config()));
         copyTokenizerFiles(merged);
         return merged;
+    }
+
+    /** Refuses {@code --merge} for a method other than LoRA (only a LoRA update folds into the base weights). */
+    public static void requireMergeable(AdapterMethod method) {
+        if (method != AdapterMethod.LORA) {
+            throw new IllegalArgumentException("--merge folds a LoRA update into the base; it needs --method lora, not "
+                    + method.cliName());
+        }
     }
 
     /** Trainable scalars of {@code model}. */
@@ -173,20 +177,5 @@ public final class Adaptation {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot copy the tokenizer files of " + base + " to " + dir, e);
         }
-    }
-
-    /** The {@code membank.*}/{@code training.*} assignments that convenience flags stand for. */
-    public static List<String> withFlags(List<String> assignments, Integer steps, String precision, Long seed) {
-        List<String> all = new ArrayList<>(assignments);
-        if (steps != null) {
-            all.add("training.steps=" + steps);
-        }
-        if (precision != null) {
-            all.add("training.precision=" + precision);
-        }
-        if (seed != null) {
-            all.add("training.seed=" + seed);
-        }
-        return all;
     }
 }

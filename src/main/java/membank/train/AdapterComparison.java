@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -36,7 +37,6 @@ import membank.nn.Precision;
 public final class AdapterComparison {
     /** Knowledge seed offset of the new facts from the base's own knowledge set. */
     static final long NEW_FACTS_SEED_OFFSET = 1_000;
-    private static final int PROBE_BATCH = 64;
     private static final String PROMPT = "The ";
 
     /** One row of the comparison; {@code storedBytes} is what the method writes to disk (0 for the base). */
@@ -85,7 +85,9 @@ public final class AdapterComparison {
         // The new facts' data block as every method's run resolves it (the method does not matter for it).
         Corpus newFacts = Corpus.open(RunConfig.parse(Adaptation.configTree(base, AdapterMethod.FULL, trainingOnly(shared)))
                 .training().data(), plain.config(), out.resolve("new-facts"), 0);
-        rows.add(measure("base", plain, 0, 0, Double.NaN, newFacts, original));
+        Evaluator baseline = new Evaluator(plain, precision, false);
+        rows.add(measure("base", plain, 0, 0, Double.NaN, recall(baseline, newFacts, Split.SEEN),
+                recall(baseline, newFacts, Split.HELDOUT), newFacts, original));
         for (AdapterMethod method : methods) {
             log.accept(method.cliName() + ": training");
             RunConfig run = RunConfig.parse(Adaptation.configTree(base, method, method.usesMemory() ? shared : trainingOnly(shared)));
@@ -95,7 +97,9 @@ public final class AdapterComparison {
             Path dir = out.resolve(method.cliName().replace('+', '-'));
             RunSummary summary = adaptation.train(model, dir, precision, false);
             log.accept(method.cliName() + ": measuring");
-            rows.add(measure(method.cliName(), model, trainable, storedBytes(dir), summary.tokensPerSecond(), newFacts, original));
+            // The run's final evaluation already scored the new facts (its data are the same knowledge set).
+            rows.add(measure(method.cliName(), model, trainable, storedBytes(dir), summary.tokensPerSecond(), summary.recall(),
+                    summary.heldoutRecall(), newFacts, original));
         }
         return rows;
     }
@@ -104,24 +108,19 @@ public final class AdapterComparison {
         return assignments.stream().filter(a -> a.startsWith("training.")).toList();
     }
 
-    private Row measure(String name, MemoryLM model, long trainable, long bytes, double trainSpeed, Corpus newFacts,
-                        BaseData original) {
-        Evaluator evaluator = new Evaluator(model, precision, false);
-        RecallResult seen = evaluator.recall(newFacts.tokenizer(), newFacts.knowledge().probes(Split.SEEN), PROBE_BATCH);
-        RecallResult heldout = evaluator.recall(newFacts.tokenizer(), newFacts.knowledge().probes(Split.HELDOUT), PROBE_BATCH);
-        double forgetting = original.loss(evaluator);
+    private Row measure(String name, MemoryLM model, long trainable, long bytes, double trainSpeed, RecallResult seen,
+                        RecallResult heldout, Corpus newFacts, BaseData original) {
+        double forgetting = original.loss(new Evaluator(model, precision, false));
         return new Row(name, trainable, bytes, seen, heldout, forgetting, trainSpeed, generationSpeed(name, model, newFacts));
+    }
+
+    private static RecallResult recall(Evaluator evaluator, Corpus corpus, Split split) {
+        return evaluator.recall(corpus.tokenizer(), corpus.knowledge().probes(split), TrainingRun.PROBE_BATCH);
     }
 
     /** Greedy tokens per second after a prompt: the median of three runs after a warm-up run. */
     private double generationSpeed(String name, MemoryLM model, Corpus corpus) {
-        long bos = corpus.tokenizer().eosId().orElse(0);
-        int[] text = corpus.tokenizer().encode(PROMPT);
-        long[] prompt = new long[text.length + 1];
-        prompt[0] = bos;
-        for (int i = 0; i < text.length; i++) {
-            prompt[i + 1] = text[i];
-        }
+        long[] prompt = Arrays.stream(corpus.tokenizer().encode(PROMPT)).asLongStream().toArray();
         return GenerationSpeed.compare(Map.of(name, model), prompt, generationTokens, 3).get(0).tokensPerSecond();
     }
 

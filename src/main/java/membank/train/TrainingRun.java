@@ -48,7 +48,7 @@ public final class TrainingRun {
     static final String STATE = "trainer_state.json";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int KEEP_CHECKPOINTS = 2;
-    private static final int PROBE_BATCH = 64;
+    static final int PROBE_BATCH = 64;
 
     private final RunConfig run;
     private final Path dir;
