@@ -392,7 +392,7 @@ public final class MemoryBenchmark {
         try (PointerScope scope = new PointerScope(); NoGradGuard ignored = new NoGradGuard();
              var cast = precision.autocast()) {
             RoutingTrace trace = new RoutingTrace();
-            layer.forward(x, bank.rows(), null, new MemoryRead(routing, null, null, trace, 0));
+            layer.forward(x, bank.rows(), null, new MemoryRead(routing, null, null, trace, 0, null));
             return Arrays.stream(Ops.toLongs(trace.layers().get(0).routing().chapters())).distinct().count();
         }
     }

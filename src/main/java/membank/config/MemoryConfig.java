@@ -19,7 +19,8 @@ public record MemoryConfig(
         BankConfig bank,
         Integer projectionRank,
         ChapterConfig chapters,
-        RouterLossConfig routerLosses) {
+        RouterLossConfig routerLosses,
+        ContextConfig context) {
 
     public static final String VARIANT_A = "A";
     public static final String VARIANT_B = "B";
@@ -29,6 +30,20 @@ public record MemoryConfig(
 
     public MemoryConfig {
         layers = List.copyOf(layers);
+    }
+
+    /** A memory block without a context bank. */
+    public MemoryConfig(String variant, List<Integer> layers, String sharing, int sharingK, int numTokens,
+                        int numHeads, int numKvHeads, int headDim, BankConfig bank, Integer projectionRank,
+                        ChapterConfig chapters, RouterLossConfig routerLosses) {
+        this(variant, layers, sharing, sharingK, numTokens, numHeads, numKvHeads, headDim, bank, projectionRank,
+                chapters, routerLosses, null);
+    }
+
+    /** The same block with {@code context} (null removes the context bank). */
+    public MemoryConfig withContext(ContextConfig context) {
+        return new MemoryConfig(variant, layers, sharing, sharingK, numTokens, numHeads, numKvHeads, headDim, bank,
+                projectionRank, chapters, routerLosses, context);
     }
 
     /** Which bank memory layer {@code layer} (a model layer index) reads. */

@@ -11,7 +11,7 @@ import java.util.List;
 final class MemoryJson {
     static final String PATH = "membank";
     static final List<String> KEYS = List.of("variant", "layers", "sharing", "sharing_k", "num_tokens",
-            "num_heads", "num_kv_heads", "head_dim", "bank", "projection_rank", "chapters", "router_losses");
+            "num_heads", "num_kv_heads", "head_dim", "bank", "projection_rank", "chapters", "router_losses", "context");
     static final List<String> VARIANTS = List.of(MemoryConfig.VARIANT_A, MemoryConfig.VARIANT_B);
     static final List<String> SHARINGS = List.of(MemoryConfig.SHARED, MemoryConfig.PER_LAYER, MemoryConfig.EVERY_K);
 
@@ -37,8 +37,9 @@ final class MemoryJson {
         Integer projectionRank = projectionRank(block, base.hiddenSize());
         ChapterConfig chapters = ChapterJson.parse(block.child("chapters"), numTokens);
         RouterLossConfig losses = ChapterJson.parseLosses(block, chapters);
+        ContextConfig context = ContextJson.parse(block.child("context"), bank, base.hiddenSize());
         return new MemoryConfig(variant, layers, sharing, sharingK, numTokens, numHeads, numKvHeads, headDim,
-                bank, projectionRank, chapters, losses);
+                bank, projectionRank, chapters, losses, context);
     }
 
     static ObjectNode write(MemoryConfig memory) {
@@ -55,6 +56,9 @@ final class MemoryJson {
         node.put("projection_rank", memory.projectionRank());
         node.set("chapters", memory.chapters() == null ? null : ChapterJson.write(memory.chapters()));
         node.set("router_losses", memory.routerLosses() == null ? null : ChapterJson.write(memory.routerLosses()));
+        if (memory.context() != null) {
+            node.set("context", ContextJson.write(memory.context()));
+        }
         return node;
     }
 

@@ -29,6 +29,9 @@ public final class MemoryAttention extends Module {
     private final ChapterConfig chapters;
     private final ChapterRouter router;
     private final RoutedRead routed;
+    /** Separate K/V projections of context vectors ({@code membank.context.kv = own}), else null. */
+    private final MemoryProjection contextK;
+    private final MemoryProjection contextV;
 
     /** Dense memory attention over a dense bank: every position reads the whole bank. */
     public MemoryAttention(long dim, long heads, long kvHeads, long headDim) {
@@ -46,6 +49,12 @@ public final class MemoryAttention extends Module {
      */
     MemoryAttention(long dim, long tokenWidth, long heads, long kvHeads, long headDim, ChapterConfig chapters,
                     Integer projectionRank) {
+        this(dim, tokenWidth, heads, kvHeads, headDim, chapters, projectionRank, false);
+    }
+
+    /** @param ownContextKv read context vectors with their own K/V projections instead of the bank's */
+    MemoryAttention(long dim, long tokenWidth, long heads, long kvHeads, long headDim, ChapterConfig chapters,
+                    Integer projectionRank, boolean ownContextKv) {
         this.q = MemoryProjection.register(this, "q_proj", dim, heads * headDim, projectionRank, false);
         this.k = MemoryProjection.register(this, "k_proj", tokenWidth, kvHeads * headDim, projectionRank, false);
         this.v = MemoryProjection.register(this, "v_proj", tokenWidth, kvHeads * headDim, projectionRank, false);
@@ -58,12 +67,14 @@ public final class MemoryAttention extends Module {
         this.router = chapters == null ? null
                 : register_module("router", new ChapterRouter(dim, chapters.count() - chapters.shared(), chapters.topK()));
         this.routed = chapters == null ? null : new RoutedRead(chapters, kvHeads);
+        this.contextK = ownContextKv ? MemoryProjection.register(this, "context_k_proj", dim, kvHeads * headDim, null, false) : null;
+        this.contextV = ownContextKv ? MemoryProjection.register(this, "context_v_proj", dim, kvHeads * headDim, null, false) : null;
     }
 
     /** The memory attention of a model of width {@code dim} with memory {@code m}. */
     public static MemoryAttention of(MemoryConfig m, long dim) {
         return new MemoryAttention(dim, m.bank().tokenWidth(dim), m.numHeads(), m.numKvHeads(), m.headDim(),
-                m.chapters(), m.projectionRank());
+                m.chapters(), m.projectionRank(), m.context() != null && m.context().ownKv());
     }
 
     /** Pins how per-position routed reads get their keys (tests compare both against the reference). */
@@ -80,6 +91,11 @@ public final class MemoryAttention extends Module {
      * bank's K/V projected once (inference) or is null to project what is read now.
      */
     public Tensor forward(Tensor x, BankRows bank, MemoryKv cached, MemoryRead read) {
+        Tensor y = readBank(x, bank, cached, read);
+        return read.context() == null ? y : y.add(readContext(x, read.context()));
+    }
+
+    private Tensor readBank(Tensor x, BankRows bank, MemoryKv cached, MemoryRead read) {
         if (router == null) {
             return forward(x, cached != null ? cached : project(bank));
         }
@@ -138,6 +154,46 @@ public final class MemoryAttention extends Module {
         Tensor merged = out.view(kvHeads, batch * length, group * headDim).transpose(0, 1)
                 .reshape(batch, length, heads * headDim);
         return o.forward(merged);
+    }
+
+    /**
+     * Reads context vectors (spec section 7): softmax(Q K_c^T / sqrt(dh)) V_c per head over the
+     * valid vectors, its own softmax, through the same output projection, so it adds to the bank's
+     * read like one more shared chapter.
+     */
+    Tensor readContext(Tensor x, ContextRead context) {
+        Tensor query = Ops.splitHeads(q.forward(x), heads, headDim);
+        Tensor vectors = context.vectors().to(query.scalar_type());
+        Tensor keys = Ops.splitHeads((contextK != null ? contextK : k).forward(vectors), kvHeads, headDim);
+        Tensor values = Ops.splitHeads((contextV != null ? contextV : v).forward(vectors), kvHeads, headDim);
+        long batch = query.size(0);
+        if (keys.size(0) != batch) {
+            keys = keys.expand(batch, -1, -1, -1);
+            values = values.expand(batch, -1, -1, -1);
+        }
+        Tensor mask = context.valid() == null ? null
+                : context.valid().view(context.valid().size(0), 1, 1, context.valid().size(1)).expand(batch, 1, 1, -1);
+        Tensor out;
+        if (context.attention() != null) {
+            out = attendRecording(query, keys, values, mask, context.attention());
+        } else {
+            out = mask == null ? Ops.attention(query, keys, values, false) : Ops.attention(query, keys, values, mask);
+        }
+        return o.forward(Ops.mergeHeads(out));
+    }
+
+    /** The same read with explicit probabilities, which are handed to {@code sink}. */
+    private Tensor attendRecording(Tensor query, Tensor keys, Tensor values, Tensor mask, ContextAttention sink) {
+        long group = heads / kvHeads;
+        Tensor k = keys.repeat_interleave(group, new org.bytedeco.pytorch.LongOptional(1), new org.bytedeco.pytorch.LongOptional());
+        Tensor v = values.repeat_interleave(group, new org.bytedeco.pytorch.LongOptional(1), new org.bytedeco.pytorch.LongOptional());
+        Tensor scores = matmul(query.mul(Ops.scalar(1.0 / Math.sqrt(headDim))), k.transpose(2, 3));
+        if (mask != null) {
+            scores = scores.masked_fill(mask.logical_not(), Ops.scalar(Double.NEGATIVE_INFINITY));
+        }
+        Tensor probabilities = scores.softmax(-1);
+        sink.record(probabilities);
+        return matmul(probabilities, v);
     }
 
     /** Wk as it applies to the bank's rows: Wk·B for a factorized bank, so A·Bᵀ is never formed. */

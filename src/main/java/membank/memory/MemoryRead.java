@@ -10,10 +10,12 @@ import org.bytedeco.pytorch.Tensor;
  * @param state the router's running sums when decoding, else null
  * @param trace collects router decisions (for router losses and inspection), or null
  * @param layer the model layer index, as recorded in the trace
+ * @param context context bank vectors read beside the bank, or null
  */
-public record MemoryRead(RoutingMode routing, Tensor valid, RouterState state, RoutingTrace trace, int layer) {
+public record MemoryRead(RoutingMode routing, Tensor valid, RouterState state, RoutingTrace trace, int layer,
+                         ContextRead context) {
     /** A plain full-sequence read with the given routing. */
     public static MemoryRead of(RoutingMode routing) {
-        return new MemoryRead(routing, null, null, null, 0);
+        return new MemoryRead(routing, null, null, null, 0, null);
     }
 }

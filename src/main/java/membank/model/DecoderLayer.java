@@ -8,6 +8,7 @@ import org.bytedeco.pytorch.Tensor;
 
 import membank.config.ModelConfig;
 import membank.memory.BankRows;
+import membank.memory.ContextRead;
 import membank.memory.MemoryAttention;
 import membank.memory.MemoryKv;
 import membank.memory.MemoryRead;
@@ -82,7 +83,7 @@ final class DecoderLayer extends Module {
 
     /** The memory side of one forward pass through this layer; {@code bank} is null without memory. */
     record Memory(BankRows bank, MemoryKv cachedKv, RouterState router, RoutingMode routing, Tensor valid,
-                  RoutingTrace trace) {
+                  RoutingTrace trace, ContextRead context) {
     }
 
     Tensor forward(Tensor h, Rope rope, KvCache cache, Memory memory) {
@@ -101,7 +102,7 @@ final class DecoderLayer extends Module {
             return h;
         }
         Tensor x = memoryNorm.forward(h);
-        MemoryRead read = new MemoryRead(m.routing(), m.valid(), m.router(), m.trace(), index);
+        MemoryRead read = new MemoryRead(m.routing(), m.valid(), m.router(), m.trace(), index, m.context());
         return h.add(memoryAttn.forward(x, m.bank(), m.cachedKv(), read));
     }
 }

@@ -21,7 +21,12 @@ import org.bytedeco.pytorch.Tensor;
 import membank.config.LoraConfig;
 import membank.config.ModelConfig;
 import membank.memory.BankForm;
+import membank.context.ContextDecoder;
+import membank.context.ContextEncoder;
+import membank.context.ContextLatents;
+import membank.config.ContextConfig;
 import membank.memory.BankRows;
+import membank.memory.ContextRead;
 import membank.memory.MemoryBank;
 import membank.memory.MemoryKv;
 import membank.memory.RouterState;
@@ -50,6 +55,9 @@ public final class MemoryLM extends Module {
     private final RmsNorm norm;
     private final LinearImpl lmHead;
     private final Rope rope;
+    /** The context bank's encoder and its training-only decoder (spec section 7), or null. */
+    private final ContextEncoder contextEncoder;
+    private final ContextDecoder contextDecoder;
     /**
      * Container modules are kept reachable: libtorch calls back into Java peers of modules
      * (e.g. in train()), and a collected peer would turn that call into a NullPointerException.
@@ -84,9 +92,19 @@ public final class MemoryLM extends Module {
                         new MemoryBank(config.membank().bank(), config.membank().numTokens(), config.hiddenSize(), form)));
             }
         }
+        ContextConfig context = config.hasMemory() ? config.membank().context() : null;
+        contextEncoder = context == null ? null : model.register_module("context_encoder",
+                new ContextEncoder(config.hiddenSize(), context.ratio(), encoderHeads(config), config.rmsNormEps()));
+        contextDecoder = context == null ? null : model.register_module("context_decoder",
+                new ContextDecoder(config.hiddenSize(), context.ratio(), config.rmsNormEps()));
         lmHead = config.tieWordEmbeddings() ? null
                 : register_module("lm_head", Ops.linear(config.hiddenSize(), config.vocabSize(), false));
         rope = new Rope(config.headDim(), config.ropeTheta(), config.maxPositionEmbeddings());
+    }
+
+    /** The model's attention heads when they divide its width, else one. */
+    private static long encoderHeads(ModelConfig c) {
+        return c.hiddenSize() % c.numAttentionHeads() == 0 ? c.numAttentionHeads() : 1;
     }
 
     private Module container(Module parent, String name) {
@@ -110,6 +128,11 @@ public final class MemoryLM extends Module {
      */
     public Tensor forward(Tensor ids, Tensor valid) {
         return logits(hidden(ids, null, valid, null));
+    }
+
+    /** Logits of right-padded rows whose memory layers also read {@code context} (null: none). */
+    public Tensor forward(Tensor ids, Tensor valid, ContextRead context) {
+        return logits(hidden(ids, null, valid, null, context));
     }
 
     /** Logits of the new positions, extending a decode state (its caches grow by L). */
@@ -150,16 +173,77 @@ public final class MemoryLM extends Module {
      * @param valid [B, L] with 1 on real tokens for right-padded rows, or null
      */
     public Tensor hidden(Tensor ids, DecodeState state, Tensor valid, RoutingTrace trace) {
+        return hidden(ids, state, valid, trace, state == null ? null : state.context());
+    }
+
+    /** Final hidden states whose memory layers also read {@code context} (null: no context). */
+    public Tensor hidden(Tensor ids, DecodeState state, Tensor valid, RoutingTrace trace, ContextRead context) {
+        return layerStates(ids, state, valid, trace, context)[1];
+    }
+
+    /** {h after the first layer, final hidden states after the last norm}. */
+    private Tensor[] layerStates(Tensor ids, DecodeState state, Tensor valid, RoutingTrace trace, ContextRead context) {
+        if (context != null && contextEncoder == null && !config.hasMemory()) {
+            throw new IllegalStateException("this model has no memory layers to read a context bank with");
+        }
         Tensor h = embed.forward(ids);
+        Tensor first = null;
         RoutingMode routing = routing();
         for (int i = 0; i < layers.size(); i++) {
             DecoderLayer layer = layers.get(i);
             KvCache cache = state == null ? null : state.caches().get(i);
             var memory = new DecoderLayer.Memory(bankOf(i), state == null ? null : state.bankKv().get(i),
-                    state == null ? null : state.routers().get(i), routing, valid, trace);
+                    state == null ? null : state.routers().get(i), routing, valid, trace, context);
             h = layer.forward(h, rope, cache, memory);
+            if (i == 0) {
+                first = h;
+            }
         }
-        return norm.forward(h);
+        return new Tensor[] {first, norm.forward(h)};
+    }
+
+    public boolean hasContextEncoder() {
+        return contextEncoder != null;
+    }
+
+    /**
+     * What the context encoder reads of a segment (spec section 7): [E1; E_last] [B, L, 2d], the
+     * residual stream after the first layer and the final hidden states, each RMS-normalised
+     * without a weight so both halves have unit scale. Computed without gradient: the encoder
+     * learns to compress the model's reading, it does not change it.
+     */
+    public Tensor readingOf(Tensor ids, Tensor valid) {
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            Tensor[] states = layerStates(ids, null, valid, null, null);
+            return Ops.cat(unitRms(states[0]), unitRms(states[1]), -1).to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
+        }
+    }
+
+    private Tensor unitRms(Tensor x) {
+        Tensor x32 = x.to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
+        return x32.mul(Ops.meanLast(x32.mul(x32)).add(Ops.scalar(config.rmsNormEps())).rsqrt());
+    }
+
+    /** Latents of segments [B, L] ({@code valid} marks real tokens, or null). */
+    public ContextLatents compress(Tensor ids, Tensor valid) {
+        return requireEncoder().forward(readingOf(ids, valid), valid);
+    }
+
+    /**
+     * The encoder's own loss: reconstruction of its input from {@code latents} (a sample in
+     * training) plus {@code kl_beta} times the KL term.
+     */
+    public Tensor contextLoss(ContextLatents of, Tensor latents) {
+        double beta = config.membank().context().klBeta();
+        return contextDecoder.reconstructionLoss(latents, of).add(of.kl().mul(Ops.scalar(beta)));
+    }
+
+    private ContextEncoder requireEncoder() {
+        if (contextEncoder == null) {
+            throw new IllegalStateException("this model has no context encoder: its config.json has no"
+                    + " membank.context block (add one with `membank context train`)");
+        }
+        return contextEncoder;
     }
 
     /** The routing chaptered layers use now: the config's in training, else the inference override. */
@@ -196,6 +280,11 @@ public final class MemoryLM extends Module {
      * projecting the whole bank would up front (30 s for 65K tokens in six Qwen2.5-0.5B layers).
      */
     public DecodeState newDecodeState(long batch, long maxLength) {
+        return newDecodeState(batch, maxLength, null);
+    }
+
+    /** A fresh decode state whose every step also reads {@code context} (null: none). */
+    public DecodeState newDecodeState(long batch, long maxLength, ContextRead context) {
         List<KvCache> caches = new ArrayList<>();
         List<MemoryKv> bankKv = new ArrayList<>();
         List<RouterState> routers = new ArrayList<>();
@@ -210,7 +299,7 @@ public final class MemoryLM extends Module {
                         ? new RouterState(batch, config.hiddenSize()) : null);
             }
         }
-        return new DecodeState(caches, bankKv, routers);
+        return new DecodeState(caches, bankKv, routers, context);
     }
 
     /** Parameters by their Hugging Face names, in registration order. */

@@ -31,6 +31,16 @@ public final class Ops {
         return new Scalar(v);
     }
 
+    /** An optional scalar argument (bounds of clamp). */
+    public static org.bytedeco.pytorch.ScalarOptional scalarOptional(double v) {
+        return new org.bytedeco.pytorch.ScalarOptional(new Scalar(v));
+    }
+
+    /** A boolean tensor of ones (true), e.g. a mask where nothing is padded. */
+    public static Tensor onesBool(long... shape) {
+        return ones(shape, new org.bytedeco.pytorch.TensorOptions(ScalarType.Bool));
+    }
+
     /** An integer scalar: arithmetic with it keeps int64 index tensors int64. */
     public static Scalar integer(long v) {
         return new Scalar(v);
