@@ -14,6 +14,11 @@ import org.bytedeco.pytorch.Tensor;
  */
 public record MemoryRead(RoutingMode routing, Tensor valid, RouterState state, RoutingTrace trace, int layer,
                          ContextRead context) {
+    /** A read of the bank alone. */
+    public MemoryRead(RoutingMode routing, Tensor valid, RouterState state, RoutingTrace trace, int layer) {
+        this(routing, valid, state, trace, layer, null);
+    }
+
     /** A plain full-sequence read with the given routing. */
     public static MemoryRead of(RoutingMode routing) {
         return new MemoryRead(routing, null, null, null, 0, null);
