@@ -36,6 +36,14 @@ public final class ConfigJson {
         return MemoryJson.parse(membankOrNull, base);
     }
 
+    /**
+     * A {@code membank.context} block for a model of config {@code model} (which must have memory):
+     * missing keys get the defaults, and the block is validated against the model's bank.
+     */
+    public static ContextConfig parseContext(JsonNode block, ModelConfig model) {
+        return ContextJson.parse(JsonBlock.of(block, MemoryJson.PATH + ".context"), model.membank().bank(), model.hiddenSize());
+    }
+
     /** Null, JSON null or missing keys give the defaults. */
     public static TrainConfig parseTraining(JsonNode trainingBlockOrNull) {
         return TrainJson.parse(trainingBlockOrNull);

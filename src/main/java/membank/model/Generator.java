@@ -7,6 +7,7 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
+import membank.memory.ContextRead;
 import membank.nn.Ops;
 
 /**
@@ -56,6 +57,11 @@ public final class Generator {
      * passed to {@code onToken} as soon as it is chosen.
      */
     public long[] generate(long[] prompt, GenerationOptions opts, LongConsumer onToken) {
+        return generate(prompt, opts, onToken, null);
+    }
+
+    /** {@link #generate(long[], GenerationOptions, LongConsumer)} with every step also reading {@code context}. */
+    public long[] generate(long[] prompt, GenerationOptions opts, LongConsumer onToken, ContextRead context) {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("the prompt is empty: generation needs at least one token (e.g. BOS)");
         }
@@ -66,7 +72,7 @@ public final class Generator {
         int produced = 0;
         // the outer scope frees the decode state's caches when generation ends
         try (PointerScope outer = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
-            DecodeState state = model.newDecodeState(1, prompt.length + budget);
+            DecodeState state = model.newDecodeState(1, prompt.length + budget, context);
             float[] logits = budget == 0 ? null : step(prompt, state);
             while (produced < budget) {
                 long next = sampler.next(logits);

@@ -156,7 +156,8 @@ public final class MemoryLM extends Module {
         return new TrainingLoss(aux == null ? lm : lm.add(aux), lm, trace);
     }
 
-    private static Tensor crossEntropy(Tensor logits, Tensor targets) {
+    /** Mean next-token cross-entropy of logits [B, L, V] over targets [B, L], IGNORE_INDEX excluded. */
+    public static Tensor crossEntropy(Tensor logits, Tensor targets) {
         long vocab = logits.size(-1);
         return cross_entropy_loss(logits.view(-1, vocab), targets.reshape(-1),
                 new org.bytedeco.pytorch.TensorOptional(), 1L, IGNORE_INDEX, 0.0);

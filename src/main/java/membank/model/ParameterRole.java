@@ -5,7 +5,10 @@ import java.util.Map;
 
 import org.bytedeco.pytorch.Tensor;
 
-/** What a parameter is for, from its Hugging Face name: the bank, a memory layer, or the backbone. */
+/**
+ * What a parameter is for, from its Hugging Face name: the bank, a memory layer (the context
+ * bank's encoder and decoder count as memory layers: they serve the memory side), or the backbone.
+ */
 public enum ParameterRole {
     BACKBONE, MEMORY_LAYER, BANK;
 
@@ -14,7 +17,8 @@ public enum ParameterRole {
             return BANK;
         }
         boolean memory = name.contains(".memory_attn.") || name.contains(".memory_layernorm.")
-                || name.contains(".memory_mlp.") || name.contains(".memory_mlp_layernorm.");
+                || name.contains(".memory_mlp.") || name.contains(".memory_mlp_layernorm.")
+                || name.startsWith("model.context_");
         return memory ? MEMORY_LAYER : BACKBONE;
     }
 

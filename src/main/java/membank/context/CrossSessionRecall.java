@@ -1,0 +1,186 @@
+package membank.context;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Consumer;
+
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+
+import me.tongfei.progressbar.ProgressBar;
+import membank.data.KnowledgeSet;
+import membank.data.KnowledgeSpec;
+import membank.data.Probe;
+import membank.data.Split;
+import membank.memory.ContextRead;
+import membank.model.MemoryLM;
+import membank.nn.Ops;
+import membank.util.Progress;
+
+/**
+ * Cross-session recall (docs/results-context.md): in session 1 the biographies of people the model
+ * never saw are read into a fresh context bank, one exchange each; in session 2, after enough
+ * filler that session 1 has left the attention window, each fact is asked. A fact counts as
+ * recalled when greedy decoding gives exactly its value (teacher-forced argmax, as in eval).
+ * Conditions: nothing to read (the window holds filler and the question), the context bank, the
+ * bank after consolidation has halved it, and the raw session-1 biography placed right before
+ * the question (the upper bound).
+ */
+public final class CrossSessionRecall {
+    /** Neutral sentences that push session 1 out of the attention window. */
+    private static final List<String> FILLER = List.of(
+            "The afternoon was quiet and the streets were mostly empty.",
+            "Someone asked about the train schedule for the weekend.",
+            "The weather report promised light rain in the evening.",
+            "A delivery van stopped outside and left again a minute later.",
+            "The meeting was moved to the small room on the second floor.",
+            "Coffee ran out before noon, as it often does on Mondays.");
+
+    /**
+     * @param people how many new people session 1 introduces
+     * @param seed the knowledge seed of those people (distinct from any training draw)
+     * @param window the attention window in tokens: session 2 sees only its last {@code window} tokens
+     * @param probe clusters retrieval searches per query
+     */
+    public record Options(int people, long seed, int window, int probe) {
+        public Options {
+            if (people < 1 || window < 8 || probe < 1) {
+                throw new IllegalArgumentException("cross-session recall needs people >= 1, window >= 8 tokens and probe >= 1");
+            }
+        }
+    }
+
+    public record Row(String condition, int correct, int total) {
+        public double accuracy() {
+            return total == 0 ? 0 : (double) correct / total;
+        }
+    }
+
+    /**
+     * @param vectors bank rows after session 1; {@code halvedVectors} after consolidation
+     * @param rememberedTokens session-1 tokens read into the bank
+     * @param storedBytes bytes of the bank's vectors and statistics (float32 rows, four numbers each)
+     * @param retrievalMillis median time of one retrieval (query encoding excluded)
+     */
+    public record Report(List<Row> rows, int vectors, int halvedVectors, long rememberedTokens, long storedBytes,
+                         double retrievalMillis, int readLimit, double chance) {
+        public double bytesPerToken() {
+            return rememberedTokens == 0 ? 0 : (double) storedBytes / rememberedTokens;
+        }
+    }
+
+    private final ContextReader reader;
+    private final Options options;
+
+    public CrossSessionRecall(ContextReader reader, Options options) {
+        this.reader = reader;
+        this.options = options;
+    }
+
+    public Report run(boolean progress, Consumer<String> log) {
+        KnowledgeSet people = KnowledgeSet.generate(new KnowledgeSpec(options.people(), options.seed()));
+        List<String> biographies = people.trainDocuments(0);
+        List<Probe> probes = people.probes(Split.SEEN);
+        int perPerson = probes.size() / options.people();
+        String filler = filler(options.window());
+
+        ContextBank bank = new ContextBank((int) reader.model().config().hiddenSize());
+        long tokens = 0;
+        for (int i = 0; i < biographies.size(); i++) {
+            tokens += reader.remember(bank, biographies.get(i), i);
+        }
+        int vectors = bank.size();
+        long bytes = storedBytes(bank);
+        log.accept("session 1: " + biographies.size() + " biographies, " + tokens + " tokens -> " + vectors + " context vectors");
+
+        List<Row> rows = new ArrayList<>();
+        double[] latencies = new double[probes.size()];
+        int halved;
+        try (ContextIndex index = ContextIndex.build(bank);
+             ProgressBar bar = Progress.bar("cross-session recall", 4L * probes.size(), progress)) {
+            int window = options.window();
+            rows.add(score("no context bank", probes, p -> filler + p.prompt(), p -> null, window, bar));
+            rows.add(score("context bank", probes, p -> filler + p.prompt(), timed(index, latencies), window, bar));
+            // the upper bound reads the biography itself, so its window is all the model's positions
+            rows.add(score("raw session-1 text in context (upper bound)", probes,
+                    p -> biographies.get(probes.indexOf(p) / perPerson) + " " + p.prompt(), p -> null,
+                    reader.model().config().maxPositionEmbeddings(), bar));
+            Consolidation.consolidate(index, ConsolidationConfig.of(Math.max(1, vectors / 2)));
+            halved = bank.size();
+            rows.add(score("context bank consolidated to half", probes, p -> filler + p.prompt(),
+                    p -> reader.retrieve(index, p.prompt(), options.probe()).read(), window, bar));
+        }
+        double[] sorted = latencies.clone();
+        Arrays.sort(sorted);
+        return new Report(rows, vectors, halved, tokens, bytes, sorted[sorted.length / 2],
+                reader.readLimit(), people.chanceAccuracy());
+    }
+
+    /** Retrieval for a probe, its time recorded by probe number. */
+    private java.util.function.Function<Probe, ContextRead> timed(ContextIndex index, double[] latencies) {
+        int[] next = {0};
+        return p -> {
+            Tensor query = reader.query(p.prompt());
+            long began = System.nanoTime();
+            Hits hits = index.search(query, reader.readLimit(), options.probe());
+            latencies[next[0]++] = (System.nanoTime() - began) / 1e6;
+            Tensor rows = index.bank().vectors().index_select(0, Ops.longs(Arrays.stream(hits.rows()).asLongStream().toArray()));
+            return new ContextRead(rows.unsqueeze(0), null, null);
+        };
+    }
+
+    /** Filler sentences of at least {@code window} tokens. */
+    private String filler(int window) {
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; reader.tokenizer().encode(text.toString()).length < window; i++) {
+            text.append(FILLER.get(i % FILLER.size())).append(' ');
+        }
+        return text.toString();
+    }
+
+    private Row score(String condition, List<Probe> probes, java.util.function.Function<Probe, String> prompt,
+                      java.util.function.Function<Probe, ContextRead> context, int window, ProgressBar bar) {
+        int correct = 0;
+        MemoryLM model = reader.model();
+        model.train(false);
+        for (Probe p : probes) {
+            try (PointerScope scope = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
+                if (recalled(model, prompt.apply(p), p.answer(), context.apply(p), window)) {
+                    correct++;
+                }
+            }
+            bar.step();
+        }
+        return new Row(condition, correct, probes.size());
+    }
+
+    /** Every answer token is the argmax after the prompt's last {@code window} tokens (start token first). */
+    private boolean recalled(MemoryLM model, String prompt, String answer, ContextRead context, int window) {
+        int[] promptIds = reader.tokenizer().encode(prompt);
+        int[] answerIds = reader.tokenizer().encode(answer);
+        int keep = Math.min(promptIds.length, window - answerIds.length - 1);
+        long[] row = new long[keep + answerIds.length + 1];
+        row[0] = reader.tokenizer().eosId().orElse(0);
+        for (int i = 0; i < keep; i++) {
+            row[i + 1] = promptIds[promptIds.length - keep + i];
+        }
+        for (int i = 0; i < answerIds.length; i++) {
+            row[keep + 1 + i] = answerIds[i];
+        }
+        Tensor logits = model.forward(Ops.longs(new long[][] {row}), null, context);
+        long[] predicted = Ops.toLongs(logits.argmax(new org.bytedeco.pytorch.LongOptional(-1), false));
+        for (int j = 0; j < answerIds.length; j++) {
+            if (predicted[keep + j] != answerIds[j]) {
+                return false;
+            }
+        }
+        return answerIds.length > 0;
+    }
+
+    /** Float32 rows plus mass, references, attention (float32) and last use (int64) per row. */
+    static long storedBytes(ContextBank bank) {
+        return (long) bank.size() * (4L * bank.dim() + 3 * 4 + 8);
+    }
+}
