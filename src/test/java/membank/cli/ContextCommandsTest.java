@@ -1,0 +1,126 @@
+package membank.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import membank.context.FileContextStore;
+
+/** context train, context eval and chat end to end on a tiny model. */
+class ContextCommandsTest {
+    @TempDir
+    static Path tmp;
+    static Path base;
+    static Path withContext;
+
+    @BeforeAll
+    static void trainTinyModelAndItsEncoder() {
+        base = tmp.resolve("base");
+        CliRun r = CliRun.of("train", "--preset", "tiny", "--steps", "2", "--out", base.toString(), "--precision", "fp32",
+                "--set", "training.data.entities=4", "--set", "training.eval_every=0");
+        assertEquals(0, r.exit(), r.err());
+        withContext = tmp.resolve("context");
+        CliRun c = CliRun.of("context", "train", "--model", base.toString(), "--out", withContext.toString(), "--steps", "3",
+                "--batch-size", "2", "--segment-length", "48", "--ratio", "8", "--kv", "own", "--no-progress");
+        assertEquals(0, c.exit(), c.err());
+        assertTrue(c.out().contains("| with the context bank |"), c.out());
+    }
+
+    @Test
+    void contextTrainWritesAModelWithTheContextBlock() throws Exception {
+        JsonNode config = new ObjectMapper().readTree(withContext.resolve("config.json").toFile());
+        assertEquals(8, config.path("membank").path("context").path("ratio").asInt());
+        assertEquals("own", config.path("membank").path("context").path("kv").asText());
+        assertEquals("segments", config.path("context_training").path("task").asText());
+        assertTrue(Files.isRegularFile(withContext.resolve("tokenizer.json")));
+        assertEquals(3, Files.readAllLines(withContext.resolve("metrics.jsonl")).size());
+    }
+
+    @Test
+    void contextTrainRefusesAModelWithoutMemory() {
+        Path plain = tmp.resolve("plain");
+        assertEquals(0, CliRun.of("train", "--preset", "small-nomem", "--steps", "1", "--out", plain.toString(),
+                "--precision", "fp32", "--set", "training.data.entities=2", "--set", "training.eval_every=0",
+                "--set", "model.num_hidden_layers=1", "--set", "model.hidden_size=32", "--set", "model.num_attention_heads=2",
+                "--set", "model.num_key_value_heads=1", "--set", "model.intermediate_size=64").exit());
+        CliRun r = CliRun.of("context", "train", "--model", plain.toString(), "--out", tmp.resolve("x").toString());
+        assertEquals(1, r.exit());
+        assertTrue(r.err().contains("no memory layers"), r.err());
+        assertFalse(Files.exists(tmp.resolve("x").resolve("model.safetensors")));
+        CliRun ratio = CliRun.of("context", "train", "--model", base.toString(), "--out", tmp.resolve("y").toString(), "--ratio", "0");
+        assertEquals(1, ratio.exit());
+        assertTrue(ratio.err().contains("membank.context.ratio"), ratio.err());
+    }
+
+    @Test
+    void evalPrintsEveryCondition() {
+        CliRun r = CliRun.of("context", "eval", "--model", withContext.toString(), "--people", "2", "--window", "24",
+                "--segment-length", "48", "--no-progress", "--report", tmp.resolve("report.md").toString());
+        assertEquals(0, r.exit(), r.err());
+        for (String condition : new String[] {"no context bank", "| context bank |", "raw session-1 text", "consolidated to half"}) {
+            assertTrue(r.out().contains(condition), r.out());
+        }
+        assertTrue(r.out().contains("bytes per remembered token"), r.out());
+        assertTrue(Files.isRegularFile(tmp.resolve("report.md")));
+    }
+
+    @Test
+    void chatRemembersAcrossSessionsAndForgets() throws Exception {
+        Path store = tmp.resolve("store");
+        CliRun first = chat(store, "ada", "Ada Lindqvist was born in Lisbon.\n/stats\n");
+        assertEquals(0, first.exit(), first.err());
+        int afterFirst = vectors(first.out());
+        assertTrue(afterFirst > 0, first.out());
+        var bank = new FileContextStore(store).load("ada");
+        assertTrue(bank.isPresent());
+        assertEquals(afterFirst, bank.get().size());
+
+        // a second session (a new process, as far as the bank knows) starts from what the first saved
+        CliRun second = chat(store, "ada", "/stats\nWhere was Ada born?\n/stats\n");
+        assertEquals(0, second.exit(), second.err());
+        assertTrue(second.out().contains(afterFirst + " context vectors"), second.out());
+        // another user's bank is untouched and separate
+        CliRun other = chat(store, "bob", "/stats\n");
+        assertTrue(other.out().contains("0 context vectors"), other.out());
+
+        CliRun forget = chat(store, "ada", "/forget\n/stats\n");
+        assertTrue(forget.out().contains("forgot everything"), forget.out());
+        assertTrue(new FileContextStore(store).load("ada").isEmpty());
+    }
+
+    private static CliRun chat(Path store, String user, String input) {
+        InputStream saved = System.in;
+        System.setIn(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
+        try {
+            return CliRun.of("chat", "--model", withContext.toString(), "--user", user, "--store", store.toString(),
+                    "--max-tokens", "4", "--window", "32", "--segment-length", "48");
+        } finally {
+            System.setIn(saved);
+        }
+    }
+
+    /** The vector count of the last /stats line. */
+    private static int vectors(String out) {
+        Matcher m = Pattern.compile("([0-9,]+) context vectors").matcher(out);
+        int last = -1;
+        while (m.find()) {
+            last = Integer.parseInt(m.group(1).replace(",", ""));
+        }
+        return last;
+    }
+}
