@@ -48,7 +48,7 @@ public record IsoFlopBaseline(ModelConfig model, long seqLen, long batch, double
                 : "neither does the " + other.kind().label() + " one (ratio " + ratio(other) + "); change the memory model's"
                         + " size (e.g. membank.num_tokens) or the backbone so that a whole layer or head is a finer step";
         throw new IllegalArgumentException(String.format(Locale.ROOT,
-                "no %s plain transformer trains within %.0f%% of the memory model's %.4g FLOPs per token: the closest, %s,"
+                "no %s plain transformer trains within %.0f%% of the memory model's %,.0f FLOPs per token: the closest, %s,"
                         + " has ratio %s; %s", kind.label(), 100 * TOLERANCE, modelFlops, shape(chosen.config()), ratio(chosen),
                 advice));
     }
