@@ -65,7 +65,8 @@ import membank.model.SafeTensors;
                 "  membank inspect --config experiments/wide.json",
                 "  membank inspect --preset small --iso-flop --write-baseline runs/small-baseline",
                 "  membank inspect --preset small --set membank.num_tokens=262144 \\",
-                "      --set 'membank.chapters={\"count\":4096,\"top_k\":64}' --iso-flop --baseline wider",
+                "      --set 'membank.chapters={\"count\":4096,\"top_k\":64}' \\",
+                "      --iso-flop --baseline wider",
                 "  membank inspect --model runs/moc --routing --text \"Ada Lovelace was born in\"",
                 "  membank inspect --model runs/moc --routing --text \"Ada\" --routing-mode token \\",
                 "      --data corpus/valid.jsonl --max-batches 10 --out /tmp/routing"})
@@ -92,11 +93,11 @@ final class InspectCommand implements Callable<Integer> {
     Integer batch;
 
     @Option(names = "--iso-flop", description = "Size plain transformers (no memory) that cost what this memory model"
-            + " costs to train per token, within 5%: deeper (same width) and wider (same depth).")
+            + " costs to train per token, within 5%%: deeper (same width) and wider (same depth).")
     boolean isoFlop;
 
     @Option(names = "--baseline", paramLabel = "deeper|wider",
-            description = "With --iso-flop: which baseline to pick (default: deeper); refused if it misses by over 5%.")
+            description = "With --iso-flop: which baseline to pick (default: deeper); refused if it misses by over 5%%.")
     String baseline;
 
     @Option(names = "--write-baseline", paramLabel = "DIR",
