@@ -32,7 +32,8 @@ public final class TrainBenchmark {
         }
         double seconds = (System.nanoTime() - start) / 1e9 / steps;
         double tokens = (double) t.batchSize() * t.seqLen() * t.gradAccum();
-        double flops = Flops.trainStep(run.model(), (long) t.batchSize() * t.gradAccum(), t.seqLen());
+        // each micro-batch is its own forward pass, projecting the bank again
+        double flops = t.gradAccum() * Flops.trainStep(run.model(), t.batchSize(), t.seqLen());
         return new Result(label, precision, seconds * 1e3, tokens / seconds, flops / seconds / 1e9);
     }
 }

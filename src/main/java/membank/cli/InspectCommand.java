@@ -16,6 +16,7 @@ import org.bytedeco.pytorch.Tensor;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -36,18 +37,24 @@ import membank.data.Batches;
 import membank.data.TextSource;
 import membank.data.Tokenizer;
 import membank.eval.RoutingReport;
+import membank.experiment.BaselineCandidate;
+import membank.experiment.BaselineKind;
+import membank.experiment.IsoFlopBaseline;
 import membank.memory.RoutingMode;
 import membank.model.Checkpoint;
-import membank.model.Flops;
+import membank.model.FlopCounter;
 import membank.model.MemoryLM;
 import membank.model.ParameterRole;
 import membank.model.SafeTensors;
 
 @Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Describe a model: its configuration, parameter counts and bytes per group (backbone, memory"
-                        + " layers, bank), which layers read which memory bank, and the analytical forward FLOPs per token.",
+                        + " layers, bank), which layers read which memory bank, and the analytical FLOPs per token of each"
+                        + " component, forward and backward (docs/flops.md).",
                 "Works on a model directory (--model) or, without weights, on a configuration (--preset or --config,"
                         + " with --set overrides), to see what a change costs before training.",
+                "With --iso-flop (models with memory): the plain transformers, deeper and wider, that cost as many"
+                        + " training FLOPs per token, side by side; --write-baseline DIR saves the chosen one's config.json.",
                 "With --routing (chaptered models only): which chapters each memory layer's router picks for a text,"
                         + " per position, with a heatmap PNG per layer; with --data, chapter usage over a corpus."},
         footer = {"", "Examples:",
@@ -56,6 +63,10 @@ import membank.model.SafeTensors;
                 "  membank inspect --preset small --set membank.sharing=per_layer \\",
                 "      --set membank.layers=[0,1,2,3]",
                 "  membank inspect --config experiments/wide.json",
+                "  membank inspect --preset small --iso-flop --write-baseline runs/small-baseline",
+                "  membank inspect --preset small --set membank.num_tokens=262144 \\",
+                "      --set 'membank.chapters={\"count\":4096,\"top_k\":64}' \\",
+                "      --iso-flop --baseline wider",
                 "  membank inspect --model runs/moc --routing --text \"Ada Lovelace was born in\"",
                 "  membank inspect --model runs/moc --routing --text \"Ada\" --routing-mode token \\",
                 "      --data corpus/valid.jsonl --max-batches 10 --out /tmp/routing"})
@@ -72,8 +83,27 @@ final class InspectCommand implements Callable<Integer> {
     ConfigOptions config;
 
     @Option(names = "--seq-len", paramLabel = "L",
-            description = "Sequence length for the FLOP count (default: training.seq_len of the config, else 256).")
+            description = "Sequence length for the FLOP count (default: training.seq_len of the config, else 256,"
+                    + " at most max_position_embeddings).")
     Integer seqLen;
+
+    @Option(names = "--batch", paramLabel = "B",
+            description = "Sequences per forward pass for the FLOP count: the bank's keys and values are projected once"
+                    + " per pass and shared by its tokens (default: training.batch_size of the config, else 8).")
+    Integer batch;
+
+    @Option(names = "--iso-flop", description = "Size plain transformers (no memory) that cost what this memory model"
+            + " costs to train per token, within 5%%: deeper (same width) and wider (same depth).")
+    boolean isoFlop;
+
+    @Option(names = "--baseline", paramLabel = "deeper|wider",
+            description = "With --iso-flop: which baseline to pick (default: deeper); refused if it misses by over 5%%.")
+    String baseline;
+
+    @Option(names = "--write-baseline", paramLabel = "DIR",
+            description = "With --iso-flop: write the picked baseline's config.json into DIR (with the training block"
+                    + " of the memory model's configuration, if any), to train it with --config DIR/config.json.")
+    Path writeBaseline;
 
     @Option(names = "--routing", description = "Show the chapter choices of a chaptered model's routers (needs --model and --text, --ids or --data).")
     boolean routing;
@@ -115,26 +145,72 @@ final class InspectCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--text, --ids, --data, --max-batches, --routing-mode and --out belong to"
                     + " --routing: add --routing to see a chaptered model's router choices");
         }
+        if (!isoFlop && (baseline != null || writeBaseline != null)) {
+            throw new IllegalArgumentException("--baseline and --write-baseline belong to --iso-flop: add --iso-flop");
+        }
         JsonNode root = configTree();
         ModelConfig c = ConfigJson.parseModel(root);
-        int length = seqLen != null ? seqLen : ConfigJson.parseTraining(root.get("training")).seqLen();
-        if (length < 1) {
-            throw new IllegalArgumentException("--seq-len must be >= 1, got " + length);
+        TrainConfig training = ConfigJson.parseTraining(root.get("training"));
+        int length = seqLen != null ? seqLen : Math.min(training.seqLen(), c.maxPositionEmbeddings());
+        int sequences = batch != null ? batch : training.batchSize();
+        if (length < 1 || sequences < 1) {
+            throw new IllegalArgumentException(length < 1 ? "--seq-len must be >= 1, got " + length
+                    : "--batch must be >= 1, got " + sequences);
         }
         PrintWriter out = spec.commandLine().getOut();
+        if (isoFlop) {
+            return inspectIsoFlop(out, root, c, length, sequences);
+        }
         out.println("config:");
         out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(root));
         printParameters(out, new MemoryLM(c), c);
         printPlacement(out, c);
-        printFlops(out, c, length);
+        out.println();
+        FlopTables.breakdown(out, FlopCounter.count(c, length, sequences));
         out.flush();
         return 0;
     }
 
+    /** The baselines side by side, then the picked one (refused beyond 5%) and its config.json. */
+    private Integer inspectIsoFlop(PrintWriter out, JsonNode root, ModelConfig c, int length, int sequences) {
+        BaselineKind kind = baseline == null ? BaselineKind.DEEPER : BaselineKind.of(baseline);
+        Path target = writeBaseline == null ? null : baselineFile(writeBaseline);
+        IsoFlopBaseline sized = IsoFlopBaseline.size(c, length, sequences);
+        FlopTables.isoFlop(out, sized, kind);
+        out.flush();
+        BaselineCandidate chosen = sized.choose(kind);
+        if (target != null) {
+            ObjectNode tree = ConfigJson.toJson(chosen.config());
+            if (root.hasNonNull("training")) {
+                tree.set("training", root.get("training").deepCopy());
+            }
+            ConfigJson.write(target, tree);
+            out.printf(Locale.ROOT, "wrote %s (%s baseline, ratio %.3f)%n", target, kind.label(), chosen.ratio());
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** DIR/config.json, refused when it exists: it may belong to weights of another shape. */
+    private static Path baselineFile(Path dir) {
+        Path file = dir.resolve("config.json");
+        if (Files.exists(file)) {
+            throw new IllegalArgumentException("--write-baseline " + dir + ": " + file + " already exists; give a new"
+                    + " directory (the baseline's config.json must not replace another model's)");
+        }
+        try {
+            Files.createDirectories(dir);
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("--write-baseline " + dir + ": cannot create the directory: " + e.getMessage(), e);
+        }
+        return file;
+    }
+
     private Integer inspectRouting() {
-        if (model == null || config.source != null || !config.assignments.isEmpty() || seqLen != null) {
+        if (model == null || config.source != null || !config.assignments.isEmpty() || seqLen != null || batch != null
+                || isoFlop || baseline != null || writeBaseline != null) {
             throw new IllegalArgumentException("--routing inspects a trained model: give --model DIR (and no --preset,"
-                    + " --config, --set or --seq-len)");
+                    + " --config, --set, --seq-len, --batch or --iso-flop options)");
         }
         if (routingText == null && data == null) {
             throw new IllegalArgumentException("--routing needs something to route: --text STRING, --ids ID,... or --data FILE|DIR");
@@ -346,24 +422,5 @@ final class InspectCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "  %5d  %-6s  %4s  %s%n", i, memory ? "yes" : "no",
                     memory ? Integer.toString(m.bankIndex(i)) : "-", memory ? m.variant() : "-");
         }
-    }
-
-    private static void printFlops(PrintWriter out, ModelConfig c, int length) {
-        double perToken = Flops.forward(c, 1, length) / length;
-        out.println();
-        out.printf(Locale.ROOT, "forward FLOPs per token at seq_len %d: %s (training step: 3x)%n", length, flopsText(perToken));
-    }
-
-    private static String flopsText(double flops) {
-        if (flops >= 1e9) {
-            return String.format(Locale.ROOT, "%.3f GFLOP", flops / 1e9);
-        }
-        if (flops >= 1e6) {
-            return String.format(Locale.ROOT, "%.3f MFLOP", flops / 1e6);
-        }
-        if (flops >= 1e3) {
-            return String.format(Locale.ROOT, "%.1f KFLOP", flops / 1e3);
-        }
-        return String.format(Locale.ROOT, "%.0f FLOP", flops);
     }
 }
