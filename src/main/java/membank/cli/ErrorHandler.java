@@ -7,6 +7,7 @@ import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.ParseResult;
 
 import membank.config.ConfigException;
+import membank.context.ContextStoreException;
 import membank.model.CheckpointException;
 import membank.train.NonFiniteLossException;
 
@@ -18,7 +19,7 @@ final class ErrorHandler implements IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception e, CommandLine cmd, ParseResult parsed) {
         if (isUserError(e)) {
-            cmd.getErr().println("membank " + cmd.getCommandName() + ": " + e.getMessage());
+            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
             return 1;
         }
         e.printStackTrace(cmd.getErr());
@@ -26,7 +27,8 @@ final class ErrorHandler implements IExecutionExceptionHandler {
     }
 
     private static boolean isUserError(Exception e) {
-        return e instanceof ConfigException || e instanceof CheckpointException || e instanceof IllegalArgumentException
+        return e instanceof ConfigException || e instanceof CheckpointException || e instanceof ContextStoreException
+                || e instanceof IllegalArgumentException
                 || e instanceof NonFiniteLossException || e instanceof UncheckedIOException
                 || e instanceof java.io.IOException || e instanceof IllegalStateException;
     }

@@ -1,6 +1,7 @@
 package membank.model;
 
 import java.io.IOException;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Map;
@@ -26,6 +27,14 @@ public final class SafeTensors {
         return new SafeTensorsReader(MappedWindows.DEFAULT_WINDOW).read(file);
     }
 
+    /**
+     * Tensors and metadata read through one opening of the file: when another process replaces the
+     * file meanwhile, both still come from the same version (two separate reads could mix two).
+     */
+    public static SafeTensorsFile readFile(Path file) {
+        return new SafeTensorsReader(MappedWindows.DEFAULT_WINDOW).readFile(file);
+    }
+
     /** The header's {@code __metadata__} strings (empty when there are none), without reading tensors. */
     public static Map<String, String> metadata(Path file) {
         return SafeTensorsReader.metadata(file);
@@ -45,6 +54,17 @@ public final class SafeTensors {
             throw new CheckpointException(file + ": cannot write the file (" + e + "); the previous"
                     + " file, if any, is unchanged", e);
         }
+    }
+
+    /**
+     * Writes the bytes of a safetensors file to a channel the caller owns (and makes atomic, if it
+     * must be); {@code label} names the destination in error messages.
+     *
+     * @throws IllegalArgumentException for a dtype safetensors cannot hold or a reserved name
+     */
+    public static void writeTo(WritableByteChannel channel, String label, Map<String, Tensor> tensors,
+            Map<String, String> metadata) throws IOException {
+        new SafeTensorsWriter(SafeTensorsWriter.DEFAULT_CHUNK).writeTo(label, channel, tensors, metadata);
     }
 
     /**

@@ -28,6 +28,11 @@ final class SafeTensorsReader {
     }
 
     Map<String, Tensor> read(Path file) {
+        return readFile(file).tensors();
+    }
+
+    /** Tensors and metadata from one opening of the file, so both belong to the same version of it. */
+    SafeTensorsFile readFile(Path file) {
         try (FileChannel channel = open(file)) {
             SafeTensorsHeader header = SafeTensorsHeader.read(file, channel);
             MappedWindows windows = new MappedWindows(channel, windowSize);
@@ -35,7 +40,7 @@ final class SafeTensorsReader {
             for (TensorEntry entry : header.tensors) {
                 tensors.put(entry.name(), load(entry, header.dataStart, windows));
             }
-            return tensors;
+            return new SafeTensorsFile(header.metadata, tensors);
         } catch (IOException e) {
             throw new CheckpointException(file + ": cannot read the file (" + e + ")", e);
         }

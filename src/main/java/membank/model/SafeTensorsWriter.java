@@ -6,7 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -32,10 +32,11 @@ final class SafeTensorsWriter {
     }
 
     void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
-        AtomicFile.write(file, channel -> writeTo(file, channel, tensors, metadata));
+        AtomicFile.write(file, channel -> writeTo(file.toString(), channel, tensors, metadata));
     }
 
-    private void writeTo(Path file, FileChannel channel, Map<String, Tensor> tensors,
+    /** Writes the bytes of a whole file to a channel the caller owns; {@code file} only labels error messages. */
+    void writeTo(String file, WritableByteChannel channel, Map<String, Tensor> tensors,
             Map<String, String> metadata) throws IOException {
         Map<String, Tensor> dense = denseCpu(file, tensors);
         byte[] header = header(dense, metadata);
@@ -48,7 +49,7 @@ final class SafeTensorsWriter {
     }
 
     /** The format stores raw row-major bytes, so every tensor must be contiguous and in CPU memory. */
-    private static Map<String, Tensor> denseCpu(Path file, Map<String, Tensor> tensors) {
+    private static Map<String, Tensor> denseCpu(String file, Map<String, Tensor> tensors) {
         Map<String, Tensor> dense = new LinkedHashMap<>();
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             if (e.getKey().equals(SafeTensorsHeader.METADATA_KEY)) {
@@ -103,7 +104,7 @@ final class SafeTensorsWriter {
     }
 
     /** Writes straight from the tensor's memory, in chunks a ByteBuffer view can hold. */
-    private void writeData(FileChannel channel, Tensor tensor) throws IOException {
+    private void writeData(WritableByteChannel channel, Tensor tensor) throws IOException {
         long total = tensor.nbytes();
         if (total == 0) {
             return;
@@ -116,7 +117,7 @@ final class SafeTensorsWriter {
         }
     }
 
-    private static void writeFully(FileChannel channel, ByteBuffer buffer) throws IOException {
+    private static void writeFully(WritableByteChannel channel, ByteBuffer buffer) throws IOException {
         while (buffer.hasRemaining()) {
             channel.write(buffer);
         }

@@ -3,6 +3,7 @@ package membank.util;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,16 +13,42 @@ import java.nio.file.StandardOpenOption;
 /**
  * Writes a file so that a crash leaves either the old or the new content, never half of one: the
  * bytes go to a temporary sibling, are fsynced, and the sibling is renamed over the target.
+ *
+ * <p>A crash before the rename can leave the temporary sibling behind ({@code .NAME.tmp-PID});
+ * readers of the target never see it, and {@link #isTemporaryOf} lets an owner recognise and remove it.
  */
 public final class AtomicFile {
+    private static final String TEMP_INFIX = ".tmp-";
+
+    /** Writes the whole content to the channel; if it throws, the target is unchanged. */
+    public interface Content {
+        void writeTo(WritableByteChannel channel) throws IOException;
+    }
+
+    /**
+     * Runs with the complete, synced temporary file just before it replaces the target. Tests use it
+     * to simulate a crash at the one moment where both files exist.
+     */
+    public interface BeforeRename {
+        BeforeRename NOTHING = temp -> { };
+
+        void run(Path temp) throws IOException;
+    }
+
     private AtomicFile() {
     }
 
     public static void write(Path target, byte[] bytes) throws IOException {
+        write(target, channel -> writeFully(channel, ByteBuffer.wrap(bytes)), BeforeRename.NOTHING);
+    }
+
+    /** Streams the content into place (no copy of it in Java memory), running the hook before the rename. */
+    public static void write(Path target, Content content, BeforeRename beforeRename) throws IOException {
         Path absolute = target.toAbsolutePath();
-        Path temp = absolute.resolveSibling("." + absolute.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        Path temp = absolute.resolveSibling("." + absolute.getFileName() + TEMP_INFIX + ProcessHandle.current().pid());
         try {
-            writeSynced(temp, bytes);
+            writeSynced(temp, content);
+            beforeRename.run(temp);
             moveIntoPlace(temp, absolute);
             syncDirectory(absolute.getParent());
         } finally {
@@ -29,13 +56,22 @@ public final class AtomicFile {
         }
     }
 
-    private static void writeSynced(Path file, byte[] bytes) throws IOException {
+    /** Whether {@code candidate} is a temporary sibling an interrupted write of {@code target} left behind. */
+    public static boolean isTemporaryOf(Path candidate, Path target) {
+        return candidate.getFileName().toString().startsWith("." + target.getFileName() + TEMP_INFIX)
+                && candidate.toAbsolutePath().getParent().equals(target.toAbsolutePath().getParent());
+    }
+
+    public static void writeFully(WritableByteChannel channel, ByteBuffer buffer) throws IOException {
+        while (buffer.hasRemaining()) {
+            channel.write(buffer);
+        }
+    }
+
+    private static void writeSynced(Path file, Content content) throws IOException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE,
                 StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
+            content.writeTo(channel);
             channel.force(true);
         }
     }
