@@ -15,7 +15,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import membank.context.ChatSession;
-import membank.context.ConsolidationConfig;
 import membank.context.ContextReader;
 import membank.context.FileContextStore;
 import membank.model.MemoryLM;
@@ -68,14 +67,8 @@ final class ChatCommand implements Callable<Integer> {
             description = "Most vectors the bank keeps; past it the most similar pairs merge (default: ${DEFAULT-VALUE}).")
     int capacity;
 
-    @Option(names = "--alpha", paramLabel = "A", defaultValue = "1", description = "Importance weight of reference frequency (default: ${DEFAULT-VALUE}).")
-    double alpha;
-
-    @Option(names = "--beta", paramLabel = "B", defaultValue = "1", description = "Importance weight of mean attention (default: ${DEFAULT-VALUE}).")
-    double beta;
-
-    @Option(names = "--gamma", paramLabel = "G", defaultValue = "1", description = "Importance weight of recency (default: ${DEFAULT-VALUE}).")
-    double gamma;
+    @Mixin
+    ImportanceOptions importance = new ImportanceOptions();
 
     @Override
     public Integer call() throws IOException {
@@ -83,7 +76,7 @@ final class ChatCommand implements Callable<Integer> {
         int positions = window != null ? window : ModelDir.training(model).seqLen();
         FileContextStore banks = store.open();
         var options = new ChatSession.Options(maxTokens, temperature, topP, seed, positions, probe,
-                new ConsolidationConfig(capacity, alpha, beta, gamma));
+                importance.config(capacity));
         PrintWriter out = spec.commandLine().getOut();
         try (var tokenizer = ModelDir.tokenizer(model);
              ChatSession chat = new ChatSession(new ContextReader(lm, tokenizer, segmentLength), banks, user, options)) {
