@@ -98,6 +98,14 @@ class ContextCommandsTest {
         CliRun other = chat(store, "bob", "/stats\n");
         assertTrue(other.out().contains("0 context vectors"), other.out());
 
+        CliRun compact = CliRun.of("context", "compact", "--user", "ada", "--to", "1", "--store", store.toString());
+        assertEquals(0, compact.exit(), compact.err());
+        assertTrue(compact.out().contains("-> 1 vectors"), compact.out());
+        assertEquals(1, new FileContextStore(store).load("ada").get().size());
+        CliRun missing = CliRun.of("context", "compact", "--user", "carol", "--to", "1", "--store", store.toString());
+        assertEquals(1, missing.exit());
+        assertTrue(missing.err().contains("'carol' has no context bank"), missing.err());
+
         CliRun forget = chat(store, "ada", "/forget\n/stats\n");
         assertTrue(forget.out().contains("forgot everything"), forget.out());
         assertTrue(new FileContextStore(store).load("ada").isEmpty());
