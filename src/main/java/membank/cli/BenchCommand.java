@@ -36,7 +36,7 @@ import membank.config.RunConfig;
 import membank.nn.Precision;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Speed benchmarks that print tables.",
-        subcommands = {BenchCommand.Train.class, BenchCommand.Memory.class, BenchGenerateCommand.class})
+        subcommands = {BenchCommand.Train.class, BenchCommand.Memory.class, BenchGenerateCommand.class, BenchContextCommand.class})
 final class BenchCommand implements Runnable {
     @Override
     public void run() {

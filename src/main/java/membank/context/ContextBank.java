@@ -26,6 +26,8 @@ public final class ContextBank {
     private float[] attention = new float[0];
     /** The step (exchange counter) at which the row was last written or read. */
     private long[] lastUsed = new long[0];
+    /** Counts removals (merges, clears), so an index over the bank can tell its row numbers went stale. */
+    private long removals;
 
     public ContextBank(int dim) {
         if (dim < 1) {
@@ -160,12 +162,19 @@ public final class ContextBank {
             lastUsed[row] = lastUsed[last];
         }
         size = last;
+        removals++;
         return last;
+    }
+
+    /** How many times rows were removed or cleared: row numbers seen before a change may now mean other rows. */
+    long removals() {
+        return removals;
     }
 
     /** Forgets everything (the chat's {@code /forget}); the storage keeps its capacity. */
     public void clear() {
         size = 0;
+        removals++;
     }
 
     public float mass(int row) {

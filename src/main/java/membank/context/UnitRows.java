@@ -1,0 +1,46 @@
+package membank.context;
+
+import java.util.function.Supplier;
+
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.Tensor;
+
+import membank.nn.Ops;
+
+/** Cosine similarity as dot products of unit vectors, and tensors that outlive the caller's scope. */
+final class UnitRows {
+    /** Below this norm a row counts as zero: it stays zero instead of becoming NaN. */
+    private static final double TINY = 1e-12;
+
+    private UnitRows() {
+    }
+
+    /** 1 / |row| for each row of [n, d] (0 for zero rows), as [n]. */
+    static Tensor inverseNorms(Tensor rows) {
+        Tensor norms = rows.mul(rows).sum(new long[] {1}, false, new ScalarTypeOptional()).sqrt_();
+        return norms.clamp_min_(Ops.scalar(TINY)).reciprocal_().mul_(norms.gt(Ops.scalar(TINY)));
+    }
+
+    /** The rows of [n, d] scaled to unit length (zero rows stay zero). */
+    static Tensor of(Tensor rows) {
+        return rows.mul(inverseNorms(rows).unsqueeze(1));
+    }
+
+    /** A query [d] scaled to unit length. */
+    static Tensor query(Tensor query) {
+        return of(query.unsqueeze(0)).squeeze(0);
+    }
+
+    /**
+     * A tensor that belongs to no enclosing {@link PointerScope}: made inside a scope of its own
+     * (which frees the temporaries) and retained; free it with {@code close()}.
+     */
+    static Tensor kept(Supplier<Tensor> make) {
+        try (PointerScope detached = new PointerScope()) {
+            Tensor t = make.get();
+            t.retainReference();
+            return t;
+        }
+    }
+}
