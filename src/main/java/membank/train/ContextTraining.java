@@ -18,6 +18,7 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -43,6 +44,8 @@ import membank.util.Progress;
  * model directory with the {@code membank.context} block.
  */
 public final class ContextTraining {
+    /** How the segment task ran, beside config.json. */
+    public static final String TRAINING_FILE = "context_training.json";
     /** Held-out segment pairs are drawn from this seed stream, never used by a training step. */
     private static final long VALIDATION_SEED = -1;
 
@@ -215,8 +218,18 @@ public final class ContextTraining {
         return n;
     }
 
+    /**
+     * The model (its config.json keeps the source's training block, so its seq_len stays the
+     * attention window commands assume), the tokenizer, and how the segment task ran, in
+     * {@value #TRAINING_FILE}.
+     */
     private static void write(MemoryLM model, Path from, Path out, Options o) {
         ObjectNode config = ConfigJson.toJson(model.config());
+        JsonNode source = ConfigJson.read(Checkpoint.configFile(from)).get("training");
+        if (source != null) {
+            config.set("training", source);
+        }
+        Checkpoint.save(model, out, config);
         ObjectNode training = JsonNodeFactory.instance.objectNode();
         training.put("task", "segments");
         training.put("steps", o.steps());
@@ -226,8 +239,7 @@ public final class ContextTraining {
         training.put("seed", o.seed());
         training.put("train", o.scope().name().toLowerCase(Locale.ROOT));
         training.put("from", from.toAbsolutePath().toString());
-        config.set("context_training", training);
-        Checkpoint.save(model, out, config);
+        ConfigJson.write(out.resolve(TRAINING_FILE), training);
         try {
             Files.copy(from.resolve("tokenizer.json"), out.resolve("tokenizer.json"), StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {

@@ -46,7 +46,10 @@ class ContextCommandsTest {
         JsonNode config = new ObjectMapper().readTree(withContext.resolve("config.json").toFile());
         assertEquals(8, config.path("membank").path("context").path("ratio").asInt());
         assertEquals("own", config.path("membank").path("context").path("kv").asText());
-        assertEquals("segments", config.path("context_training").path("task").asText());
+        JsonNode training = new ObjectMapper().readTree(withContext.resolve("context_training.json").toFile());
+        assertEquals("segments", training.path("task").asText());
+        assertEquals(config.path("training").path("seq_len").asInt(),
+                new ObjectMapper().readTree(base.resolve("config.json").toFile()).path("training").path("seq_len").asInt());
         assertTrue(Files.isRegularFile(withContext.resolve("tokenizer.json")));
         assertEquals(3, Files.readAllLines(withContext.resolve("metrics.jsonl")).size());
     }
@@ -54,10 +57,10 @@ class ContextCommandsTest {
     @Test
     void contextTrainRefusesAModelWithoutMemory() {
         Path plain = tmp.resolve("plain");
-        assertEquals(0, CliRun.of("train", "--preset", "small-nomem", "--steps", "1", "--out", plain.toString(),
+        CliRun trained = CliRun.of("train", "--preset", "small-nomem", "--steps", "1", "--out", plain.toString(),
                 "--precision", "fp32", "--set", "training.data.entities=2", "--set", "training.eval_every=0",
-                "--set", "model.num_hidden_layers=1", "--set", "model.hidden_size=32", "--set", "model.num_attention_heads=2",
-                "--set", "model.num_key_value_heads=1", "--set", "model.intermediate_size=64").exit());
+                "--set", "training.batch_size=2");
+        assertEquals(0, trained.exit(), trained.err());
         CliRun r = CliRun.of("context", "train", "--model", plain.toString(), "--out", tmp.resolve("x").toString());
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("no memory layers"), r.err());
