@@ -68,6 +68,11 @@ final class ContextTrainCommand implements Callable<Integer> {
             description = "Most tokens per segment, start token included (default: ${DEFAULT-VALUE}).")
     int segmentLength;
 
+    @Option(names = "--distractors", paramLabel = "N", defaultValue = "3",
+            description = "Other people's biographies each bank also holds, so the model learns to pick the right one"
+                    + " (default: ${DEFAULT-VALUE}; at most --batch-size - 1).")
+    int distractors;
+
     @Option(names = "--lr", paramLabel = "LR", defaultValue = "1e-3", description = "Peak learning rate (default: ${DEFAULT-VALUE}).")
     double lr;
 
@@ -85,7 +90,7 @@ final class ContextTrainCommand implements Callable<Integer> {
         ModelConfig config = ConfigJson.readModel(Checkpoint.configFile(model));
         ContextConfig context = contextConfig(config);
         var options = new ContextTraining.Options(context, ContextTraining.Scope.of(train), steps, batchSize, segmentLength,
-                lr, seed, 32);
+                lr, seed, 32, distractors);
         var r = ContextTraining.run(model, out, options, !noProgress, spec.commandLine().getOut()::println);
         var o = spec.commandLine().getOut();
         o.println();

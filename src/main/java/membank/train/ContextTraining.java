@@ -75,12 +75,20 @@ public final class ContextTraining {
      * @param context the context block to add, or null to keep the model's own
      * @param segmentLength most tokens per segment (start token included)
      */
+    /**
+     * @param distractors other people's segment-1 latents each row's bank also holds (the batch's
+     *        next rows), so the model learns to find the right person among several, as in a real bank
+     */
     public record Options(ContextConfig context, Scope scope, int steps, int batchSize, int segmentLength, double lr,
-                          long seed, int validationPairs) {
+                          long seed, int validationPairs, int distractors) {
         public Options {
             if (steps < 1 || batchSize < 1 || segmentLength < 2 || !(lr > 0) || validationPairs < 1) {
                 throw new IllegalArgumentException("context training needs steps, batch size, validation pairs >= 1,"
                         + " segment length >= 2 and lr > 0");
+            }
+            if (distractors < 0 || distractors >= Math.min(batchSize, validationPairs)) {
+                throw new IllegalArgumentException("--distractors " + distractors + " must be in [0, batch size - 1]:"
+                        + " distractors are the other people of the batch");
             }
         }
     }
@@ -140,7 +148,7 @@ public final class ContextTraining {
         LrSchedule schedule = LrSchedule.of(t);
         SegmentBatch validation = SegmentBatch.of(SegmentTask.pairs(o.validationPairs(), VALIDATION_SEED), tokenizer,
                 o.segmentLength(), start);
-        double[] before = validate(model, validation);
+        double[] before = validate(model, validation, o.distractors());
         log.accept(String.format(Locale.ROOT, "before: segment-2 loss %.4f with the context bank, %.4f without",
                 before[0], before[1]));
         double reconstruction = Double.NaN;
@@ -158,7 +166,8 @@ public final class ContextTraining {
                     ContextLatents latents = model.compress(Ops.longs(batch.first()), Ops.longs(batch.firstValid()));
                     Tensor z = latents.sample();
                     Tensor logits = model.forward(Ops.longs(batch.inputs()), Ops.longs(batch.valid()),
-                            new ContextRead(z, latents.valid(), null));
+                            new ContextRead(withDistractors(z, o.distractors()),
+                                    withDistractors(latents.valid(), o.distractors()), null));
                     Tensor lm = MemoryLM.crossEntropy(logits, Ops.longs(batch.targets()));
                     Tensor encoder = model.contextLoss(latents, z);
                     lm.add(encoder.mul(Ops.scalar(contextWeight))).backward();
@@ -174,7 +183,7 @@ public final class ContextTraining {
             }
         }
         double seconds = (System.nanoTime() - began) / 1e9;
-        double[] after = validate(model, validation);
+        double[] after = validate(model, validation, o.distractors());
         log.accept(String.format(Locale.ROOT, "after %d steps: segment-2 loss %.4f with the context bank, %.4f without",
                 o.steps(), after[0], after[1]));
         write(model, modelDir, out, o);
@@ -194,7 +203,7 @@ public final class ContextTraining {
     }
 
     /** {segment-2 loss reading segment 1's latent means, loss with nothing to read}. */
-    static double[] validate(MemoryLM model, SegmentBatch batch) {
+    static double[] validate(MemoryLM model, SegmentBatch batch, int distractors) {
         model.train(false);
         try (PointerScope scope = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
             ContextLatents latents = model.compress(Ops.longs(batch.first()), Ops.longs(batch.firstValid()));
@@ -202,10 +211,32 @@ public final class ContextTraining {
             Tensor valid = Ops.longs(batch.valid());
             Tensor targets = Ops.longs(batch.targets());
             double with = MemoryLM.crossEntropy(model.forward(inputs, valid,
-                    new ContextRead(latents.mean(), latents.valid(), null)), targets).item_double();
+                    new ContextRead(withDistractors(latents.mean(), distractors),
+                            withDistractors(latents.valid(), distractors), null)), targets).item_double();
             double without = MemoryLM.crossEntropy(model.forward(inputs, valid), targets).item_double();
             return new double[] {with, without};
         }
+    }
+
+    /**
+     * Row i's bank: its own latents then those of rows i+1 .. i+distractors (mod B), concatenated
+     * along the latent axis: [B, L_c, ...] -> [B, (1 + distractors) L_c, ...].
+     */
+    static Tensor withDistractors(Tensor perRow, int distractors) {
+        if (distractors == 0) {
+            return perRow;
+        }
+        long rows = perRow.size(0);
+        long[] order = new long[(int) (rows * (distractors + 1))];
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j <= distractors; j++) {
+                order[i * (distractors + 1) + j] = (i + j) % rows;
+            }
+        }
+        long[] shape = Ops.shape(perRow);
+        shape[1] *= distractors + 1;
+        shape[0] = rows;
+        return perRow.index_select(0, Ops.longs(order)).reshape(shape);
     }
 
     private static long countValid(long[][] valid) {
@@ -237,6 +268,7 @@ public final class ContextTraining {
         training.put("segment_length", o.segmentLength());
         training.put("lr", o.lr());
         training.put("seed", o.seed());
+        training.put("distractors", o.distractors());
         training.put("train", o.scope().name().toLowerCase(Locale.ROOT));
         training.put("from", from.toAbsolutePath().toString());
         ConfigJson.write(out.resolve(TRAINING_FILE), training);

@@ -36,7 +36,7 @@ class ContextCommandsTest {
         assertEquals(0, r.exit(), r.err());
         withContext = tmp.resolve("context");
         CliRun c = CliRun.of("context", "train", "--model", base.toString(), "--out", withContext.toString(), "--steps", "3",
-                "--batch-size", "2", "--segment-length", "48", "--ratio", "8", "--kv", "own", "--no-progress");
+                "--batch-size", "2", "--distractors", "1", "--segment-length", "48", "--ratio", "8", "--kv", "own", "--no-progress");
         assertEquals(0, c.exit(), c.err());
         assertTrue(c.out().contains("| with the context bank |"), c.out());
     }
