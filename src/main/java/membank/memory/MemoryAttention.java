@@ -88,11 +88,12 @@ public final class MemoryAttention extends Module {
 
     /**
      * Reads the bank: x [B, L, d] (already normalised) -> y [B, L, d]. {@code cached} holds the
-     * bank's K/V projected once (inference) or is null to project what is read now.
+     * bank's K/V projected once (inference) or is null to project what is read now. {@code read}
+     * may be null for a dense layer; its context vectors, if any, are read beside the bank.
      */
     public Tensor forward(Tensor x, BankRows bank, MemoryKv cached, MemoryRead read) {
         Tensor y = readBank(x, bank, cached, read);
-        return read.context() == null ? y : y.add(readContext(x, read.context()));
+        return read == null || read.context() == null ? y : y.add(readContext(x, read.context()));
     }
 
     private Tensor readBank(Tensor x, BankRows bank, MemoryKv cached, MemoryRead read) {
