@@ -73,7 +73,7 @@ final class ChatCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         MemoryLM lm = ModelDir.model(model);
-        int positions = window != null ? window : ModelDir.training(model).seqLen();
+        int positions = ModelDir.window(model, lm, window);
         FileContextStore banks = store.open();
         var options = new ChatSession.Options(maxTokens, temperature, topP, seed, positions, probe,
                 importance.config(capacity));

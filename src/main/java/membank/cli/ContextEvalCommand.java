@@ -62,7 +62,7 @@ final class ContextEvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         MemoryLM lm = ModelDir.model(model);
-        int positions = window != null ? window : ModelDir.training(model).seqLen();
+        int positions = ModelDir.window(model, lm, window);
         CrossSessionRecall.Report r;
         try (var tokenizer = ModelDir.tokenizer(model)) {
             var reader = new ContextReader(lm, tokenizer, segmentLength, readLimit == null ? 0 : readLimit);

@@ -34,6 +34,20 @@ final class ModelDir {
         return Tokenizer.load(file);
     }
 
+    /**
+     * The attention window commands assume: {@code requested}, or the seq_len the model was
+     * trained with; refused unless it leaves room to generate within max_position_embeddings.
+     */
+    static int window(Path dir, MemoryLM model, Integer requested) {
+        int positions = model.config().maxPositionEmbeddings();
+        int window = requested != null ? requested : Math.min(training(dir).seqLen(), positions - 1);
+        if (window < 8 || window >= positions) {
+            throw new IllegalArgumentException("--window " + window + " must be in [8, " + (positions - 1)
+                    + "]: the model handles " + positions + " positions (max_position_embeddings)");
+        }
+        return window;
+    }
+
     /** The training block saved with the model, or defaults for a model trained elsewhere. */
     static TrainConfig training(Path dir) {
         JsonNode root = ConfigJson.read(Checkpoint.configFile(dir));
