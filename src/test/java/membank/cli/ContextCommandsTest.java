@@ -80,6 +80,10 @@ class ContextCommandsTest {
         }
         assertTrue(r.out().contains("bytes per remembered token"), r.out());
         assertTrue(Files.isRegularFile(tmp.resolve("report.md")));
+
+        CliRun tooWide = CliRun.of("context", "eval", "--model", withContext.toString(), "--window", "100000");
+        assertEquals(1, tooWide.exit());
+        assertTrue(tooWide.err().contains("--window 100000 must be in [8, "), tooWide.err());
     }
 
     @Test
