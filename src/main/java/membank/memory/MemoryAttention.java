@@ -186,15 +186,16 @@ public final class MemoryAttention extends Module {
     /** The same read with explicit probabilities, which are handed to {@code sink}. */
     private Tensor attendRecording(Tensor query, Tensor keys, Tensor values, Tensor mask, ContextAttention sink) {
         long group = heads / kvHeads;
-        Tensor k = keys.repeat_interleave(group, new org.bytedeco.pytorch.LongOptional(1), new org.bytedeco.pytorch.LongOptional());
-        Tensor v = values.repeat_interleave(group, new org.bytedeco.pytorch.LongOptional(1), new org.bytedeco.pytorch.LongOptional());
-        Tensor scores = matmul(query.mul(Ops.scalar(1.0 / Math.sqrt(headDim))), k.transpose(2, 3));
+        // one copy of the kv heads per query head: the context is small (read_limit vectors)
+        Tensor perQueryKeys = keys.repeat_interleave(group, new org.bytedeco.pytorch.LongOptional(1), new org.bytedeco.pytorch.LongOptional());
+        Tensor perQueryValues = values.repeat_interleave(group, new org.bytedeco.pytorch.LongOptional(1), new org.bytedeco.pytorch.LongOptional());
+        Tensor scores = matmul(query.mul(Ops.scalar(1.0 / Math.sqrt(headDim))), perQueryKeys.transpose(2, 3));
         if (mask != null) {
             scores = scores.masked_fill(mask.logical_not(), Ops.scalar(Double.NEGATIVE_INFINITY));
         }
         Tensor probabilities = scores.softmax(-1);
         sink.record(probabilities);
-        return matmul(probabilities, v);
+        return matmul(probabilities, perQueryValues);
     }
 
     /** Wk as it applies to the bank's rows: Wk·B for a factorized bank, so A·Bᵀ is never formed. */

@@ -18,13 +18,13 @@ import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.StringTensorDict;
 import org.bytedeco.pytorch.Tensor;
 
+import membank.config.ContextConfig;
 import membank.config.LoraConfig;
 import membank.config.ModelConfig;
-import membank.memory.BankForm;
 import membank.context.ContextDecoder;
 import membank.context.ContextEncoder;
 import membank.context.ContextLatents;
-import membank.config.ContextConfig;
+import membank.memory.BankForm;
 import membank.memory.BankRows;
 import membank.memory.ContextRead;
 import membank.memory.MemoryBank;
@@ -184,7 +184,7 @@ public final class MemoryLM extends Module {
 
     /** {h after the first layer, final hidden states after the last norm}. */
     private Tensor[] layerStates(Tensor ids, DecodeState state, Tensor valid, RoutingTrace trace, ContextRead context) {
-        if (context != null && contextEncoder == null && !config.hasMemory()) {
+        if (context != null && !config.hasMemory()) {
             throw new IllegalStateException("this model has no memory layers to read a context bank with");
         }
         Tensor h = embed.forward(ids);
