@@ -30,9 +30,4 @@ public record ContextLatents(Tensor mean, Tensor logvar, Tensor valid, Tensor ta
         Tensor weight = valid.unsqueeze(-1).to(perDim.scalar_type());
         return perDim.mul(weight).sum().div(weight.sum().mul(Ops.scalar(perDim.size(-1))).clamp_min(Ops.scalar(1)));
     }
-
-    /** The number of latents per row whose window holds real positions, [B]. */
-    public Tensor counts() {
-        return valid.sum(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional());
-    }
 }
