@@ -118,12 +118,27 @@ class ContextCommandsTest {
         assertTrue(new FileContextStore(store).load("ada").isEmpty());
     }
 
-    private static CliRun chat(Path store, String user, String input) {
+    @Test
+    void chatConsolidatesABankPastItsCapacity() {
+        Path store = tmp.resolve("small-store");
+        CliRun r = chat(store, "cy", "Cyrus Novak lives in Oslo.\nHe works as a baker.\nHe likes chess.\n/stats\n",
+                "--capacity", "2");
+        assertEquals(0, r.exit(), r.err());
+        var bank = new FileContextStore(store).load("cy").orElseThrow();
+        assertTrue(bank.size() <= 2, "bank of " + bank.size() + " vectors");
+        // merged vectors still stand for every vector remembered
+        assertTrue(bank.totalMass() > bank.size(), "total mass " + bank.totalMass());
+    }
+
+    private static CliRun chat(Path store, String user, String input, String... extra) {
         InputStream saved = System.in;
         System.setIn(new ByteArrayInputStream(input.getBytes(StandardCharsets.UTF_8)));
         try {
-            return CliRun.of("chat", "--model", withContext.toString(), "--user", user, "--store", store.toString(),
-                    "--max-tokens", "4", "--window", "32", "--segment-length", "48");
+            String[] args = {"chat", "--model", withContext.toString(), "--user", user, "--store", store.toString(),
+                    "--max-tokens", "4", "--window", "32", "--segment-length", "48"};
+            String[] all = java.util.Arrays.copyOf(args, args.length + extra.length);
+            System.arraycopy(extra, 0, all, args.length, extra.length);
+            return CliRun.of(all);
         } finally {
             System.setIn(saved);
         }
