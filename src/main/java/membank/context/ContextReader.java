@@ -103,8 +103,15 @@ public final class ContextReader {
         if (index.bank().isEmpty()) {
             return new Retrieved(new int[0], null);
         }
-        Hits hits = index.search(query(text), readLimit(), probe);
-        Tensor rows = index.bank().vectors().index_select(0, Ops.longs(Arrays.stream(hits.rows()).asLongStream().toArray()));
+        return read(index.bank(), index.search(query(text), readLimit(), probe));
+    }
+
+    /** A context read of one row over the bank rows {@code hits} found, recording attention. */
+    Retrieved read(ContextBank bank, Hits hits) {
+        if (hits.size() == 0) {
+            return new Retrieved(new int[0], null);
+        }
+        Tensor rows = bank.vectors().index_select(0, Ops.longs(Arrays.stream(hits.rows()).asLongStream().toArray()));
         return new Retrieved(hits.rows(), new ContextRead(rows.unsqueeze(0), null, new ContextAttention(hits.size())));
     }
 

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -62,7 +63,7 @@ public final class CrossSessionRecall {
      * @param vectors bank rows after session 1; {@code halvedVectors} after consolidation
      * @param rememberedTokens session-1 tokens read into the bank
      * @param storedBytes bytes of the bank's vectors and statistics (float32 rows, four numbers each)
-     * @param retrievalMillis median time of one retrieval (query encoding excluded)
+     * @param retrievalMillis median time of one search of the index (query encoding excluded)
      */
     public record Report(List<Row> rows, int vectors, int halvedVectors, long rememberedTokens, long storedBytes,
                          double retrievalMillis, int readLimit, double chance) {
@@ -101,16 +102,17 @@ public final class CrossSessionRecall {
         try (ContextIndex index = ContextIndex.build(bank);
              ProgressBar bar = Progress.bar("cross-session recall", 4L * probes.size(), progress)) {
             int window = options.window();
-            rows.add(score("no context bank", probes, p -> filler + p.prompt(), p -> null, window, bar));
-            rows.add(score("context bank", probes, p -> filler + p.prompt(), timed(index, latencies), window, bar));
+            rows.add(score("no context bank", probes, p -> filler + p.prompt(), p -> null, window, bar, bank));
+            // reading records use (references, attention, recency), which consolidation weighs below
+            rows.add(score("context bank", probes, p -> filler + p.prompt(), timed(index, latencies), window, bar, bank));
             // the upper bound reads the biography itself, so its window is all the model's positions
             rows.add(score("raw session-1 text in context (upper bound)", probes,
                     p -> biographies.get(probes.indexOf(p) / perPerson) + " " + p.prompt(), p -> null,
-                    reader.model().config().maxPositionEmbeddings(), bar));
+                    reader.model().config().maxPositionEmbeddings(), bar, bank));
             Consolidation.consolidate(index, ConsolidationConfig.of(Math.max(1, vectors / 2)));
             halved = bank.size();
             rows.add(score("context bank consolidated to half", probes, p -> filler + p.prompt(),
-                    p -> reader.retrieve(index, p.prompt(), options.probe()).read(), window, bar));
+                    p -> reader.retrieve(index, p.prompt(), options.probe()), window, bar, bank));
         }
         double[] sorted = latencies.clone();
         Arrays.sort(sorted);
@@ -118,16 +120,15 @@ public final class CrossSessionRecall {
                 reader.readLimit(), people.chanceAccuracy());
     }
 
-    /** Retrieval for a probe, its time recorded by probe number. */
-    private java.util.function.Function<Probe, ContextRead> timed(ContextIndex index, double[] latencies) {
+    /** Retrieval for a probe, the time of its search recorded by probe number. */
+    private Function<Probe, ContextReader.Retrieved> timed(ContextIndex index, double[] latencies) {
         int[] next = {0};
         return p -> {
             Tensor query = reader.query(p.prompt());
             long began = System.nanoTime();
             Hits hits = index.search(query, reader.readLimit(), options.probe());
             latencies[next[0]++] = (System.nanoTime() - began) / 1e6;
-            Tensor rows = index.bank().vectors().index_select(0, Ops.longs(Arrays.stream(hits.rows()).asLongStream().toArray()));
-            return new ContextRead(rows.unsqueeze(0), null, null);
+            return reader.read(index.bank(), hits);
         };
     }
 
@@ -140,15 +141,20 @@ public final class CrossSessionRecall {
         return text.toString();
     }
 
-    private Row score(String condition, List<Probe> probes, java.util.function.Function<Probe, String> prompt,
-                      java.util.function.Function<Probe, ContextRead> context, int window, ProgressBar bar) {
+    private Row score(String condition, List<Probe> probes, Function<Probe, String> prompt,
+                      Function<Probe, ContextReader.Retrieved> context, int window, ProgressBar bar, ContextBank bank) {
         int correct = 0;
         MemoryLM model = reader.model();
         model.train(false);
-        for (Probe p : probes) {
+        for (int i = 0; i < probes.size(); i++) {
+            Probe p = probes.get(i);
             try (PointerScope scope = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
-                if (recalled(model, prompt.apply(p), p.answer(), context.apply(p), window)) {
+                ContextReader.Retrieved read = context.apply(p);
+                if (recalled(model, prompt.apply(p), p.answer(), read == null ? null : read.read(), window)) {
                     correct++;
+                }
+                if (read != null) {
+                    read.recordUse(bank, options.people() + i);
                 }
             }
             bar.step();
