@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.function.Consumer;
 
@@ -127,17 +129,24 @@ public final class ExperimentRunner {
         Probes probes = new Probes(knowledge.probes(Split.SEEN), InstructData.probes(knowledge.qaPairs()),
                 InstructData.probes(instructPairs));
         for (long seed : experiment.seeds()) {
+            Map<String, String> pretrained = new HashMap<>();
             for (Arm arm : experiment.arms()) {
                 ObjectNode armTree = ArmConfigs.model(arm, base);
-                RunConfig pretrainRun = null;
+                RunConfig pretrainRun = ArmConfigs.phase(arm, armTree, experiment.pretrain(), seed, instructFile);
+                // Arms whose pretraining is the same run (the memory variants differ only in phase 2) share it.
+                String key = pretrainRun.toJson().toString() + ArmConfigs.freezesBank(arm, experiment.pretrain());
+                String source = pretrained.putIfAbsent(key, arm.name());
+                String pretrainArm = source != null ? source : arm.name();
                 for (Phase phase : experiment.phases()) {
-                    RunConfig run = ArmConfigs.phase(arm, armTree, phase, seed, instructFile);
-                    pretrainRun = pretrainRun == null ? run : pretrainRun;
                     if (done(arm, seed, phase)) {
                         continue;
                     }
-                    log.accept(String.format(Locale.ROOT, "%s, seed %d, %s: %d steps", arm.name(), seed, phase.name(), phase.steps()));
-                    UnitResult result = unit(arm, seed, phase, run, pretrainRun.training(), probes);
+                    boolean shared = Phase.PRETRAIN.equals(phase.name()) && source != null;
+                    log.accept(String.format(Locale.ROOT, "%s, seed %d, %s: %s", arm.name(), seed, phase.name(),
+                            shared ? "the same run as " + source + "'s" : phase.steps() + " steps"));
+                    UnitResult result = shared ? sharedResult(source, arm, seed)
+                            : unit(arm, seed, phase, ArmConfigs.phase(arm, armTree, phase, seed, instructFile),
+                                    pretrainRun.training(), probes, pretrainArm);
                     ResultsFile.append(out, result);
                     afterUnit.accept(result);
                 }
@@ -145,6 +154,14 @@ public final class ExperimentRunner {
         }
         ExperimentReport.write(out);
         return ResultsFile.read(out);
+    }
+
+    /** {@code source}'s pretraining result under {@code arm}'s name (its pretraining was the identical run). */
+    private UnitResult sharedResult(String source, Arm arm, long seed) {
+        UnitResult r = ResultsFile.read(out).stream().filter(u -> u.is(source, seed, Phase.PRETRAIN)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no pretraining result of " + source + ", seed " + seed));
+        return new UnitResult(arm.name(), arm.kind().label(), seed, r.phase(), r.model(), r.params(), r.steps(), r.tokens(),
+                r.valLoss(), r.recall(), r.qaAccuracy(), r.instructQa(), r.tokensPerSecond(), r.flopsPerToken(), r.trainFlops());
     }
 
     private record Probes(List<Probe> recall, List<Probe> qa, List<Probe> instructQa) {
@@ -158,10 +175,11 @@ public final class ExperimentRunner {
         return out.resolve("runs").resolve(arm).resolve("seed-" + seed).resolve(phase);
     }
 
-    private UnitResult unit(Arm arm, long seed, Phase phase, RunConfig run, TrainConfig pretraining, Probes probes) {
+    private UnitResult unit(Arm arm, long seed, Phase phase, RunConfig run, TrainConfig pretraining, Probes probes,
+                            String pretrainArm) {
         Path dir = unitDir(out, arm.name(), seed, phase.name());
         boolean freeze = ArmConfigs.freezesBank(arm, phase);
-        TrainingRun training = start(arm, seed, phase, run, dir, freeze);
+        TrainingRun training = start(pretrainArm, seed, phase, run, dir, freeze);
         if (!progress) {
             training.quiet();
         }
@@ -176,7 +194,7 @@ public final class ExperimentRunner {
     }
 
     /** Resumes from the unit's checkpoint, or starts it: from a fresh model, or from the previous phase's. */
-    private TrainingRun start(Arm arm, long seed, Phase phase, RunConfig run, Path dir, boolean freeze) {
+    private TrainingRun start(String pretrainArm, long seed, Phase phase, RunConfig run, Path dir, boolean freeze) {
         Consumer<MemoryLM> prepare = model -> {
             if (freeze) {
                 freezeBank(model);
@@ -196,7 +214,7 @@ public final class ExperimentRunner {
             manual_seed(seed);
             model = new MemoryLM(run.model());
         } else {
-            Path previous = unitDir(out, arm.name(), seed, Phase.PRETRAIN);
+            Path previous = unitDir(out, pretrainArm, seed, Phase.PRETRAIN);
             model = Checkpoint.load(previous, BankForm.TRAINABLE);
         }
         prepare.accept(model);
