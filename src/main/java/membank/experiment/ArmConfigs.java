@@ -49,7 +49,7 @@ final class ArmConfigs {
      * equal-lr arm drops the per-group rates), the instruct phase's data from {@code instructData},
      * then the phase's own overrides.
      */
-    static RunConfig phase(Arm arm, ObjectNode armTree, Phase phase, long seed, Path instructData) {
+    static RunConfig phase(Arm arm, ObjectNode armTree, Phase phase, long seed, InstructFile instructData) {
         ObjectNode tree = armTree.deepCopy();
         ObjectNode training = tree.with("training");
         training.put("steps", phase.steps());
@@ -62,10 +62,24 @@ final class ArmConfigs {
             ObjectNode data = training.with("data");
             String tokenizer = data.path("tokenizer").asText("byte");
             data.removeAll();
-            data.put("kind", "jsonl").put("path", instructData.toAbsolutePath().toString()).put("tokenizer", tokenizer);
+            data.put("kind", "jsonl").put("path", instructData.path().toAbsolutePath().toString()).put("tokenizer", tokenizer)
+                    .put("val_fraction", instructData.valFraction(training.path("batch_size").asInt(16),
+                            training.path("seq_len").asInt(128)));
         }
         Overrides.apply(tree, phase.set());
         return RunConfig.parse(tree);
+    }
+
+    /**
+     * The instruct phase's data file: its lines and their mean length in characters, so the held-out
+     * share can be sized to fill at least one validation batch (the run's own evaluation needs one).
+     */
+    record InstructFile(Path path, int lines, double meanChars) {
+        /** At least 5%, enough lines for 1.5 batches of characters (about tokens, for the byte tokenizer), at most half. */
+        double valFraction(int batchSize, int seqLen) {
+            double needed = Math.ceil(1.5 * batchSize * (seqLen + 1) / Math.max(1, meanChars));
+            return Math.min(0.5, Math.max(0.05, needed / lines));
+        }
     }
 
     /** Whether the phase trains this arm with its bank frozen. */

@@ -125,7 +125,7 @@ public final class ExperimentJson {
         try {
             ArmConfigs.model(arm, ArmConfigs.baseTree(preset, baseSet));
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(a.key("set") + " (arm " + arm.name() + "): " + e.getMessage(), e);
+            throw new IllegalArgumentException(a.key("kind") + " " + arm.kind().label() + " (arm " + arm.name() + "): " + e.getMessage(), e);
         }
     }
 

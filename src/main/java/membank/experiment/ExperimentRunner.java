@@ -124,8 +124,10 @@ public final class ExperimentRunner {
         KnowledgeSet knowledge = KnowledgeSet.generate(new KnowledgeSpec(baseTraining.data().entities(),
                 baseTraining.data().knowledgeSeed()));
         var instructPairs = InstructData.pairs(knowledge, experiment.instruct().entities());
-        Path instructFile = out.resolve("data").resolve("instruct.jsonl");
-        InstructData.write(instructPairs, instructFile);
+        Path instructPath = out.resolve("data").resolve("instruct.jsonl");
+        InstructData.write(instructPairs, instructPath);
+        var instructFile = new ArmConfigs.InstructFile(instructPath, instructPairs.size(),
+                instructPairs.stream().mapToInt(p -> InstructData.render(p).length()).average().orElse(1));
         Probes probes = new Probes(knowledge.probes(Split.SEEN), InstructData.probes(knowledge.qaPairs()),
                 InstructData.probes(instructPairs));
         for (long seed : experiment.seeds()) {

@@ -22,7 +22,7 @@ class ExperimentJsonTest {
     void parsesArmsPhasesAndSeeds() throws Exception {
         Experiment e = parse(ExperimentRunnerTest.TINY);
         assertEquals("tiny", e.name());
-        assertEquals(List.of("memory", "backbone"), e.arms().stream().map(Arm::name).toList());
+        assertEquals(List.of("memory", "iso-flop", "frozen-bank"), e.arms().stream().map(Arm::name).toList());
         assertEquals(4, e.pretrain().steps());
         assertEquals(1e-4, e.instruct().bankLr());
         assertEquals(null, e.instruct().memoryLr());
@@ -42,16 +42,16 @@ class ExperimentJsonTest {
     @Test
     void errorsNameTheKey() {
         String tiny = ExperimentRunnerTest.TINY;
-        assertTrue(error(tiny.replace("{\"kind\": \"backbone\"}", "{\"kind\": \"backbone\", \"colour\": 1}"))
+        assertTrue(error(tiny.replace("{\"kind\": \"iso-flop\"}", "{\"kind\": \"backbone\", \"colour\": 1}"))
                 .contains("'arms[1].colour' is unknown"));
-        assertTrue(error(tiny.replace("\"kind\": \"backbone\"", "\"kind\": \"bigger\"")).contains("'arms[1].kind'"));
+        assertTrue(error(tiny.replace("\"kind\": \"iso-flop\"", "\"kind\": \"bigger\"")).contains("'arms[1].kind'"));
         assertTrue(error(tiny.replace("\"steps\": 3", "\"steps\": -3")).contains("'phases.instruct.steps' has value -3"));
         assertTrue(error(tiny.replace("\"seeds\": [0],", "")).contains("'seeds' is missing"));
         assertTrue(error(tiny.replace("\"seeds\": [0]", "\"seeds\": [0, 0]")).contains("'seeds[1]'"));
         assertTrue(error(tiny.replace("\"preset\": \"tiny\"", "\"preset\": \"huge\"")).contains("'base.preset'"));
         assertTrue(error(tiny.replace(", \"entities\": 4}", "}")).contains("'phases.instruct.entities' is missing"));
-        assertTrue(error(tiny.replace("{\"kind\": \"backbone\"}", "{\"kind\": \"memory\"}")).contains("'arms[1].name'"));
-        assertTrue(error(tiny.replace("{\"kind\": \"backbone\"}", "{\"kind\": \"backbone\", \"baseline\": \"wider\"}"))
+        assertTrue(error(tiny.replace("{\"kind\": \"iso-flop\"}", "{\"kind\": \"memory\"}")).contains("'arms[1].name'"));
+        assertTrue(error(tiny.replace("{\"kind\": \"iso-flop\"}", "{\"kind\": \"backbone\", \"baseline\": \"wider\"}"))
                 .contains("'arms[1].baseline'"));
         assertTrue(error(tiny.replace("\"training.precision=fp32\"", "\"membank.variant=Z\"")).contains("base.set"));
         assertTrue(error(tiny.replace("\"training.precision=fp32\"", "\"membank=null\"")).contains("no memory"));

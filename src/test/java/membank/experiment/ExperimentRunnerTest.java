@@ -22,9 +22,10 @@ class ExperimentRunnerTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     static final String TINY = """
             {"name": "tiny",
-             "base": {"preset": "tiny", "set": ["training.data.entities=4", "training.batch_size=4", "training.seq_len=32",
+             "base": {"preset": "tiny", "set": ["membank.num_tokens=2048", "membank.chapters={\\"count\\": 8, \\"top_k\\": 2}",
+                      "training.data.entities=4",
                       "training.eval_every=0", "training.save_every=2", "training.warmup_steps=1", "training.precision=fp32"]},
-             "arms": [{"kind": "memory"}, {"kind": "backbone"}],
+             "arms": [{"kind": "memory"}, {"kind": "iso-flop"}, {"kind": "frozen-bank"}],
              "phases": {"pretrain": {"steps": 4, "lr": 3e-3},
                         "instruct": {"steps": 3, "lr": 1e-3, "bank_lr": 1e-4, "entities": 4}},
              "seeds": [0],
@@ -46,14 +47,18 @@ class ExperimentRunnerTest {
     void runsEndToEndAndResumesToTheSameReport() throws Exception {
         Path whole = tmp.resolve("whole");
         List<UnitResult> results = runner(whole).run("membank experiment run tiny.json");
-        assertEquals(4, results.size());
+        assertEquals(6, results.size());
+        // frozen-bank pretrains exactly as memory does, so it reuses that run
+        assertEquals(results.get(0).valLoss(), results.stream().filter(r -> r.is("frozen-bank", 0, Phase.PRETRAIN))
+                .findFirst().orElseThrow().valLoss());
+        assertTrue(Files.notExists(ExperimentRunner.unitDir(whole, "frozen-bank", 0, Phase.PRETRAIN)));
         for (String file : List.of("report.md", "results.jsonl", "loss-pretrain.png", "loss-instruct.png", "recall.png",
                 "experiment.json", "data/instruct.jsonl")) {
             assertTrue(Files.isRegularFile(whole.resolve(file)), file);
         }
         String report = Files.readString(whole.resolve("report.md"));
         assertTrue(report.contains("val loss after pretrain: memory"), report);
-        assertTrue(report.contains("| backbone | instruct | 1 |"), report);
+        assertTrue(report.contains("| iso-flop | instruct | 1 |"), report);
 
         // Interrupted in the middle of the first unit (after its step-2 checkpoint), then rerun.
         Path interrupted = tmp.resolve("interrupted");
