@@ -43,7 +43,8 @@ final class ExperimentRunCommand implements Callable<Integer> {
         Path dir = out != null ? out : Path.of("runs", "experiment-" + name);
         ExperimentRunner runner = ExperimentRunner.open(source, dir, precision == null ? null : Precision.resolve(precision),
                 line -> System.err.println("experiment: " + line));
-        String command = "membank experiment run " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+        // originalArgs holds the whole command line, from the top command on
+        String command = "membank " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         runner.run(command);
         out().println(ExperimentReport.summary(dir));
         out().println("report written to " + dir.resolve(ExperimentReport.NAME));
