@@ -11,7 +11,8 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "membank", mixinStandardHelpOptions = true, version = "membank 0.1.0",
         description = "Memory-augmented transformers on the JVM: train, evaluate, score, generate, inspect.",
         subcommands = {TrainCommand.class, AdaptCommand.class, CompareAdaptersCommand.class, EvalCommand.class, ScoreCommand.class, GenerateCommand.class,
-                InspectCommand.class, ContextCommand.class, ChatCommand.class, DemoCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+                InspectCommand.class, ContextCommand.class, ChatCommand.class, ExperimentCommand.class, DemoCommand.class,
+                BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Option(names = "--threads", scope = ScopeType.INHERIT, paramLabel = "N",

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Predicate;
 
 /**
  * The synthetic knowledge set: invented people with one value per {@link Attribute}, written as
@@ -106,8 +107,13 @@ public final class KnowledgeSet {
 
     /** One question per entity and attribute, answered by the bare value. */
     public List<QaPair> qaPairs() {
+        return qaPairs(e -> true);
+    }
+
+    /** The questions about the entities {@code keep} accepts, in entity order. */
+    public List<QaPair> qaPairs(Predicate<Entity> keep) {
         List<QaPair> pairs = new ArrayList<>(entities.size() * Attribute.values().length);
-        for (Entity e : entities) {
+        for (Entity e : entities.stream().filter(keep).toList()) {
             for (Attribute a : Attribute.values()) {
                 pairs.add(new QaPair(a.question(e.name()), e.value(a), a.key()));
             }

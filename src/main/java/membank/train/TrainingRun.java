@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -108,6 +109,15 @@ public final class TrainingRun {
 
     /** Continues from the latest checkpoint in {@code dir}; {@code steps} (nullable) extends the run. */
     public static TrainingRun resume(Path dir, Integer steps, Precision precision) {
+        return resume(dir, steps, precision, model -> { });
+    }
+
+    /**
+     * As {@link #resume(Path, Integer, Precision)}, with {@code prepare} applied to the loaded model
+     * before the optimizer is built: a run that froze parameters must freeze them again, or the
+     * optimizer's groups would not match its saved state.
+     */
+    public static TrainingRun resume(Path dir, Integer steps, Precision precision, Consumer<MemoryLM> prepare) {
         Path latest = latestCheckpoint(dir);
         ObjectNode config = (ObjectNode) ConfigJson.read(latest.resolve(Checkpoint.CONFIG));
         if (steps != null) {
@@ -117,6 +127,7 @@ public final class TrainingRun {
         TrainerState state = readState(latest);
         MemoryLM model = Checkpoint.load(latest, BankForm.TRAINABLE);
         Checkpoint.loadBankCopies(model, latest);
+        prepare.accept(model);
         TrainingRun resumed = new TrainingRun(run, dir, precision, model, state, wholeModel(run));
         resumed.trainer.restore(latest.resolve(OPTIMIZER), state.dataPosition(), state.nonFiniteInARow());
         truncateMetrics(dir.resolve(METRICS), state.step());
@@ -259,6 +270,11 @@ public final class TrainingRun {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint " + target, e);
         }
+    }
+
+    /** Whether {@code dir} holds a finished checkpoint that {@link #resume} can continue from. */
+    public static boolean hasCheckpoint(Path dir) {
+        return !checkpoints(dir.resolve(CHECKPOINTS)).isEmpty();
     }
 
     static Path latestCheckpoint(Path dir) {

@@ -1,0 +1,59 @@
+package membank.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+/** Experiment files: what a valid one parses to, and errors that name the key. */
+class ExperimentJsonTest {
+    private static Experiment parse(String json) throws Exception {
+        return ExperimentJson.parse(ExperimentRunnerTest.tree(json), "test.json");
+    }
+
+    private static String error(String json) {
+        return assertThrows(IllegalArgumentException.class, () -> parse(json)).getMessage();
+    }
+
+    @Test
+    void parsesArmsPhasesAndSeeds() throws Exception {
+        Experiment e = parse(ExperimentRunnerTest.TINY);
+        assertEquals("tiny", e.name());
+        assertEquals(List.of("memory", "iso-flop", "frozen-bank"), e.arms().stream().map(Arm::name).toList());
+        assertEquals(4, e.pretrain().steps());
+        assertEquals(1e-4, e.instruct().bankLr());
+        assertEquals(null, e.instruct().memoryLr());
+        assertEquals(List.of(0L), e.seeds());
+        assertEquals(1, e.evalBatches());
+    }
+
+    @Test
+    void shippedExperimentsAreValid() {
+        for (String name : ExperimentFiles.shipped()) {
+            ExperimentFiles.Source s = ExperimentFiles.load(name);
+            Experiment e = ExperimentJson.parse(s.tree(), s.name());
+            assertEquals(ArmKind.labels(), e.arms().stream().map(a -> a.kind().label()).toList(), name);
+        }
+    }
+
+    @Test
+    void errorsNameTheKey() {
+        String tiny = ExperimentRunnerTest.TINY;
+        assertTrue(error(tiny.replace("{\"kind\": \"iso-flop\"}", "{\"kind\": \"backbone\", \"colour\": 1}"))
+                .contains("'arms[1].colour' is unknown"));
+        assertTrue(error(tiny.replace("\"kind\": \"iso-flop\"", "\"kind\": \"bigger\"")).contains("'arms[1].kind'"));
+        assertTrue(error(tiny.replace("\"steps\": 3", "\"steps\": -3")).contains("'phases.instruct.steps' has value -3"));
+        assertTrue(error(tiny.replace("\"seeds\": [0],", "")).contains("'seeds' is missing"));
+        assertTrue(error(tiny.replace("\"seeds\": [0]", "\"seeds\": [0, 0]")).contains("'seeds[1]'"));
+        assertTrue(error(tiny.replace("\"preset\": \"tiny\"", "\"preset\": \"huge\"")).contains("'base.preset'"));
+        assertTrue(error(tiny.replace(", \"entities\": 4}", "}")).contains("'phases.instruct.entities' is missing"));
+        assertTrue(error(tiny.replace("{\"kind\": \"iso-flop\"}", "{\"kind\": \"memory\"}")).contains("'arms[1].name'"));
+        assertTrue(error(tiny.replace("{\"kind\": \"iso-flop\"}", "{\"kind\": \"backbone\", \"baseline\": \"wider\"}"))
+                .contains("'arms[1].baseline'"));
+        assertTrue(error(tiny.replace("\"training.precision=fp32\"", "\"membank.variant=Z\"")).contains("base.set"));
+        assertTrue(error(tiny.replace("\"training.precision=fp32\"", "\"membank=null\"")).contains("no memory"));
+    }
+}
