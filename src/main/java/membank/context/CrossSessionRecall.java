@@ -27,7 +27,7 @@ import membank.util.Progress;
  * recalled when greedy decoding gives exactly its value (teacher-forced argmax, as in eval).
  * Conditions: nothing to read (the window holds filler and the question), the context bank, the
  * bank after consolidation has halved it, and the raw session-1 biography placed right before
- * the question (the upper bound).
+ * the question (the upper bound), cut to the attention window like any text, and whole.
  */
 public final class CrossSessionRecall {
     /** Neutral sentences that push session 1 out of the attention window. */
@@ -100,14 +100,17 @@ public final class CrossSessionRecall {
         double[] latencies = new double[probes.size()];
         int halved;
         try (ContextIndex index = ContextIndex.build(bank);
-             ProgressBar bar = Progress.bar("cross-session recall", 4L * probes.size(), progress)) {
+             ProgressBar bar = Progress.bar("cross-session recall", 5L * probes.size(), progress)) {
             int window = options.window();
             rows.add(score("no context bank", probes, p -> filler + p.prompt(), p -> null, window, bar, bank));
             // reading records use (references, attention, recency), which consolidation weighs below
             rows.add(score("context bank", probes, p -> filler + p.prompt(), timed(index, latencies), window, bar, bank));
-            // the upper bound reads the biography itself, so its window is all the model's positions
-            rows.add(score("raw session-1 text in context (upper bound)", probes,
-                    p -> biographies.get(probes.indexOf(p) / perPerson) + " " + p.prompt(), p -> null,
+            // the upper bound: the biography itself before the question, cut to the attention window
+            // as any text is, and whole (all the model's positions, which may exceed what it trained on)
+            Function<Probe, String> raw = p -> biographies.get(probes.indexOf(p) / perPerson) + " " + p.prompt();
+            rows.add(score("raw session-1 text in context, cut to the window (upper bound)", probes, raw, p -> null,
+                    window, bar, bank));
+            rows.add(score("raw session-1 text in context, whole", probes, raw, p -> null,
                     reader.model().config().maxPositionEmbeddings(), bar, bank));
             Consolidation.consolidate(index, ConsolidationConfig.of(Math.max(1, vectors / 2)));
             halved = bank.size();
