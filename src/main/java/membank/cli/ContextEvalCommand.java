@@ -71,6 +71,7 @@ final class ContextEvalCommand implements Callable<Integer> {
         }
         String table = table(r, positions);
         spec.commandLine().getOut().print(table);
+        spec.commandLine().getOut().flush();
         if (report != null) {
             String text = "# Context bank: cross-session recall\n\n" + table + "\nCommand: `membank " + String.join(" ",
                     spec.commandLine().getParseResult().originalArgs()) + "` on " + LocalDate.now() + ", "
@@ -83,10 +84,10 @@ final class ContextEvalCommand implements Callable<Integer> {
 
     static String table(CrossSessionRecall.Report r, int window) {
         StringBuilder s = new StringBuilder();
-        s.append("| condition | recalled | accuracy |\n|---|---|---|\n");
+        s.append("| condition | recalled | accuracy | answer loss (nats/token) |\n|---|---|---|---|\n");
         for (var row : r.rows()) {
-            s.append(String.format(Locale.ROOT, "| %s | %d / %d | %.1f%% |%n", row.condition(), row.correct(), row.total(),
-                    100 * row.accuracy()));
+            s.append(String.format(Locale.ROOT, "| %s | %d / %d | %.1f%% | %.3f |%n", row.condition(), row.correct(),
+                    row.total(), 100 * row.accuracy(), row.answerLoss()));
         }
         s.append(String.format(Locale.ROOT, "%nchance %.1f%%; attention window %d tokens; %,d session-1 tokens -> %,d context"
                         + " vectors (%,d after consolidation); %,.1f bytes per remembered token; read limit %d;"

@@ -53,10 +53,18 @@ public final class CrossSessionRecall {
         }
     }
 
-    public record Row(String condition, int correct, int total) {
+    /**
+     * @param answerLoss mean negative log-likelihood (nats) of the answers' tokens: it shows what the
+     *        model knows of a value even when its greedy answer is not exactly right
+     */
+    public record Row(String condition, int correct, int total, double answerLoss) {
         public double accuracy() {
             return total == 0 ? 0 : (double) correct / total;
         }
+    }
+
+    /** One question: recalled exactly, and the summed NLL of its answer's tokens. */
+    private record Answer(boolean recalled, double nll, int tokens) {
     }
 
     /**
@@ -147,26 +155,32 @@ public final class CrossSessionRecall {
     private Row score(String condition, List<Probe> probes, Function<Probe, String> prompt,
                       Function<Probe, ContextReader.Retrieved> context, int window, ProgressBar bar, ContextBank bank) {
         int correct = 0;
+        double nll = 0;
+        long tokens = 0;
         MemoryLM model = reader.model();
         model.train(false);
         for (int i = 0; i < probes.size(); i++) {
             Probe p = probes.get(i);
             try (PointerScope scope = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
                 ContextReader.Retrieved read = context.apply(p);
-                if (recalled(model, prompt.apply(p), p.answer(), read == null ? null : read.read(), window)) {
-                    correct++;
-                }
+                Answer a = answer(model, prompt.apply(p), p.answer(), read == null ? null : read.read(), window);
+                correct += a.recalled() ? 1 : 0;
+                nll += a.nll();
+                tokens += a.tokens();
                 if (read != null) {
                     read.recordUse(bank, options.people() + i);
                 }
             }
             bar.step();
         }
-        return new Row(condition, correct, probes.size());
+        return new Row(condition, correct, probes.size(), tokens == 0 ? 0 : nll / tokens);
     }
 
-    /** Every answer token is the argmax after the prompt's last {@code window} tokens (start token first). */
-    private boolean recalled(MemoryLM model, String prompt, String answer, ContextRead context, int window) {
+    /**
+     * Reads the start token and the prompt's last tokens that fit the window with the answer; the
+     * answer is recalled when every one of its tokens is the argmax (teacher forcing).
+     */
+    private Answer answer(MemoryLM model, String prompt, String answer, ContextRead context, int window) {
         int[] promptIds = reader.tokenizer().encode(prompt);
         int[] answerIds = reader.tokenizer().encode(answer);
         int keep = Math.min(promptIds.length, window - answerIds.length - 1);
@@ -180,12 +194,15 @@ public final class CrossSessionRecall {
         }
         Tensor logits = model.forward(Ops.longs(new long[][] {row}), null, context);
         long[] predicted = Ops.toLongs(logits.argmax(new org.bytedeco.pytorch.LongOptional(-1), false));
+        float[] logProbs = Ops.floats(logits.log_softmax(-1).select(0, 0));
+        long vocab = logits.size(-1);
+        boolean recalled = answerIds.length > 0;
+        double nll = 0;
         for (int j = 0; j < answerIds.length; j++) {
-            if (predicted[keep + j] != answerIds[j]) {
-                return false;
-            }
+            recalled &= predicted[keep + j] == answerIds[j];
+            nll -= logProbs[(int) ((keep + j) * vocab + answerIds[j])];
         }
-        return answerIds.length > 0;
+        return new Answer(recalled, nll, answerIds.length);
     }
 
     /** Float32 rows plus mass, references, attention (float32) and last use (int64) per row. */
