@@ -242,4 +242,24 @@ class ValidationErrorTest {
         Files.writeString(file, "[1]");
         assertConfigError(() -> ConfigJson.readModel(file), "must be a JSON object");
     }
+
+    @Test
+    void contextBlockIsValidatedAndRoundTrips() {
+        ObjectNode root = tinyModel();
+        membank(root).set("context", json("{\"ratio\": 8, \"kv\": \"own\"}"));
+        ModelConfig parsed = ConfigJson.parseModel(root);
+        assertEquals(new ContextConfig(8, 0.01, 1.0, "own", 256), parsed.membank().context());
+        assertEquals(parsed, ConfigJson.parseModel(ConfigJson.toJson(parsed)));
+
+        ObjectNode zero = tinyModel();
+        membank(zero).set("context", json("{\"ratio\": 0}"));
+        assertModelError(zero, "membank.context.ratio");
+        ObjectNode unknown = tinyModel();
+        membank(unknown).set("context", json("{\"colour\": 1}"));
+        assertModelError(unknown, "membank.context.colour");
+        ObjectNode reduced = tinyModel();
+        membank(reduced).set("bank", json("{\"kind\": \"reduced\", \"rank\": 16}"));
+        membank(reduced).set("context", json("{}"));
+        assertModelError(reduced, "membank.context.kv", "set membank.context.kv=own");
+    }
 }
