@@ -17,6 +17,7 @@ import picocli.CommandLine.Spec;
 
 import membank.config.AdapterMethod;
 import membank.util.AtomicFile;
+import membank.util.Machine;
 import membank.model.MemoryFreeze;
 import membank.nn.Precision;
 import membank.train.AdapterComparison;
@@ -108,7 +109,7 @@ final class CompareAdaptersCommand implements Callable<Integer> {
         String command = "membank " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         return "# Memory vs LoRA vs full fine-tuning: knowledge injection\n\n"
                 + "Written by `compare-adapters` on " + LocalDate.now() + " (" + String.format(Locale.ROOT, "%.1f", minutes)
-                + " minutes, " + p.label() + ", " + Runtime.getRuntime().availableProcessors() + " cores, " + cpuModel() + ").\n\n"
+                + " minutes, " + p.label() + ", " + Runtime.getRuntime().availableProcessors() + " cores, " + Machine.cpuModel() + ").\n\n"
                 + "    " + command + "\n\n" + table + "\n"
                 + "- **new-fact recall**: greedy answers to questions about the new knowledge set, in the wordings"
                 + " training used (seen) and in held-out wordings.\n"
@@ -117,15 +118,6 @@ final class CompareAdaptersCommand implements Callable<Integer> {
                 + "- **stored**: bytes of safetensors the method wrote (the adapter file, or the whole model).\n"
                 + "- **generate tokens/s**: greedy decoding with KV cache, batch 1, the median of 3 runs after a"
                 + " warm-up run.\n";
-    }
-
-    private static String cpuModel() {
-        try {
-            return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                    .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown CPU");
-        } catch (IOException e) {
-            return "unknown CPU";
-        }
     }
 
     private java.io.PrintWriter out() {

@@ -16,6 +16,7 @@ import membank.context.ContextReader;
 import membank.context.CrossSessionRecall;
 import membank.model.MemoryLM;
 import membank.util.AtomicFile;
+import membank.util.Machine;
 
 @Command(name = "eval", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Cross-session recall: session 1 states the facts of --people people the model never saw, one",
@@ -75,7 +76,7 @@ final class ContextEvalCommand implements Callable<Integer> {
         if (report != null) {
             String text = "# Context bank: cross-session recall\n\n" + table + "\nCommand: `membank " + String.join(" ",
                     spec.commandLine().getParseResult().originalArgs()) + "` on " + LocalDate.now() + ", "
-                    + Runtime.getRuntime().availableProcessors() + " cores, " + System.getProperty("os.name") + ".\n";
+                    + Machine.describe() + ".\n";
             AtomicFile.write(report, text.getBytes(StandardCharsets.UTF_8));
             spec.commandLine().getOut().println("wrote " + report);
         }

@@ -1,5 +1,7 @@
 package membank.experiment;
 
+import membank.util.Machine;
+
 import static org.bytedeco.pytorch.global.torch.manual_seed;
 
 import java.io.IOException;
