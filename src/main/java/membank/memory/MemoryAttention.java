@@ -92,13 +92,19 @@ public final class MemoryAttention extends Module {
      * may be null for a dense layer; its context vectors, if any, are read beside the bank.
      */
     public Tensor forward(Tensor x, BankRows bank, MemoryKv cached, MemoryRead read) {
-        Tensor y = readBank(x, bank, cached, read);
-        return read == null || read.context() == null ? y : y.add(readContext(x, read.context()));
+        // one query projection and one output projection serve the bank and the context (W_o is linear)
+        Tensor query = q.forward(x);
+        Tensor perHead = readBank(x, query, bank, cached, read);
+        if (read != null && read.context() != null) {
+            perHead = perHead.add(contextHeads(query, read.context()));
+        }
+        return o.forward(perHead);
     }
 
-    private Tensor readBank(Tensor x, BankRows bank, MemoryKv cached, MemoryRead read) {
+    /** The bank's read before the output projection, [B, L, Hq*dh], from unscaled queries. */
+    private Tensor readBank(Tensor x, Tensor query, BankRows bank, MemoryKv cached, MemoryRead read) {
         if (router == null) {
-            return forward(x, cached != null ? cached : project(bank));
+            return denseHeads(query, cached != null ? cached : project(bank));
         }
         Routing routing = router.route(x, read.routing(), read.valid(), read.state());
         if (read.trace() != null) {
@@ -107,9 +113,9 @@ public final class MemoryAttention extends Module {
         long tokensPerChapter = (cached != null ? cached.keys().size(1) : bank.size()) / chapters.count();
         ChapterKv source = cached != null ? ChapterKv.cached(cached, tokensPerChapter)
                 : ChapterKv.projecting(bank, keyWeight(bank), valueWeight(bank), kvHeads, headDim, tokensPerChapter);
-        Tensor query = q.forward(x).mul(Ops.scalar(1.0 / Math.sqrt(headDim)));
-        Tensor rows = query.view(query.size(0), query.size(1), heads, headDim);
-        return o.forward(routed.read(rows, routing, source));
+        Tensor scaled = query.mul(Ops.scalar(1.0 / Math.sqrt(headDim)));
+        Tensor rows = scaled.view(scaled.size(0), scaled.size(1), heads, headDim);
+        return routed.read(rows, routing, source);
     }
 
     /** {@link #forward(Tensor, BankRows, MemoryKv, MemoryRead)} of float bank rows [N, w]. */
@@ -139,8 +145,13 @@ public final class MemoryAttention extends Module {
      * softmax(Q K^T / sqrt(dh)) V, with no copy of the bank per sequence or per query head.
      */
     public Tensor forward(Tensor x, MemoryKv kv) {
+        return o.forward(denseHeads(q.forward(x), kv));
+    }
+
+    /** The dense read of unscaled queries [B, L, Hq*dh] before the output projection. */
+    private Tensor denseHeads(Tensor projected, MemoryKv kv) {
         // The 1/sqrt(dh) scale is applied to the (small) queries, not to the [rows, N] scores.
-        Tensor query = q.forward(x).mul(Ops.scalar(1.0 / Math.sqrt(headDim)));
+        Tensor query = projected.mul(Ops.scalar(1.0 / Math.sqrt(headDim)));
         long batch = query.size(0);
         long length = query.size(1);
         long group = heads / kvHeads;
@@ -152,9 +163,8 @@ public final class MemoryAttention extends Module {
         Tensor values = kv.values().to(rows.scalar_type());
         Tensor scores = matmul(rows, keys.transpose(1, 2));
         Tensor out = matmul(scores.softmax(-1), values);
-        Tensor merged = out.view(kvHeads, batch * length, group * headDim).transpose(0, 1)
+        return out.view(kvHeads, batch * length, group * headDim).transpose(0, 1)
                 .reshape(batch, length, heads * headDim);
-        return o.forward(merged);
     }
 
     /**
@@ -163,7 +173,12 @@ public final class MemoryAttention extends Module {
      * read like one more shared chapter.
      */
     Tensor readContext(Tensor x, ContextRead context) {
-        Tensor query = Ops.splitHeads(q.forward(x), heads, headDim);
+        return o.forward(contextHeads(q.forward(x), context));
+    }
+
+    /** The context read of unscaled queries [B, L, Hq*dh] before the output projection. */
+    private Tensor contextHeads(Tensor projected, ContextRead context) {
+        Tensor query = Ops.splitHeads(projected, heads, headDim);
         Tensor vectors = context.vectors().to(query.scalar_type());
         Tensor keys = Ops.splitHeads((contextK != null ? contextK : k).forward(vectors), kvHeads, headDim);
         Tensor values = Ops.splitHeads((contextV != null ? contextV : v).forward(vectors), kvHeads, headDim);
@@ -180,7 +195,7 @@ public final class MemoryAttention extends Module {
         } else {
             out = mask == null ? Ops.attention(query, keys, values, false) : Ops.attention(query, keys, values, mask);
         }
-        return o.forward(Ops.mergeHeads(out));
+        return Ops.mergeHeads(out);
     }
 
     /** The same read with explicit probabilities, which are handed to {@code sink}. */
