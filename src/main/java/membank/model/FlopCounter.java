@@ -120,7 +120,7 @@ public final class FlopCounter {
     }
 
     /** Memory tokens each position attends to: the bank, or its shared plus k routed chapters. */
-    static double tokensRead(MemoryConfig m) {
+    private static double tokensRead(MemoryConfig m) {
         ChapterConfig ch = m.chapters();
         return ch == null ? m.numTokens() : (double) (ch.shared() + ch.topK()) * (m.numTokens() / ch.count());
     }
@@ -130,7 +130,7 @@ public final class FlopCounter {
      * shared chapters plus every routed chapter the batch can touch (at most k per routing
      * decision, at most all of them), an upper bound since routers may repeat choices.
      */
-    double tokensProjected(MemoryConfig m) {
+    private double tokensProjected(MemoryConfig m) {
         ChapterConfig ch = m.chapters();
         if (ch == null) {
             return m.numTokens();
