@@ -123,9 +123,8 @@ public final class ContextTraining {
                     + " (e.g. --ratio 16) to add one");
         }
         MemoryLM model = new MemoryLM(config);
-        Predicate<String> added = stored.membank().context() == null || !stored.membank().context().kv().equals(config.membank().context().kv())
-                || stored.membank().context().ratio() != config.membank().context().ratio()
-                ? ContextTraining::isContextTensor : name -> false;
+        // a new or changed context block may add tensors the checkpoint lacks; those present load as stored
+        Predicate<String> added = config.equals(stored) ? name -> false : ContextTraining::isContextTensor;
         Checkpoint.loadWeights(model, dir, added);
         return model;
     }
