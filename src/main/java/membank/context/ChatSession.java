@@ -5,6 +5,7 @@ import java.util.OptionalLong;
 import java.util.function.Consumer;
 
 import membank.data.StreamDecoder;
+import membank.data.TokenRows;
 import membank.model.GenerationOptions;
 import membank.model.Generator;
 
@@ -110,12 +111,7 @@ public final class ChatSession implements AutoCloseable {
     private long[] windowed(String text) {
         int[] all = reader.tokenizer().encode(text);
         int keep = Math.min(all.length, options.window() - 1);
-        long[] row = new long[keep + 1];
-        row[0] = reader.tokenizer().eosId().orElse(0);
-        for (int i = 0; i < keep; i++) {
-            row[i + 1] = all[all.length - keep + i];
-        }
-        return row;
+        return TokenRows.startThen(reader.tokenizer().eosId().orElse(0), all, all.length - keep, all.length);
     }
 
     /** Empties the user's bank (stored too) and this conversation. */

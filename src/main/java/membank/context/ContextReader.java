@@ -6,6 +6,7 @@ import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
+import membank.data.TokenRows;
 import membank.data.Tokenizer;
 import membank.memory.ContextAttention;
 import membank.memory.ContextRead;
@@ -84,11 +85,7 @@ public final class ContextReader {
 
     /** The latent means [L_c, d] of one segment (start token prepended), without gradient. */
     Tensor latents(int[] piece) {
-        long[] row = new long[piece.length + 1];
-        row[0] = start;
-        for (int i = 0; i < piece.length; i++) {
-            row[i + 1] = piece[i];
-        }
+        long[] row = TokenRows.startThen(start, piece, 0, piece.length);
         model.train(false);
         try (NoGradGuard ignored = new NoGradGuard()) {
             return model.compress(Ops.longs(new long[][] {row}), null).mean().select(0, 0);

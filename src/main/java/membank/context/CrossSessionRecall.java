@@ -15,6 +15,7 @@ import membank.data.KnowledgeSet;
 import membank.data.KnowledgeSpec;
 import membank.data.Probe;
 import membank.data.Split;
+import membank.data.TokenRows;
 import membank.memory.ContextRead;
 import membank.model.MemoryLM;
 import membank.nn.Ops;
@@ -184,11 +185,9 @@ public final class CrossSessionRecall {
         int[] promptIds = reader.tokenizer().encode(prompt);
         int[] answerIds = reader.tokenizer().encode(answer);
         int keep = Math.min(promptIds.length, window - answerIds.length - 1);
-        long[] row = new long[keep + answerIds.length + 1];
-        row[0] = reader.tokenizer().eosId().orElse(0);
-        for (int i = 0; i < keep; i++) {
-            row[i + 1] = promptIds[promptIds.length - keep + i];
-        }
+        long[] prefix = TokenRows.startThen(reader.tokenizer().eosId().orElse(0), promptIds, promptIds.length - keep,
+                promptIds.length);
+        long[] row = Arrays.copyOf(prefix, keep + answerIds.length + 1);
         for (int i = 0; i < answerIds.length; i++) {
             row[keep + 1 + i] = answerIds[i];
         }

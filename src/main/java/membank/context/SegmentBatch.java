@@ -3,6 +3,7 @@ package membank.context;
 import java.util.Arrays;
 import java.util.List;
 
+import membank.data.TokenRows;
 import membank.data.Tokenizer;
 import membank.model.MemoryLM;
 
@@ -46,12 +47,6 @@ public record SegmentBatch(long[][] first, long[][] firstValid, long[][] inputs,
     /** {@code start} then the text's tokens, cut to {@code limit}. */
     static long[] tokens(Tokenizer tokenizer, String text, long start, int limit) {
         int[] ids = tokenizer.encode(text);
-        int length = Math.min(limit, ids.length + 1);
-        long[] row = new long[length];
-        row[0] = start;
-        for (int i = 1; i < length; i++) {
-            row[i] = ids[i - 1];
-        }
-        return row;
+        return TokenRows.startThen(start, ids, 0, Math.min(limit - 1, ids.length));
     }
 }
