@@ -6,6 +6,7 @@ import static org.bytedeco.pytorch.global.torch.zeros;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.LongStream;
 
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -180,7 +181,7 @@ public final class ContextIndex implements AutoCloseable {
             Tensor unit = indexNorms(bank.vectors().narrow(0, start, m), start);
             assignment = SphericalKMeans.assign(unit, centroids.narrow(0, 0, count));
             long[][] members = SphericalKMeans.members(assignment, count, start);
-            long[] touched = Arrays.stream(range(count)).filter(c -> members[(int) c].length > 0).toArray();
+            long[] touched = LongStream.range(0, count).filter(c -> members[(int) c].length > 0).toArray();
             for (long c : touched) {
                 long[] rows = members[(int) c];
                 long[] local = Arrays.stream(rows).map(r -> r - start).toArray();
@@ -216,7 +217,7 @@ public final class ContextIndex implements AutoCloseable {
         try (PointerScope scope = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
             Tensor q = UnitRows.query(query);
             int count = clusters.size();
-            long[] chosen = probe >= count ? range(count)
+            long[] chosen = probe >= count ? LongStream.range(0, count).toArray()
                     : Ops.toLongs(centroids.narrow(0, 0, count).mv(q).topk(probe, 0, true, false).get1());
             TensorVector scores = new TensorVector();
             TensorVector rows = new TensorVector();
@@ -322,14 +323,6 @@ public final class ContextIndex implements AutoCloseable {
             centroids.resize_(new long[] {grown, bank.dim()});
             sums.resize_(new long[] {grown, bank.dim()});
         }
-    }
-
-    private static long[] range(int count) {
-        long[] out = new long[count];
-        for (int i = 0; i < count; i++) {
-            out[i] = i;
-        }
-        return out;
     }
 
     private void checkQuery(Tensor query, int k) {

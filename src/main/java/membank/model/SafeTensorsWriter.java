@@ -15,6 +15,8 @@ import java.util.Map;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.pytorch.Tensor;
 
+import membank.util.AtomicFile;
+
 /**
  * Writes tensors as one safetensors file, in the order given. Tensors are packed back to back
  * without padding, because the format forbids holes in the data section (the reference reader
@@ -32,7 +34,8 @@ final class SafeTensorsWriter {
     }
 
     void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
-        AtomicFile.write(file, channel -> writeTo(file.toString(), channel, tensors, metadata));
+        AtomicFile.write(file, channel -> writeTo(file.toString(), channel, tensors, metadata),
+                AtomicFile.BeforeRename.NOTHING);
     }
 
     /** Writes the bytes of a whole file to a channel the caller owns; {@code file} only labels error messages. */
@@ -42,7 +45,7 @@ final class SafeTensorsWriter {
         byte[] header = header(dense, metadata);
         ByteBuffer prefix = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
         prefix.putLong(header.length).put(header).flip();
-        writeFully(channel, prefix);
+        AtomicFile.writeFully(channel, prefix);
         for (Tensor tensor : dense.values()) {
             writeData(channel, tensor);
         }
@@ -113,13 +116,7 @@ final class SafeTensorsWriter {
         for (long done = 0; done < total; done += chunkSize) {
             long end = Math.min(total, done + chunkSize);
             data.position(done).limit(end);
-            writeFully(channel, data.asByteBuffer());
-        }
-    }
-
-    private static void writeFully(WritableByteChannel channel, ByteBuffer buffer) throws IOException {
-        while (buffer.hasRemaining()) {
-            channel.write(buffer);
+            AtomicFile.writeFully(channel, data.asByteBuffer());
         }
     }
 }
