@@ -113,7 +113,10 @@ public final class KnowledgeSet {
     /** The questions about the entities {@code keep} accepts, in entity order. */
     public List<QaPair> qaPairs(Predicate<Entity> keep) {
         List<QaPair> pairs = new ArrayList<>(entities.size() * Attribute.values().length);
-        for (Entity e : entities.stream().filter(keep).toList()) {
+        for (Entity e : entities) {
+            if (!keep.test(e)) {
+                continue;
+            }
             for (Attribute a : Attribute.values()) {
                 pairs.add(new QaPair(a.question(e.name()), e.value(a), a.key()));
             }

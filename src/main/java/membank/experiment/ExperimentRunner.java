@@ -1,7 +1,5 @@
 package membank.experiment;
 
-import membank.util.Machine;
-
 import static org.bytedeco.pytorch.global.torch.manual_seed;
 
 import java.io.IOException;
@@ -10,11 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import membank.config.ConfigJson;
@@ -39,6 +38,7 @@ import membank.train.Corpus;
 import membank.train.RunSummary;
 import membank.train.TrainingRun;
 import membank.util.Directories;
+import membank.util.Machine;
 
 /**
  * Runs an experiment into a directory, one (seed, arm, phase) unit after another: each phase is a
@@ -266,7 +266,7 @@ public final class ExperimentRunner {
     }
 
     private void writeRunInfo(String command) {
-        ObjectNode info = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        ObjectNode info = JsonNodeFactory.instance.objectNode();
         info.put("command", command).put("machine", Machine.describe()).put("precision", precision.label());
         ConfigJson.write(out.resolve(RUN_INFO), info);
     }

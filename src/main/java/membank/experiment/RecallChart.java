@@ -2,15 +2,15 @@ package membank.experiment;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
+
+import membank.util.AtomicFile;
 
 /** Recall of the pretrained facts per arm, after pretraining and after the instruct phase (means over seeds, std as error bars). */
 final class RecallChart {
@@ -26,9 +26,7 @@ final class RecallChart {
         chart.addSeries("after pretrain", arms, percent(before, false), percent(before, true));
         chart.addSeries("after instruct", arms, percent(after, false), percent(after, true));
         try {
-            Path tmp = png.resolveSibling(png.getFileName() + ".tmp.png");
-            BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
-            Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFile.write(png, BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + png, e);
         }
