@@ -1,5 +1,7 @@
 package membank.bench;
 
+import membank.nn.NativeRuntime;
+
 import static org.bytedeco.pytorch.global.torch.matmul;
 import static org.bytedeco.pytorch.global.torch.randn;
 
@@ -14,6 +16,7 @@ public final class MatmulPeak {
 
     /** Best GFLOP/s of a square matmul of size n over a few repetitions. */
     public static double gflops(ScalarType type, int n, int repeats) {
+        NativeRuntime.ensureConfigured();
         try (PointerScope scope = new PointerScope()) {
             Tensor a = randn(new long[] {n, n}).to(type);
             Tensor b = randn(new long[] {n, n}).to(type);

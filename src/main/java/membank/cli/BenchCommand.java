@@ -33,10 +33,11 @@ import membank.bench.ResultsFile;
 import membank.bench.TrainBenchmark;
 import membank.config.Overrides;
 import membank.config.RunConfig;
+import membank.nn.NativeRuntime;
 import membank.nn.Precision;
 
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Speed benchmarks that print tables.",
-        subcommands = {BenchCommand.Train.class, BenchCommand.Memory.class, BenchGenerateCommand.class, BenchContextCommand.class})
+        subcommands = {BenchCommand.Train.class, BenchPeerCommand.class, BenchCommand.Memory.class, BenchGenerateCommand.class, BenchContextCommand.class})
 final class BenchCommand implements Runnable {
     @Override
     public void run() {
@@ -103,8 +104,7 @@ final class BenchCommand implements Runnable {
                     "  membank bench memory --sizes 16384,65536 --modes sequence,token --precision fp32"})
     static final class Memory implements Callable<Integer> {
         /** The launcher's allocator setting (docs/benchmarks.md), given to child JVMs that lack one. */
-        private static final String GLIBC_TUNABLES =
-                "glibc.malloc.mmap_threshold=33554432:glibc.malloc.trim_threshold=1073741824";
+        private static final String GLIBC_TUNABLES = NativeRuntime.LAUNCHER_TUNABLES;
 
         @Spec
         CommandSpec spec;

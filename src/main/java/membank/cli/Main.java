@@ -1,6 +1,6 @@
 package membank.cli;
 
-import org.bytedeco.pytorch.global.torch;
+import membank.nn.NativeRuntime;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,12 +16,12 @@ import picocli.CommandLine.ScopeType;
 public final class Main implements Runnable {
 
     @Option(names = "--threads", scope = ScopeType.INHERIT, paramLabel = "N",
-            description = "libtorch intra-op threads (default: all available cores).")
+            description = "libtorch intra-op threads (default: OMP_NUM_THREADS if set, else the cores available to this process).")
     void threads(int n) {
         if (n < 1) {
             throw new CommandLine.ParameterException(new CommandLine(this), "--threads must be >= 1, got " + n);
         }
-        torch.set_num_threads(n);
+        NativeRuntime.setThreads(n);
     }
 
     @Override

@@ -20,6 +20,11 @@ public final class Ops {
     /** Standard deviation of the normal initialisation of weights, as in Hugging Face. */
     public static final double INIT_STD = 0.02;
 
+    static {
+        // every module is built through these helpers, so this is the first native work of a process
+        NativeRuntime.ensureConfigured();
+    }
+
     private Ops() {
     }
 
@@ -131,10 +136,12 @@ public final class Ops {
     }
 
     /**
-     * Causal attention in bf16 as two batched matmuls (oneDNN) with the softmax in fp32. Faster
-     * than libtorch's CPU SDPA at training lengths: the bf16 flash kernel falls back to a naive
-     * gemm, and the fp32 one calls many small OpenBLAS gemms from inside its own parallel loop
-     * (docs/benchmarks.md). fp32 inputs keep SDPA.
+     * Causal attention in bf16 as two batched matmuls (oneDNN). The scale and the causal mask ride
+     * in the first one (baddbmm adds a [L, L] bias of 0 and -inf), and the softmax runs on the bf16
+     * scores (libtorch accumulates it in fp32): every pass over the [B*H, L, L] scores costs time,
+     * and this path has three where casting the scores to fp32 for the softmax had eight
+     * (2.6x faster forward and backward, docs/benchmarks.md). libtorch's bf16 SDPA is no
+     * alternative: its CPU backward was 20x slower than this. fp32 inputs keep SDPA.
      */
     static Tensor causalMatmulAttention(Tensor q, Tensor k, Tensor v) {
         long[] s = shape(q);
@@ -143,12 +150,18 @@ public final class Ops {
             k = k.repeat_interleave(group, new org.bytedeco.pytorch.LongOptional(1), new org.bytedeco.pytorch.LongOptional());
             v = v.repeat_interleave(group, new org.bytedeco.pytorch.LongOptional(1), new org.bytedeco.pytorch.LongOptional());
         }
+        long rows = s[0] * s[1];
         long length = s[2];
-        Tensor scores = matmul(q, k.transpose(2, 3)).to(ScalarType.Float).mul(scalar(1.0 / Math.sqrt(s[3])));
-        Tensor mask = ones(new long[] {length, length}, new org.bytedeco.pytorch.TensorOptions(ScalarType.Bool))
-                .triu(1);
-        Tensor probs = scores.masked_fill(mask, scalar(Double.NEGATIVE_INFINITY)).softmax(-1).to(v.scalar_type());
-        return matmul(probs, v);
+        Tensor scores = baddbmm(causalBias(length, q.scalar_type()), q.reshape(rows, length, s[3]),
+                k.reshape(rows, length, s[3]).transpose(1, 2), scalar(1.0), scalar(1.0 / Math.sqrt(s[3])));
+        return bmm(scores.softmax(-1), v.reshape(rows, length, s[3])).view(s);
+    }
+
+    /** [1, L, L]: 0 where a position may attend (itself and before), -inf after it. */
+    private static Tensor causalBias(long length, ScalarType type) {
+        Tensor future = ones(new long[] {length, length}, new org.bytedeco.pytorch.TensorOptions(ScalarType.Bool)).triu(1);
+        return zeros(new long[] {1, length, length}, new org.bytedeco.pytorch.TensorOptions(type))
+                .masked_fill(future, scalar(Double.NEGATIVE_INFINITY));
     }
 
     private static Tensor f32(Tensor t) {
