@@ -24,6 +24,10 @@ public final class Main implements Runnable {
         torch.set_num_threads(n);
     }
 
+    @Option(names = ErrorHandler.VERBOSE, scope = ScopeType.INHERIT,
+            description = "On an error, print its full stack trace too (libtorch's native frames included).")
+    boolean verbose;
+
     @Override
     public void run() {
         new CommandLine(this).usage(System.out);

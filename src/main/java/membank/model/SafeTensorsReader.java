@@ -36,19 +36,59 @@ final class SafeTensorsReader {
         try (FileChannel channel = open(file)) {
             SafeTensorsHeader header = SafeTensorsHeader.read(file, channel);
             MappedWindows windows = new MappedWindows(channel, windowSize);
+            Map<String, String> sums = checksums(header);
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             for (TensorEntry entry : header.tensors) {
+                if (!sums.isEmpty()) {
+                    TensorChecksums.verify(file, entry, sums, header.dataStart, windows);
+                }
                 tensors.put(entry.name(), load(entry, header.dataStart, windows));
             }
-            return new SafeTensorsFile(header.metadata, tensors);
+            return new SafeTensorsFile(ownMetadata(header), tensors);
         } catch (IOException e) {
             throw new CheckpointException(file + ": cannot read the file (" + e + ")", e);
         }
     }
 
+    /**
+     * Checks the header and every tensor's checksum (when the file has them) without creating tensors.
+     *
+     * @throws CheckpointException naming the file and the tensor that fails
+     */
+    static SafeTensors.Verified verify(Path file, long windowSize) {
+        try (FileChannel channel = open(file)) {
+            SafeTensorsHeader header = SafeTensorsHeader.read(file, channel);
+            MappedWindows windows = new MappedWindows(channel, windowSize);
+            Map<String, String> sums = checksums(header);
+            long bytes = 0;
+            for (TensorEntry entry : header.tensors) {
+                if (!sums.isEmpty()) {
+                    TensorChecksums.verify(file, entry, sums, header.dataStart, windows);
+                }
+                bytes += entry.byteCount();
+            }
+            return new SafeTensors.Verified(header.tensors.size(), bytes, !sums.isEmpty());
+        } catch (IOException e) {
+            throw new CheckpointException(file + ": cannot read the file (" + e + ")", e);
+        }
+    }
+
+    /** The metadata the writer's caller gave; the checksums are the reader's business. */
+    private static Map<String, String> ownMetadata(SafeTensorsHeader header) {
+        Map<String, String> own = new LinkedHashMap<>(header.metadata);
+        own.remove(TensorChecksums.KEY);
+        return own;
+    }
+
+    private static Map<String, String> checksums(SafeTensorsHeader header) {
+        Map<String, String> sums = TensorChecksums.decode(header.file, header.metadata);
+        TensorChecksums.requireKnownNames(header.file, sums, header.tensors);
+        return sums;
+    }
+
     static Map<String, String> metadata(Path file) {
         try (FileChannel channel = open(file)) {
-            return SafeTensorsHeader.read(file, channel).metadata;
+            return ownMetadata(SafeTensorsHeader.read(file, channel));
         } catch (IOException e) {
             throw new CheckpointException(file + ": cannot read the file (" + e + ")", e);
         }
