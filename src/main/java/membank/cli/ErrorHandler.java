@@ -49,8 +49,8 @@ final class ErrorHandler implements IExecutionExceptionHandler {
         String asked = n.requestedBytes().isPresent() ? "libtorch could not allocate " + Tables.bytes(n.requestedBytes().getAsLong())
                 : "libtorch ran out of memory (" + n.headline() + ")";
         return "out of memory" + during(n) + ": " + asked + " (this machine has " + Tables.bytes(Machine.availableMemory())
-                + " available); lower training.batch_size or training.seq_len, or the model or bank size"
-                + " (membank.num_tokens; membank inspect shows what each part needs)";
+                + " available); make the model or its bank smaller (membank.num_tokens, hidden_size, num_hidden_layers) or"
+                + " lower training.batch_size or training.seq_len";
     }
 
     private static String nativeFailure(NativeError n) {

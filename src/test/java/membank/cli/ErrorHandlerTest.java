@@ -49,7 +49,7 @@ class ErrorHandlerTest {
         String err = handle(impossibleAllocation(), 1, "train", "--preset", "tiny");
         assertEquals(1, err.strip().lines().count(), err);
         assertTrue(err.startsWith("membank train: out of memory while building a test tensor: libtorch could not allocate "), err);
-        assertTrue(err.contains("GiB available") && err.contains("training.batch_size") && err.contains("--verbose"), err);
+        assertTrue(err.contains("GiB available") && err.contains("membank.num_tokens") && err.contains("--verbose"), err);
         assertFalse(err.contains("frame #"), err);
     }
 
