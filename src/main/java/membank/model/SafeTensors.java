@@ -47,7 +47,7 @@ public final class SafeTensors {
      * @throws CheckpointException naming the file and what fails
      */
     public static Verified verify(Path file) {
-        return SafeTensorsReader.verify(file, MappedWindows.DEFAULT_WINDOW);
+        return new SafeTensorsReader(MappedWindows.DEFAULT_WINDOW).verify(file);
     }
 
     /** The header's {@code __metadata__} strings (empty when there are none; checksums left out), without reading tensors. */

@@ -33,21 +33,10 @@ final class SafeTensorsReader {
 
     /** Tensors and metadata from one opening of the file, so both belong to the same version of it. */
     SafeTensorsFile readFile(Path file) {
-        try (FileChannel channel = open(file)) {
-            SafeTensorsHeader header = SafeTensorsHeader.read(file, channel);
-            MappedWindows windows = new MappedWindows(channel, windowSize);
-            Map<String, String> sums = checksums(header);
-            Map<String, Tensor> tensors = new LinkedHashMap<>();
-            for (TensorEntry entry : header.tensors) {
-                if (!sums.isEmpty()) {
-                    TensorChecksums.verify(file, entry, sums, header.dataStart, windows);
-                }
-                tensors.put(entry.name(), load(entry, header.dataStart, windows));
-            }
-            return new SafeTensorsFile(ownMetadata(header), tensors);
-        } catch (IOException e) {
-            throw new CheckpointException(file + ": cannot read the file (" + e + ")", e);
-        }
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        SafeTensorsHeader header = readVerified(file, (entry, dataStart, windows) ->
+                tensors.put(entry.name(), load(entry, dataStart, windows)));
+        return new SafeTensorsFile(ownMetadata(header), tensors);
     }
 
     /**
@@ -55,19 +44,29 @@ final class SafeTensorsReader {
      *
      * @throws CheckpointException naming the file and the tensor that fails
      */
-    static SafeTensors.Verified verify(Path file, long windowSize) {
+    SafeTensors.Verified verify(Path file) {
+        SafeTensorsHeader header = readVerified(file, (entry, dataStart, windows) -> { });
+        long bytes = header.tensors.stream().mapToLong(TensorEntry::byteCount).sum();
+        return new SafeTensors.Verified(header.tensors.size(), bytes, header.metadata.containsKey(TensorChecksums.KEY));
+    }
+
+    private interface EntryWork {
+        void run(TensorEntry entry, long dataStart, MappedWindows windows) throws IOException;
+    }
+
+    /** Opens the file, checks its header, and hands each tensor to {@code work} after its checksum (if any) passed. */
+    private SafeTensorsHeader readVerified(Path file, EntryWork work) {
         try (FileChannel channel = open(file)) {
             SafeTensorsHeader header = SafeTensorsHeader.read(file, channel);
             MappedWindows windows = new MappedWindows(channel, windowSize);
             Map<String, String> sums = checksums(header);
-            long bytes = 0;
             for (TensorEntry entry : header.tensors) {
                 if (!sums.isEmpty()) {
                     TensorChecksums.verify(file, entry, sums, header.dataStart, windows);
                 }
-                bytes += entry.byteCount();
+                work.run(entry, header.dataStart, windows);
             }
-            return new SafeTensors.Verified(header.tensors.size(), bytes, !sums.isEmpty());
+            return header;
         } catch (IOException e) {
             throw new CheckpointException(file + ": cannot read the file (" + e + ")", e);
         }
