@@ -1,5 +1,7 @@
 package membank.cli;
 
+import java.util.List;
+
 import org.bytedeco.pytorch.global.torch;
 
 import picocli.CommandLine;
@@ -34,7 +36,19 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        int exit;
+        try {
+            exit = commandLine().execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli hands Errors through; tensors live outside the heap, so this is Java-side data
+            System.err.println("membank: the Java heap (" + Tables.bytes(Runtime.getRuntime().maxMemory()) + ") is full: "
+                    + e.getMessage() + "; give it more with MEMBANK_JAVA_OPTS=-Xmx16g (the launcher's default is -Xmx8g)");
+            if (List.of(args).contains(ErrorHandler.VERBOSE)) {
+                e.printStackTrace();
+            }
+            exit = 1;
+        }
+        System.exit(exit);
     }
 
     /** The configured command line (also used by tests to run commands in-process). */
