@@ -12,7 +12,7 @@ final class RunDirectories {
     private RunDirectories() {
     }
 
-    /** Holds an output directory (train, adapt, context train, experiment run, demo). */
+    /** Holds an output directory (train, adapt, compare-adapters, context train, experiment run, demo). */
     static DirectoryLock lockOut(Path dir) {
         return DirectoryLock.tryAcquire(dir, "wait for it to finish or choose another --out");
     }
