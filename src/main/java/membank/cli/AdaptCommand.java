@@ -18,6 +18,7 @@ import membank.model.MemoryLM;
 import membank.nn.Precision;
 import membank.train.Adaptation;
 import membank.train.RunSummary;
+import membank.util.DirectoryLock;
 
 @Command(name = "adapt", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Fine-tune a pretrained Hugging Face Qwen2/Llama model (or a membank model without memory)",
@@ -76,6 +77,9 @@ final class AdaptCommand implements Callable<Integer> {
             description = "Override a membank.* or training.* key by dotted path (VALUE parsed as JSON when it parses).")
     List<String> assignments = new ArrayList<>();
 
+    @Mixin
+    MemoryCheck memory;
+
     @Override
     public Integer call() {
         AdapterMethod how = AdapterMethod.of("--method", method);
@@ -89,13 +93,16 @@ final class AdaptCommand implements Callable<Integer> {
         Adaptation adaptation = new Adaptation(base, how, how.usesLora() ? lora.config() : null, frozen, run);
         Path dir = out != null ? out : Path.of("runs", "adapt-" + how.cliName().replace('+', '-'));
         Precision p = Precision.resolve(run.training().precision());
-        MemoryLM model = adaptation.model(p);
-        System.err.printf("membank adapt: %s on %s -> %s (%s, %d steps, %,d trainable parameters)%n", how.cliName(), base,
-                dir, p.label(), run.training().steps(), Adaptation.trainable(model));
-        RunSummary summary = adaptation.train(model, dir, p, true);
-        out().println(Tables.summary(List.of(summary)));
-        if (merge) {
-            out().println("merged model written to " + adaptation.writeMerged(model, dir));
+        memory.require(adaptation.memoryEstimate(), run.model());
+        try (DirectoryLock lock = RunDirectories.lockOut(dir)) {
+            MemoryLM model = adaptation.model(p);
+            System.err.printf("membank adapt: %s on %s -> %s (%s, %d steps, %,d trainable parameters)%n", how.cliName(), base,
+                    dir, p.label(), run.training().steps(), Adaptation.trainable(model));
+            RunSummary summary = adaptation.train(model, dir, p, true);
+            out().println(Tables.summary(List.of(summary)));
+            if (merge) {
+                out().println("merged model written to " + adaptation.writeMerged(model, dir));
+            }
         }
         out().println((how == AdapterMethod.FULL ? "model" : "adapter") + " written to " + dir);
         return 0;

@@ -22,6 +22,7 @@ import membank.model.MemoryFreeze;
 import membank.nn.Precision;
 import membank.train.AdapterComparison;
 import membank.train.AdapterComparison.Row;
+import membank.util.DirectoryLock;
 import membank.train.Adaptation;
 
 @Command(name = "compare-adapters", mixinStandardHelpOptions = true, sortOptions = false,
@@ -80,7 +81,10 @@ final class CompareAdaptersCommand implements Callable<Integer> {
         var comparison = new AdapterComparison(base, chosen.stream().anyMatch(AdapterMethod::usesLora) ? lora.config() : null,
                 MemoryFreeze.of(freeze), all, p, generate);
         long began = System.nanoTime();
-        List<Row> rows = comparison.run(chosen, out, line -> System.err.println("compare-adapters: " + line));
+        List<Row> rows;
+        try (DirectoryLock lock = RunDirectories.lockOut(out)) {
+            rows = comparison.run(chosen, out, line -> System.err.println("compare-adapters: " + line));
+        }
         String table = table(rows);
         out().println(table);
         if (report != null) {

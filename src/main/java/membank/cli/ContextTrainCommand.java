@@ -18,6 +18,7 @@ import membank.config.ContextConfig;
 import membank.config.ModelConfig;
 import membank.model.Checkpoint;
 import membank.train.ContextTraining;
+import membank.util.DirectoryLock;
 
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Adds a context encoder to a trained memory model and teaches its memory layers to read the",
@@ -91,7 +92,10 @@ final class ContextTrainCommand implements Callable<Integer> {
         ContextConfig context = contextConfig(config);
         var options = new ContextTraining.Options(context, ContextTraining.Scope.of(train), steps, batchSize, segmentLength,
                 lr, seed, 32, distractors);
-        var r = ContextTraining.run(model, out, options, !noProgress, spec.commandLine().getOut()::println);
+        ContextTraining.Result r;
+        try (DirectoryLock lock = RunDirectories.lockOut(out)) {
+            r = ContextTraining.run(model, out, options, !noProgress, spec.commandLine().getOut()::println);
+        }
         var o = spec.commandLine().getOut();
         o.println();
         o.println("| held-out segment-2 loss | before | after |");

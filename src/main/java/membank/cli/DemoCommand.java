@@ -21,6 +21,7 @@ import membank.eval.LossPlot;
 import membank.nn.Precision;
 import membank.train.RunSummary;
 import membank.train.TrainingRun;
+import membank.util.DirectoryLock;
 import membank.util.Directories;
 
 @Command(name = "demo", mixinStandardHelpOptions = true, sortOptions = false,
@@ -51,6 +52,12 @@ final class DemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException {
         Path dir = out != null ? out : Path.of(quick ? "runs/demo-quick" : "runs/demo");
+        try (DirectoryLock lock = RunDirectories.lockOut(dir)) {
+            return demo(dir);
+        }
+    }
+
+    private int demo(Path dir) throws IOException {
         Plan plan = quick ? Plan.QUICK : Plan.DEFAULT;
         Map<String, Path> metrics = new LinkedHashMap<>();
         List<RunSummary> summaries = new ArrayList<>();

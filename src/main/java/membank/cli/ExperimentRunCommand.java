@@ -13,6 +13,7 @@ import membank.experiment.ExperimentFiles;
 import membank.experiment.ExperimentReport;
 import membank.experiment.ExperimentRunner;
 import membank.nn.Precision;
+import membank.util.DirectoryLock;
 
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Run an experiment file (or a shipped one by name: quick, laptop) into --out: one training run per",
@@ -41,11 +42,13 @@ final class ExperimentRunCommand implements Callable<Integer> {
         ExperimentFiles.Source source = ExperimentFiles.load(file);
         String name = source.tree().path("name").asText("experiment");
         Path dir = out != null ? out : Path.of("runs", "experiment-" + name);
-        ExperimentRunner runner = ExperimentRunner.open(source, dir, precision == null ? null : Precision.resolve(precision),
-                line -> System.err.println("experiment: " + line));
-        // originalArgs holds the whole command line, from the top command on
-        String command = "membank " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
-        runner.run(command);
+        try (DirectoryLock lock = RunDirectories.lockOut(dir)) {
+            ExperimentRunner runner = ExperimentRunner.open(source, dir, precision == null ? null : Precision.resolve(precision),
+                    line -> System.err.println("experiment: " + line));
+            // originalArgs holds the whole command line, from the top command on
+            String command = "membank " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
+            runner.run(command);
+        }
         out().println(ExperimentReport.summary(dir));
         out().println("report written to " + dir.resolve(ExperimentReport.NAME));
         return 0;

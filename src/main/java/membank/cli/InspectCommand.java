@@ -43,6 +43,7 @@ import membank.experiment.IsoFlopBaseline;
 import membank.memory.RoutingMode;
 import membank.model.Checkpoint;
 import membank.model.FlopCounter;
+import membank.model.MemoryEstimate;
 import membank.model.MemoryLM;
 import membank.model.ParameterRole;
 import membank.model.SafeTensors;
@@ -55,6 +56,7 @@ import membank.model.SafeTensors;
                         + " with --set overrides), to see what a change costs before training.",
                 "With --iso-flop (models with memory): the plain transformers, deeper and wider, that cost as many"
                         + " training FLOPs per token, side by side; --write-baseline DIR saves the chosen one's config.json.",
+                "With --verify DIR: checks every safetensors file in DIR and its checkpoints against its checksums.",
                 "With --routing (chaptered models only): which chapters each memory layer's router picks for a text,"
                         + " per position, with a heatmap PNG per layer; with --data, chapter usage over a corpus."},
         footer = {"", "Examples:",
@@ -67,6 +69,7 @@ import membank.model.SafeTensors;
                 "  membank inspect --preset small --set membank.num_tokens=262144 \\",
                 "      --set 'membank.chapters={\"count\":4096,\"top_k\":64}' \\",
                 "      --iso-flop --baseline wider",
+                "  membank inspect --verify runs/small",
                 "  membank inspect --model runs/moc --routing --text \"Ada Lovelace was born in\"",
                 "  membank inspect --model runs/moc --routing --text \"Ada\" --routing-mode token \\",
                 "      --data corpus/valid.jsonl --max-batches 10 --out /tmp/routing"})
@@ -136,8 +139,16 @@ final class InspectCommand implements Callable<Integer> {
             description = "With --routing: where the PNGs go (default: DIR/routing, or the current directory when DIR is not writable).")
     Path out;
 
+    @Option(names = "--verify", paramLabel = "DIR",
+            description = "Check every .safetensors file in DIR and below (checkpoints included) without building a model:"
+                    + " header, sizes and each tensor's CRC32C; one line per file, exit 1 when any fails.")
+    Path verify;
+
     @Override
     public Integer call() throws Exception {
+        if (verify != null) {
+            return VerifyFiles.verify(verify, spec.commandLine().getOut());
+        }
         if (routing) {
             return inspectRouting();
         }
@@ -167,6 +178,8 @@ final class InspectCommand implements Callable<Integer> {
         printPlacement(out, c);
         out.println();
         FlopTables.breakdown(out, FlopCounter.count(c, length, sequences));
+        MemoryEstimate memory = MemoryEstimate.training(c, sequences, length);
+        out.printf(Locale.ROOT, "memory to train from scratch: about %s (%s)%n", Tables.bytes(memory.total()), MemoryCheck.parts(memory));
         out.flush();
         return 0;
     }

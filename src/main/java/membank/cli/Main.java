@@ -1,11 +1,13 @@
 package membank.cli;
 
-import membank.nn.NativeRuntime;
+import java.util.List;
 
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
+
+import membank.nn.NativeRuntime;
 
 /** The membank command line: one subcommand per file in this package. */
 @Command(name = "membank", mixinStandardHelpOptions = true, version = "membank 0.1.0",
@@ -24,13 +26,29 @@ public final class Main implements Runnable {
         NativeRuntime.setThreads(n);
     }
 
+    @Option(names = ErrorHandler.VERBOSE, scope = ScopeType.INHERIT,
+            description = "On an error, print its full stack trace too (libtorch's native frames included).")
+    boolean verbose;
+
     @Override
     public void run() {
         new CommandLine(this).usage(System.out);
     }
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        int exit;
+        try {
+            exit = commandLine().execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli hands Errors through; tensors live outside the heap, so this is Java-side data
+            System.err.println("membank: the Java heap (" + Tables.bytes(Runtime.getRuntime().maxMemory()) + ") is full: "
+                    + e.getMessage() + "; give it more with MEMBANK_JAVA_OPTS=-Xmx16g (the launcher's default is -Xmx8g)");
+            if (List.of(args).contains(ErrorHandler.VERBOSE)) {
+                e.printStackTrace();
+            }
+            exit = 1;
+        }
+        System.exit(exit);
     }
 
     /** The configured command line (also used by tests to run commands in-process). */

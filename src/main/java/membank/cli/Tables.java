@@ -45,6 +45,9 @@ final class Tables {
     }
 
     static String human(long n) {
+        if (n >= 1_000_000_000) {
+            return String.format(Locale.ROOT, "%.2fG", n / 1e9);
+        }
         if (n >= 1_000_000) {
             return String.format(Locale.ROOT, "%.2fM", n / 1e6);
         }

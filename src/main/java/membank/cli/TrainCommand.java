@@ -17,9 +17,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import membank.config.RunConfig;
+import membank.model.MemoryEstimate;
 import membank.nn.Precision;
 import membank.train.RunSummary;
 import membank.train.TrainingRun;
+import membank.util.DirectoryLock;
 
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Train a model from scratch on the knowledge set, a folder of .txt files or a JSONL file.",
@@ -64,6 +66,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Print the resolved configuration and exit.")
     boolean dryRun;
 
+    @Mixin
+    MemoryCheck memory;
+
     @Override
     public Integer call() throws Exception {
         if (resume != null) {
@@ -76,9 +81,12 @@ final class TrainCommand implements Callable<Integer> {
             return 0;
         }
         Path dir = out != null ? out : Path.of("runs", config.name("small"));
+        memory.require(MemoryEstimate.training(run.model(), run.training()), run.model());
         Precision p = Precision.resolve(run.training().precision());
-        System.err.printf("membank train: %s -> %s (%s, %d steps)%n", config.name("small"), dir, p.label(), run.training().steps());
-        report(TrainingRun.fresh(run, dir, p).train());
+        try (DirectoryLock lock = RunDirectories.lockOut(dir)) {
+            System.err.printf("membank train: %s -> %s (%s, %d steps)%n", config.name("small"), dir, p.label(), run.training().steps());
+            report(TrainingRun.fresh(run, dir, p).train());
+        }
         return 0;
     }
 
@@ -91,7 +99,11 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--resume " + resume + ": no such directory");
         }
         Precision p = Precision.resolve(precision != null ? precision : "auto");
-        report(TrainingRun.resume(resume, steps, p).train());
+        try (DirectoryLock lock = RunDirectories.lockResumed(resume)) {
+            RunConfig run = TrainingRun.resumedConfig(resume, steps);
+            memory.require(MemoryEstimate.training(run.model(), run.training()), run.model());
+            report(TrainingRun.resume(resume, steps, p).train());
+        }
         return 0;
     }
 

@@ -57,6 +57,32 @@ public final class ParameterCount {
         return backbone(m) + memory(m);
     }
 
+    /** LoRA's A and B, r·(in + out) for each targeted projection of every base layer (PEFT's count). */
+    public static long lora(ModelConfig m, LoraConfig lora) {
+        long perLayer = 0;
+        for (String target : lora.targetModules()) {
+            long[] shape = projectionShape(m, target);
+            perLayer += (long) lora.r() * (shape[0] + shape[1]);
+        }
+        return m.numHiddenLayers() * perLayer;
+    }
+
+    /** {in, out} of a base layer's projection, by its Hugging Face name. */
+    private static long[] projectionShape(ModelConfig m, String name) {
+        long d = m.hiddenSize();
+        long q = (long) m.numAttentionHeads() * m.headDim();
+        long kv = (long) m.numKeyValueHeads() * m.headDim();
+        long i = m.intermediateSize();
+        return switch (name) {
+            case "q_proj" -> new long[] {d, q};
+            case "k_proj", "v_proj" -> new long[] {d, kv};
+            case "o_proj" -> new long[] {q, d};
+            case "gate_proj", "up_proj" -> new long[] {d, i};
+            case "down_proj" -> new long[] {i, d};
+            default -> throw new IllegalArgumentException("'" + name + "' is not a LoRA target; allowed: " + LoraConfig.TARGETS);
+        };
+    }
+
     /** Self-attention with GQA (+ q/k/v biases when present), SwiGLU MLP and two norms. */
     static long layer(ModelConfig m) {
         long d = m.hiddenSize();

@@ -7,11 +7,9 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.zip.CRC32C;
 
-import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.PointerScope;
@@ -24,6 +22,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 import membank.model.CheckpointException;
 import membank.model.SafeTensors;
 import membank.model.SafeTensorsFile;
+import membank.model.TensorChecksums;
 import membank.nn.Ops;
 
 /**
@@ -44,9 +43,6 @@ public final class BankFormat {
     static final String LAST_USED = "last_used";
     /** The tensors in file and checksum order. */
     static final List<String> TENSORS = List.of(VECTORS, MASS, REFERENCES, ATTENTION, LAST_USED);
-
-    /** Largest slice handed to the checksum at once; a ByteBuffer view of native memory cannot exceed 2 GB. */
-    private static final long CHUNK = 1L << 30;
 
     private BankFormat() {
     }
@@ -192,18 +188,9 @@ public final class BankFormat {
     static String checksum(Map<String, Tensor> tensors) {
         CRC32C crc = new CRC32C();
         for (String name : TENSORS) {
-            Tensor t = tensors.get(name);
-            long total = t.nbytes();
-            if (total == 0) {
-                continue;
-            }
-            BytePointer data = new BytePointer(t.data_ptr());
-            for (long done = 0; done < total; done += CHUNK) {
-                data.position(done).limit(Math.min(total, done + CHUNK));
-                crc.update(data.asByteBuffer());
-            }
+            TensorChecksums.update(crc, tensors.get(name));
         }
-        return String.format(Locale.ROOT, "%08x", crc.getValue());
+        return TensorChecksums.hex(crc);
     }
 
     private static ContextStoreException damaged(Path file, String user, String what) {

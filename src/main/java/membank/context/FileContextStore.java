@@ -1,20 +1,15 @@
 package membank.context;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.locks.ReentrantLock;
 
 import membank.util.AtomicFile;
+import membank.util.DirectoryLock;
 
 /**
  * Context banks as files: {@code ROOT/USER/bank.safetensors} (format in {@link BankFormat}), one
@@ -25,20 +20,16 @@ import membank.util.AtomicFile;
  * left behind is ignored by readers and removed by the user's next save or delete. A load verifies
  * format, owner, shapes and checksum before any bank exists.
  *
- * <p>Writers: a save or delete holds an exclusive {@link FileLock} on {@code ROOT/USER/.lock}, so
- * two processes never interleave their writes of one user's bank (readers need no lock: the rename
- * shows them one whole file). The operating system grants that lock per process, and closing any
- * channel to the lock file releases it for the whole process, so threads of one process are
- * serialised by this instance first: use one instance per directory within a process. The lock
- * file is never deleted (a writer waiting on a deleted lock file would lock nothing); it is empty.
+ * <p>Writers: a save or delete holds the user's directory lock ({@link DirectoryLock} on
+ * {@code ROOT/USER/.lock}), so two threads or processes never interleave their writes of one
+ * user's bank (readers need no lock: the rename shows them one whole file).
  */
 public final class FileContextStore implements ContextStore {
     static final String BANK_FILE = "bank.safetensors";
-    static final String LOCK_FILE = ".lock";
+    static final String LOCK_FILE = DirectoryLock.FILE;
 
     private final Path root;
     private final AtomicFile.BeforeRename beforeRename;
-    private final ConcurrentMap<String, ReentrantLock> writers = new ConcurrentHashMap<>();
 
     public FileContextStore(Path root) {
         this(root, AtomicFile.BeforeRename.NOTHING);
@@ -168,16 +159,10 @@ public final class FileContextStore implements ContextStore {
         T run() throws IOException;
     }
 
-    /** Runs {@code work} holding this instance's lock for the user, then the user's file lock. */
+    /** Runs {@code work} holding the user's directory lock, waiting for another writer to finish. */
     private <T> T withWriteLock(String user, LockedWork<T> work) throws IOException {
-        ReentrantLock inProcess = writers.computeIfAbsent(user, u -> new ReentrantLock());
-        inProcess.lock();
-        try (FileChannel channel = FileChannel.open(userDirectory(user).resolve(LOCK_FILE),
-                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                FileLock held = channel.lock()) {
+        try (DirectoryLock held = DirectoryLock.acquire(userDirectory(user))) {
             return work.run();
-        } finally {
-            inProcess.unlock();
         }
     }
 }

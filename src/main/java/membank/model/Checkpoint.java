@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import membank.config.ConfigJson;
 import membank.config.ModelConfig;
 import membank.memory.BankForm;
+import membank.nn.NativeError;
 import membank.nn.Ops;
 
 /**
@@ -41,9 +42,12 @@ public final class Checkpoint {
      * on (a float copy, from the dequantised codes), {@link BankForm#QUANTISED} for inference.
      */
     public static MemoryLM load(Path dir, BankForm form) {
-        MemoryLM model = new MemoryLM(ConfigJson.readModel(configFile(dir)), form);
-        loadWeights(model, dir);
-        return model;
+        ModelConfig config = ConfigJson.readModel(configFile(dir));
+        return NativeError.during("loading the model in " + dir, () -> {
+            MemoryLM model = new MemoryLM(config, form);
+            loadWeights(model, dir);
+            return model;
+        });
     }
 
     public static Path configFile(Path dir) {

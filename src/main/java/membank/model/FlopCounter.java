@@ -120,7 +120,7 @@ public final class FlopCounter {
     }
 
     /** Memory tokens each position attends to: the bank, or its shared plus k routed chapters. */
-    private static double tokensRead(MemoryConfig m) {
+    static double tokensRead(MemoryConfig m) {
         ChapterConfig ch = m.chapters();
         return ch == null ? m.numTokens() : (double) (ch.shared() + ch.topK()) * (m.numTokens() / ch.count());
     }
@@ -131,17 +131,26 @@ public final class FlopCounter {
      * decision, at most all of them), an upper bound since routers may repeat choices.
      */
     private double tokensProjected(MemoryConfig m) {
+        return tokensProjected(m, batch, seqLen);
+    }
+
+    /** {@link #tokensProjected(MemoryConfig)} for a forward pass of {@code batch} sequences of {@code seqLen} tokens. */
+    static double tokensProjected(MemoryConfig m, long batch, long seqLen) {
         ChapterConfig ch = m.chapters();
         if (ch == null) {
             return m.numTokens();
         }
-        double touched = Math.min(ch.count() - ch.shared(), decisions(ch) * ch.topK());
+        double touched = Math.min(ch.count() - ch.shared(), decisions(ch, batch, seqLen) * ch.topK());
         return (ch.shared() + touched) * (m.numTokens() / ch.count());
     }
 
-    /** Router decisions per forward pass: one per sequence with sequence routing, else one per position. */
     private double decisions(ChapterConfig ch) {
-        return "sequence".equals(ch.routing()) ? batch : tokens();
+        return decisions(ch, batch, seqLen);
+    }
+
+    /** Router decisions per forward pass: one per sequence with sequence routing, else one per position. */
+    private static double decisions(ChapterConfig ch, long batch, long seqLen) {
+        return "sequence".equals(ch.routing()) ? batch : batch * (double) seqLen;
     }
 
     private double tokens() {

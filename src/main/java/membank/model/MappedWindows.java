@@ -3,6 +3,7 @@ package membank.model;
 import java.io.IOException;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.zip.CRC32C;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Pointer;
 
@@ -42,6 +43,20 @@ final class MappedWindows {
             long within = position - index * windowSize;
             long n = Math.min(count - done, windowSize - within);
             Pointer.memcpy(target.position(done), window(index).position(within), n);
+            done += n;
+        }
+    }
+
+    /** Adds count bytes starting at file position from to {@code crc}, straight from the map. */
+    void update(CRC32C crc, long from, long count) throws IOException {
+        long done = 0;
+        while (done < count) {
+            long position = from + done;
+            int index = (int) (position / windowSize);
+            int within = (int) (position - index * windowSize);
+            int n = (int) Math.min(count - done, windowSize - within);
+            window(index);
+            crc.update(buffers[index].duplicate().position(within).limit(within + n));
             done += n;
         }
     }

@@ -15,6 +15,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * <p>Reading memory-maps the file (in windows, so files over 2 GB work) and copies each tensor once
  * into memory libtorch owns: the tensors are independent of the file, writable, and safe to keep
  * after the file is replaced. Writing is atomic: a crash or error leaves the previous file intact.
+ * Files membank writes carry a CRC32C per tensor ({@link TensorChecksums}), verified on reading.
  * Every problem with a file is a {@link CheckpointException} naming the file and the tensor.
  */
 public final class SafeTensors {
@@ -35,7 +36,21 @@ public final class SafeTensors {
         return new SafeTensorsReader(MappedWindows.DEFAULT_WINDOW).readFile(file);
     }
 
-    /** The header's {@code __metadata__} strings (empty when there are none), without reading tensors. */
+    /** What {@link #verify} found: the tensors and their bytes, and whether the file carries checksums. */
+    public record Verified(int tensors, long bytes, boolean checksummed) {
+    }
+
+    /**
+     * Checks a file without loading it: its header, and each tensor's CRC32C where the file carries
+     * checksums ({@link TensorChecksums}).
+     *
+     * @throws CheckpointException naming the file and what fails
+     */
+    public static Verified verify(Path file) {
+        return new SafeTensorsReader(MappedWindows.DEFAULT_WINDOW).verify(file);
+    }
+
+    /** The header's {@code __metadata__} strings (empty when there are none; checksums left out), without reading tensors. */
     public static Map<String, String> metadata(Path file) {
         return SafeTensorsReader.metadata(file);
     }
@@ -49,7 +64,7 @@ public final class SafeTensors {
      */
     public static void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) {
         try {
-            new SafeTensorsWriter(SafeTensorsWriter.DEFAULT_CHUNK).write(file, tensors, metadata);
+            new SafeTensorsWriter(SafeTensorsWriter.DEFAULT_CHUNK, true).write(file, tensors, metadata);
         } catch (IOException e) {
             throw new CheckpointException(file + ": cannot write the file (" + e + "); the previous"
                     + " file, if any, is unchanged", e);
@@ -58,13 +73,14 @@ public final class SafeTensors {
 
     /**
      * Writes the bytes of a safetensors file to a channel the caller owns (and makes atomic, if it
-     * must be); {@code label} names the destination in error messages.
+     * must be); {@code label} names the destination in error messages. Unlike {@link #write}, it
+     * adds no per-tensor checksums: the caller's format carries its own (the context bank's crc32c).
      *
      * @throws IllegalArgumentException for a dtype safetensors cannot hold or a reserved name
      */
     public static void writeTo(WritableByteChannel channel, String label, Map<String, Tensor> tensors,
             Map<String, String> metadata) throws IOException {
-        new SafeTensorsWriter(SafeTensorsWriter.DEFAULT_CHUNK).writeTo(label, channel, tensors, metadata);
+        new SafeTensorsWriter(SafeTensorsWriter.DEFAULT_CHUNK, false).writeTo(label, channel, tensors, metadata);
     }
 
     /**

@@ -33,22 +33,61 @@ final class SafeTensorsReader {
 
     /** Tensors and metadata from one opening of the file, so both belong to the same version of it. */
     SafeTensorsFile readFile(Path file) {
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        SafeTensorsHeader header = readVerified(file, (entry, dataStart, windows) ->
+                tensors.put(entry.name(), load(entry, dataStart, windows)));
+        return new SafeTensorsFile(ownMetadata(header), tensors);
+    }
+
+    /**
+     * Checks the header and every tensor's checksum (when the file has them) without creating tensors.
+     *
+     * @throws CheckpointException naming the file and the tensor that fails
+     */
+    SafeTensors.Verified verify(Path file) {
+        SafeTensorsHeader header = readVerified(file, (entry, dataStart, windows) -> { });
+        long bytes = header.tensors.stream().mapToLong(TensorEntry::byteCount).sum();
+        return new SafeTensors.Verified(header.tensors.size(), bytes, header.metadata.containsKey(TensorChecksums.KEY));
+    }
+
+    private interface EntryWork {
+        void run(TensorEntry entry, long dataStart, MappedWindows windows) throws IOException;
+    }
+
+    /** Opens the file, checks its header, and hands each tensor to {@code work} after its checksum (if any) passed. */
+    private SafeTensorsHeader readVerified(Path file, EntryWork work) {
         try (FileChannel channel = open(file)) {
             SafeTensorsHeader header = SafeTensorsHeader.read(file, channel);
             MappedWindows windows = new MappedWindows(channel, windowSize);
-            Map<String, Tensor> tensors = new LinkedHashMap<>();
+            Map<String, String> sums = checksums(header);
             for (TensorEntry entry : header.tensors) {
-                tensors.put(entry.name(), load(entry, header.dataStart, windows));
+                if (!sums.isEmpty()) {
+                    TensorChecksums.verify(file, entry, sums, header.dataStart, windows);
+                }
+                work.run(entry, header.dataStart, windows);
             }
-            return new SafeTensorsFile(header.metadata, tensors);
+            return header;
         } catch (IOException e) {
             throw new CheckpointException(file + ": cannot read the file (" + e + ")", e);
         }
     }
 
+    /** The metadata the writer's caller gave; the checksums are the reader's business. */
+    private static Map<String, String> ownMetadata(SafeTensorsHeader header) {
+        Map<String, String> own = new LinkedHashMap<>(header.metadata);
+        own.remove(TensorChecksums.KEY);
+        return own;
+    }
+
+    private static Map<String, String> checksums(SafeTensorsHeader header) {
+        Map<String, String> sums = TensorChecksums.decode(header.file, header.metadata);
+        TensorChecksums.requireKnownNames(header.file, sums, header.tensors);
+        return sums;
+    }
+
     static Map<String, String> metadata(Path file) {
         try (FileChannel channel = open(file)) {
-            return SafeTensorsHeader.read(file, channel).metadata;
+            return ownMetadata(SafeTensorsHeader.read(file, channel));
         } catch (IOException e) {
             throw new CheckpointException(file + ": cannot read the file (" + e + ")", e);
         }

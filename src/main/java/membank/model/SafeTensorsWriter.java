@@ -28,9 +28,12 @@ final class SafeTensorsWriter {
 
     /** Largest single write; a ByteBuffer view of native memory cannot exceed 2 GB. */
     private final long chunkSize;
+    /** Whether the header gets each tensor's CRC32C ({@link TensorChecksums}). */
+    private final boolean checksums;
 
-    SafeTensorsWriter(long chunkSize) {
+    SafeTensorsWriter(long chunkSize, boolean checksums) {
         this.chunkSize = chunkSize;
+        this.checksums = checksums;
     }
 
     void write(Path file, Map<String, Tensor> tensors, Map<String, String> metadata) throws IOException {
@@ -42,13 +45,23 @@ final class SafeTensorsWriter {
     void writeTo(String file, WritableByteChannel channel, Map<String, Tensor> tensors,
             Map<String, String> metadata) throws IOException {
         Map<String, Tensor> dense = denseCpu(file, tensors);
-        byte[] header = header(dense, metadata);
+        byte[] header = header(dense, withChecksums(dense, metadata));
         ByteBuffer prefix = ByteBuffer.allocate(8 + header.length).order(ByteOrder.LITTLE_ENDIAN);
         prefix.putLong(header.length).put(header).flip();
         AtomicFile.writeFully(channel, prefix);
         for (Tensor tensor : dense.values()) {
             writeData(channel, tensor);
         }
+    }
+
+    /** The caller's metadata, plus the tensors' checksums when this writer adds them (replacing stale ones). */
+    private Map<String, String> withChecksums(Map<String, Tensor> dense, Map<String, String> metadata) {
+        if (!checksums) {
+            return metadata;
+        }
+        Map<String, String> all = metadata == null ? new LinkedHashMap<>() : new LinkedHashMap<>(metadata);
+        all.put(TensorChecksums.KEY, TensorChecksums.encode(dense));
+        return all;
     }
 
     /** The format stores raw row-major bytes, so every tensor must be contiguous and in CPU memory. */

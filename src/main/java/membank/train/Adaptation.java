@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.List;
+import java.util.stream.Stream;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,13 +18,17 @@ import membank.config.AdapterMethod;
 import membank.config.ConfigException;
 import membank.config.ConfigJson;
 import membank.config.LoraConfig;
+import membank.config.ModelConfig;
 import membank.config.Overrides;
+import membank.config.ParameterCount;
 import membank.config.RunConfig;
 import membank.memory.BankForm;
 import membank.model.Adapters;
 import membank.model.Checkpoint;
+import membank.model.MemoryEstimate;
 import membank.model.MemoryFreeze;
 import membank.model.MemoryLM;
+import membank.nn.NativeError;
 import membank.nn.Precision;
 
 /**
@@ -111,13 +116,40 @@ public final class Adaptation {
      */
     public MemoryLM model(Precision precision) {
         manual_seed(run.training().seed());
-        MemoryLM model = method == AdapterMethod.FULL ? Checkpoint.load(base, BankForm.TRAINABLE)
-                : Adapters.create(base, adapterConfig());
+        MemoryLM model = NativeError.during("loading the base " + base + " with the " + method.cliName() + " adapter",
+                () -> method == AdapterMethod.FULL ? Checkpoint.load(base, BankForm.TRAINABLE) : Adapters.create(base, adapterConfig()));
         Adapters.setTrainable(model, method, freeze);
         if (precision == Precision.BF16 && BF16.equals(run.model().torchDtype())) {
             Adapters.storeFrozenInBf16(model);
         }
         return model;
+    }
+
+    /**
+     * The memory this adaptation needs, from the configuration and the size of the base's weight
+     * files, before anything is loaded (frozen parts of the memory are counted as trainable).
+     */
+    public MemoryEstimate memoryEstimate() {
+        ModelConfig m = run.model();
+        long added = method.usesLora() ? ParameterCount.lora(m, lora) : 0;
+        long trainable = switch (method) {
+            case FULL -> ParameterCount.total(m);
+            case LORA -> added;
+            case MEMORY, MEMORY_LORA -> ParameterCount.memory(m) + added;
+        };
+        return MemoryEstimate.adapting(m, run.training(), added, trainable, weightFileBytes(base));
+    }
+
+    private static long weightFileBytes(Path dir) {
+        try (Stream<Path> files = Files.list(dir)) {
+            long bytes = 0;
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".safetensors")).toList()) {
+                bytes += Files.size(f);
+            }
+            return bytes;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot list the weight files of " + dir, e);
+        }
     }
 
     private AdapterConfig adapterConfig() {

@@ -4,6 +4,7 @@ import static org.bytedeco.pytorch.global.torch.manual_seed;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -15,6 +16,7 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -22,6 +24,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import me.tongfei.progressbar.ProgressBar;
 
 import membank.config.ConfigJson;
+import membank.config.ParameterCount;
 import membank.config.RunConfig;
 import membank.config.TrainConfig;
 import membank.data.BatchSpec;
@@ -33,7 +36,9 @@ import membank.memory.BankForm;
 import membank.model.Checkpoint;
 import membank.model.MemoryLM;
 import membank.model.ParameterRole;
+import membank.nn.NativeError;
 import membank.nn.Precision;
+import membank.util.AtomicFile;
 import membank.util.Directories;
 import membank.util.Progress;
 
@@ -78,8 +83,9 @@ public final class TrainingRun {
     public static TrainingRun fresh(RunConfig run, Path dir, Precision precision) {
         refuseExistingRun(dir);
         manual_seed(run.training().seed());
-        return started(new TrainingRun(run, dir, precision, new MemoryLM(run.model()), new TrainerState(0, 0, 0, 0, 0),
-                wholeModel(run)));
+        MemoryLM model = NativeError.during(String.format("building the model (%,d parameters)", ParameterCount.total(run.model())),
+                () -> new MemoryLM(run.model()));
+        return started(new TrainingRun(run, dir, precision, model, new TrainerState(0, 0, 0, 0, 0), wholeModel(run)));
     }
 
     /**
@@ -119,11 +125,7 @@ public final class TrainingRun {
      */
     public static TrainingRun resume(Path dir, Integer steps, Precision precision, Consumer<MemoryLM> prepare) {
         Path latest = latestCheckpoint(dir);
-        ObjectNode config = (ObjectNode) ConfigJson.read(latest.resolve(Checkpoint.CONFIG));
-        if (steps != null) {
-            ((ObjectNode) config.with("training")).put("steps", steps);
-        }
-        RunConfig run = RunConfig.parse(config);
+        RunConfig run = savedConfig(latest, steps);
         TrainerState state = readState(latest);
         MemoryLM model = Checkpoint.load(latest, BankForm.TRAINABLE);
         Checkpoint.loadBankCopies(model, latest);
@@ -132,6 +134,19 @@ public final class TrainingRun {
         resumed.trainer.restore(latest.resolve(OPTIMIZER), state.dataPosition(), state.nonFiniteInARow());
         truncateMetrics(dir.resolve(METRICS), state.step());
         return resumed;
+    }
+
+    /** The configuration {@link #resume} continues the run in {@code dir} with ({@code steps}, nullable, extends it). */
+    public static RunConfig resumedConfig(Path dir, Integer steps) {
+        return savedConfig(latestCheckpoint(dir), steps);
+    }
+
+    private static RunConfig savedConfig(Path checkpoint, Integer steps) {
+        ObjectNode config = (ObjectNode) ConfigJson.read(checkpoint.resolve(Checkpoint.CONFIG));
+        if (steps != null) {
+            ((ObjectNode) config.with("training")).put("steps", steps);
+        }
+        return RunConfig.parse(config);
     }
 
     public TrainingRun quiet() {
@@ -168,7 +183,9 @@ public final class TrainingRun {
             bar.stepTo(start.step());
             for (int step = start.step(); step < end; step++) {
                 long began = System.nanoTime();
-                StepStats stats = trainer.step(step, isLogged(step + 1, t));
+                int current = step;
+                StepStats stats = NativeError.during("training step " + (step + 1) + " (batch " + t.batchSize() + " x seq_len "
+                        + t.seqLen() + ")", () -> trainer.step(current, isLogged(current + 1, t)));
                 seconds += (System.nanoTime() - began) / 1e9;
                 tokens += stats.tokens();
                 if (!stats.skipped()) {
@@ -222,6 +239,10 @@ public final class TrainingRun {
 
     /** Validation loss, and recall on the knowledge set's seen and held-out wordings when training on it. */
     private Map<String, Object> evaluate(boolean full) {
+        return NativeError.during("evaluating the model", () -> measure(full));
+    }
+
+    private Map<String, Object> measure(boolean full) {
         TrainConfig t = run.training();
         Evaluator evaluator = new Evaluator(model, precision, false);
         Map<String, Object> out = new LinkedHashMap<>();
@@ -314,23 +335,42 @@ public final class TrainingRun {
         }
     }
 
-    /** Drops log records past the checkpoint, so a resumed log reads like one uninterrupted run. */
+    /**
+     * Drops log records past the checkpoint, so a resumed log reads like one uninterrupted run; a
+     * last line cut short by a crash mid-write is dropped too.
+     */
     private static void truncateMetrics(Path file, int step) {
         if (!Files.exists(file)) {
             return;
         }
         try {
-            List<String> kept = new ArrayList<>();
-            for (String line : Files.readAllLines(file)) {
-                if (!line.isBlank() && JSON.readTree(line).path("step").asInt() <= step) {
-                    kept.add(line);
+            List<String> lines = Files.readAllLines(file);
+            StringBuilder kept = new StringBuilder();
+            for (int i = 0; i < lines.size(); i++) {
+                JsonNode record = record(file, lines.get(i), i == lines.size() - 1);
+                if (record != null && record.path("step").asInt() <= step) {
+                    kept.append(lines.get(i)).append('\n');
                 }
             }
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.write(tmp, kept);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFile.write(file, kept.toString().getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot rewrite " + file, e);
+        }
+    }
+
+    /** A log line's record; null for a blank line or a torn last line. */
+    private static JsonNode record(Path file, String line, boolean last) {
+        if (line.isBlank()) {
+            return null;
+        }
+        try {
+            return JSON.readTree(line);
+        } catch (JsonProcessingException e) {
+            if (last) {
+                return null;
+            }
+            throw new IllegalArgumentException(file + " has a line that is not JSON (" + e.getOriginalMessage()
+                    + "): " + line + "; remove the line and resume again", e);
         }
     }
 }

@@ -51,6 +51,16 @@ class AdaptCommandTest {
     }
 
     @Test
+    void anImpossibleBankIsRefusedBeforeTheBaseIsLoaded() {
+        Path out = tmp.resolve("too-big");
+        CliRun r = adapt(out, "--method", "memory", "--set", "membank.num_tokens=2000000000");
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.err().startsWith("membank adapt: this run needs about "), r.err());
+        assertTrue(r.err().contains("membank.num_tokens=2000000000") && r.err().contains("--skip-memory-check"), r.err());
+        assertFalse(Files.exists(out));
+    }
+
+    @Test
     void memoryAdapterTrainsAndApplies() throws Exception {
         Path out = tmp.resolve("memory");
         CliRun r = adapt(out, "--method", "memory", "--set", "membank.num_tokens=64", "--set",

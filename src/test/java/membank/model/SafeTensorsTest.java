@@ -94,7 +94,7 @@ class SafeTensorsTest {
         Path whole = dir.resolve("whole.safetensors");
         Path chunked = dir.resolve("chunked.safetensors");
         SafeTensors.write(whole, tensors, null);
-        new SafeTensorsWriter(5).write(chunked, tensors, null);
+        new SafeTensorsWriter(5, true).write(chunked, tensors, null);
 
         assertArrayEquals(Files.readAllBytes(whole), Files.readAllBytes(chunked));
         assertSameTensors(tensors, new SafeTensorsReader(24).read(whole));
