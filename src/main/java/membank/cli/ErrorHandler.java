@@ -9,6 +9,7 @@ import picocli.CommandLine.ParseResult;
 import membank.config.ConfigException;
 import membank.context.ContextStoreException;
 import membank.model.CheckpointException;
+import membank.train.AfterTrainingException;
 import membank.train.NonFiniteLossException;
 
 /**
@@ -18,6 +19,15 @@ import membank.train.NonFiniteLossException;
 final class ErrorHandler implements IExecutionExceptionHandler {
     @Override
     public int handleExecutionException(Exception e, CommandLine cmd, ParseResult parsed) {
+        if (e instanceof AfterTrainingException after) {
+            // Where the trained result is comes first, whatever failed after it.
+            cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
+            if (!(after.getCause() instanceof Exception cause && isUserError(cause))) {
+                after.getCause().printStackTrace(cmd.getErr());
+                return 2;
+            }
+            return 1;
+        }
         if (isUserError(e)) {
             cmd.getErr().println(cmd.getCommandSpec().qualifiedName() + ": " + e.getMessage());
             return 1;

@@ -22,7 +22,7 @@ import membank.train.RunSummary;
 import membank.train.TrainingRun;
 
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a model from scratch on the knowledge set, a folder of .txt files or a JSONL file.",
+        description = {"Train a model from scratch on the knowledge set, text or JSONL (a file, a folder, or gzip).",
                 "Writes the model (config.json, model.safetensors, tokenizer.json), metrics.jsonl and",
                 "checkpoints/step-N to --out; --resume DIR continues a run exactly where it stopped."},
         footer = {"", "Examples:",
@@ -39,7 +39,7 @@ final class TrainCommand implements Callable<Integer> {
     ConfigOptions config;
 
     @Option(names = "--data", paramLabel = "knowledge|PATH",
-            description = "Training data: 'knowledge' (the synthetic knowledge set), a folder of .txt files or a .jsonl file of {\"text\": ...} lines.")
+            description = "Training data: " + DataFlag.HELP + ".")
     String data;
 
     @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps (training.steps).")
@@ -78,7 +78,7 @@ final class TrainCommand implements Callable<Integer> {
         Path dir = out != null ? out : Path.of("runs", config.name("small"));
         Precision p = Precision.resolve(run.training().precision());
         System.err.printf("membank train: %s -> %s (%s, %d steps)%n", config.name("small"), dir, p.label(), run.training().steps());
-        report(TrainingRun.fresh(run, dir, p).train());
+        report(logged(TrainingRun.fresh(run, dir, p)).train());
         return 0;
     }
 
@@ -91,8 +91,13 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--resume " + resume + ": no such directory");
         }
         Precision p = Precision.resolve(precision != null ? precision : "auto");
-        report(TrainingRun.resume(resume, steps, p).train());
+        report(logged(TrainingRun.resume(resume, steps, p)).train());
         return 0;
+    }
+
+    private TrainingRun logged(TrainingRun run) {
+        DataFlag.log(spec, run.corpus());
+        return run;
     }
 
     /** The convenience flags are --set assignments under another name. */
