@@ -1,6 +1,7 @@
 package membank.config;
 
-import java.util.Locale;
+import java.math.BigDecimal;
+import java.math.MathContext;
 
 /**
  * How a run's data is divided into training and validation, recorded in {@code training.data.split}
@@ -33,9 +34,14 @@ public record SplitConfig(String by, Integer every, Double fraction) {
     /** As the run's log states it; {@code unit} is what a document is, e.g. "conversation". */
     public String describe(String unit) {
         if (byTokens()) {
-            return String.format(Locale.ROOT, "the last %.3g%% of each %s's tokens", fraction * 100, unit);
+            return "the last " + percent(fraction) + " of each " + unit + "'s tokens";
         }
         return "every " + ordinal(every) + " " + unit;
+    }
+
+    /** Three significant digits, without trailing zeros: 5%, 18.4%. */
+    private static String percent(double share) {
+        return new BigDecimal(share * 100).round(new MathContext(3)).stripTrailingZeros().toPlainString() + "%";
     }
 
     private static String ordinal(int n) {
