@@ -25,6 +25,7 @@ import membank.data.TextSource;
 import membank.data.TokenBatches;
 import membank.data.TokenHoldOut;
 import membank.data.Tokenizer;
+import membank.data.TrainValidation;
 import membank.util.Progress;
 
 /**
@@ -55,8 +56,8 @@ public record Corpus(Tokenizer tokenizer, DataConfig data, String description, E
         BatchSpec spec = new BatchSpec(training.batchSize(), training.seqLen());
         if (DataConfig.KNOWLEDGE.equals(data.kind())) {
             Corpus corpus = knowledge(data, tokenizer, training.seed());
-            InputChecks.batches(corpus.train(), corpus.validation(), spec, corpus.description(),
-                    "wordings training never sees", "Raise training.data.entities, or lower training.batch_size or"
+            InputChecks.batches(corpus.train(), corpus.validation(), spec, "the knowledge set (" + people(data.entities())
+                    + ")", "its facts in wordings training never sees", "Raise training.data.entities, or lower training.batch_size or"
                             + " training.seq_len.");
             return corpus;
         }
@@ -88,10 +89,14 @@ public record Corpus(Tokenizer tokenizer, DataConfig data, String description, E
         KnowledgeSet knowledge = KnowledgeSet.generate(new KnowledgeSpec(data.entities(), data.knowledgeSeed()));
         TextSource validation = TextSource.rendered("knowledge set validation",
                 epoch -> knowledge.trainDocuments(VALIDATION_EPOCH + epoch));
-        String description = String.format(Locale.ROOT, "the knowledge set: %d people (seed %d); validation: its"
-                + " facts in wordings training never sees", data.entities(), data.knowledgeSeed());
+        String description = String.format(Locale.ROOT, "the knowledge set: %s (seed %d); validation: its"
+                + " facts in wordings training never sees", people(data.entities()), data.knowledgeSeed());
         return new Corpus(tokenizer, data, description, new EncodedDocuments(knowledge.trainSource().shuffled(seed),
                 tokenizer::encode), new EncodedDocuments(validation, tokenizer::encode), knowledge, null);
+    }
+
+    private static String people(int n) {
+        return n == 1 ? "1 person" : String.format(Locale.ROOT, "%,d people", n);
     }
 
     /** The files at the data path; refuses documents where conversations are configured and the other way round. */
@@ -121,11 +126,16 @@ public record Corpus(Tokenizer tokenizer, DataConfig data, String description, E
         TextSource all = input.documents();
         SplitConfig split = data.split();
         Function<String, int[]> encoder = tokenizer::encode;
-        EncodedDocuments train = split.byTokens() ? new EncodedDocuments(all, TokenHoldOut.head(encoder, split.fraction()))
-                : new EncodedDocuments(all.holdOut(split.every(), false), encoder);
-        EncodedDocuments validation = split.byTokens()
-                ? new EncodedDocuments(all, TokenHoldOut.tail(encoder, split.fraction()))
-                : new EncodedDocuments(all.holdOut(split.every(), true), encoder);
+        EncodedDocuments train;
+        EncodedDocuments validation;
+        if (split.byTokens()) {
+            train = new EncodedDocuments(all, TokenHoldOut.head(encoder, split.fraction()));
+            validation = new EncodedDocuments(all, TokenHoldOut.tail(encoder, split.fraction()));
+        } else {
+            TrainValidation halves = TrainValidation.everyKth(all, split.every());
+            train = new EncodedDocuments(halves.train(), encoder);
+            validation = new EncodedDocuments(halves.validation(), encoder);
+        }
         return new Corpus(tokenizer, data, input.describe() + "; validation: " + split.describe("document"), train,
                 validation, null, null);
     }

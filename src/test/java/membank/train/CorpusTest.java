@@ -103,6 +103,15 @@ class CorpusTest {
     }
 
     @Test
+    void aKnowledgeSetTooSmallForAValidationBatchIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> open(TrainingRunTest.tiny(
+                "training.data.entities=1", "training.batch_size=8", "training.seq_len=128")));
+        assertTrue(e.getMessage().startsWith("the knowledge set (1 person): the training part"), e.getMessage());
+        assertTrue(e.getMessage().contains("1,025 tokens (training.batch_size 8 x training.seq_len 128 + 1)")
+                && e.getMessage().contains("Raise training.data.entities"), e.getMessage());
+    }
+
+    @Test
     void badLinesAnywhereAndWrongKindsFailBeforeTraining() throws Exception {
         StringBuilder rows = new StringBuilder();
         for (int i = 0; i < 300; i++) {
