@@ -31,7 +31,7 @@ public record InputFile(Path path, InputKind kind, boolean gzip, long bytes) {
      *
      * @throws IllegalArgumentException when the file is missing, unreadable, or a JSON object with neither key
      */
-    public static InputFile detect(Path file) {
+    static InputFile detect(Path file) {
         InputFile raw = of(file, InputKind.TEXT);
         String name = raw.innerName();
         if (name.endsWith(".txt")) {
@@ -54,7 +54,7 @@ public record InputFile(Path path, InputKind kind, boolean gzip, long bytes) {
     }
 
     /** A file whose kind the caller knows. */
-    public static InputFile of(Path file, InputKind kind) {
+    static InputFile of(Path file, InputKind kind) {
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("corpus file not found: " + file);
         }
@@ -86,7 +86,7 @@ public record InputFile(Path path, InputKind kind, boolean gzip, long bytes) {
     }
 
     /** The text, decompressed when gzip; bytes that are not UTF-8 fail the read rather than turn into U+FFFD. */
-    public BufferedReader open() {
+    BufferedReader open() {
         try {
             InputStream in = Files.newInputStream(path);
             if (gzip) {

@@ -13,7 +13,7 @@ public final class TokenHoldOut {
     }
 
     /** How many of a document's {@code n} ids are held out. */
-    public static int heldOut(int n, double fraction) {
+    static int heldOut(int n, double fraction) {
         return (int) Math.min(n, Math.ceil(n * fraction));
     }
 

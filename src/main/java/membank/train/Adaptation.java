@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,6 +24,7 @@ import membank.model.Checkpoint;
 import membank.model.MemoryFreeze;
 import membank.model.MemoryLM;
 import membank.nn.Precision;
+import membank.util.AtomicFile;
 
 /**
  * Fine-tuning a pretrained base: memory layers and/or LoRA on the frozen base (written as an
@@ -191,7 +191,7 @@ public final class Adaptation {
             for (String name : TOKENIZER_FILES) {
                 Path from = base.resolve(name);
                 if (Files.isRegularFile(from) && !Files.exists(dir.resolve(name))) {
-                    Files.copy(from, dir.resolve(name), StandardCopyOption.COPY_ATTRIBUTES);
+                    AtomicFile.copy(from, dir.resolve(name));
                 }
             }
         } catch (IOException e) {

@@ -4,10 +4,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 
 import membank.data.ByteTokenizer;
 import membank.data.Tokenizer;
+import membank.util.AtomicFile;
 import membank.util.Directories;
 
 /**
@@ -45,7 +45,7 @@ final class RunTokenizer {
             }
             Path file = source(spec);
             if (!file.toAbsolutePath().equals(target.toAbsolutePath())) {
-                Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
+                AtomicFile.copy(file, target);
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + target, e);
