@@ -101,6 +101,20 @@ class DataInputTest {
     }
 
     @Test
+    void aFolderOfChatFilesGivesTheirConversationsInTurnWithTheirOwnLineNumbers() throws Exception {
+        Files.writeString(dir.resolve("a.jsonl"), CHAT_LINE + "\n\n" + CHAT_LINE + "\n");
+        gzip(dir.resolve("b.jsonl.gz"), "\n{\"messages\": 5}\n");
+        DataInput input = DataInput.of(dir);
+        assertTrue(input.isChat());
+        try (ChatJsonlSource.Conversations c = input.conversations().conversations()) {
+            assertEquals("Hi", c.next().messages().get(0).content());
+            assertEquals("a.jsonl line 3", c.next().origin().substring(dir.toString().length() + 1));
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, c::next);
+            assertTrue(e.getMessage().contains("b.jsonl.gz line 2"), e.getMessage());
+        }
+    }
+
+    @Test
     void aFolderMixingConversationsWithDocumentsIsRefused() throws Exception {
         Files.writeString(dir.resolve("a.jsonl"), CHAT_LINE + "\n");
         Files.writeString(dir.resolve("b.txt"), "text");
