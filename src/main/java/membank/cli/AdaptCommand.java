@@ -17,6 +17,8 @@ import membank.model.MemoryFreeze;
 import membank.model.MemoryLM;
 import membank.nn.Precision;
 import membank.train.Adaptation;
+import membank.train.AfterTrainingException;
+import membank.train.Corpus;
 import membank.train.RunSummary;
 import membank.util.DirectoryLock;
 
@@ -47,7 +49,7 @@ final class AdaptCommand implements Callable<Integer> {
     String method;
 
     @Option(names = "--data", paramLabel = "knowledge|PATH", defaultValue = "knowledge",
-            description = "'knowledge' (the synthetic knowledge set), a folder of .txt files or a .jsonl file of {\"text\": ...} lines.")
+            description = DataFlag.HELP + ".")
     String data;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Output directory (default: runs/adapt-<method>).")
@@ -94,18 +96,29 @@ final class AdaptCommand implements Callable<Integer> {
         Path dir = out != null ? out : Path.of("runs", "adapt-" + how.cliName().replace('+', '-'));
         Precision p = Precision.resolve(run.training().precision());
         memory.require(adaptation.memoryEstimate(), run.model());
+        // The data is checked before the base is loaded: a bad input fails in seconds, not after minutes.
+        Corpus corpus = adaptation.openData();
+        DataFlag.log(spec, corpus);
         try (DirectoryLock lock = RunDirectories.lockOut(dir)) {
             MemoryLM model = adaptation.model(p);
             System.err.printf("membank adapt: %s on %s -> %s (%s, %d steps, %,d trainable parameters)%n", how.cliName(), base,
                     dir, p.label(), run.training().steps(), Adaptation.trainable(model));
-            RunSummary summary = adaptation.train(model, dir, p, true);
+            RunSummary summary = adaptation.start(model, corpus, dir, p).train();
             out().println(Tables.summary(List.of(summary)));
             if (merge) {
-                out().println("merged model written to " + adaptation.writeMerged(model, dir));
+                out().println("merged model written to " + merged(adaptation, model, dir));
             }
         }
-        out().println((how == AdapterMethod.FULL ? "model" : "adapter") + " written to " + dir);
+        out().println(adaptation.result() + " written to " + dir);
         return 0;
+    }
+
+    private static Path merged(Adaptation adaptation, MemoryLM model, Path dir) {
+        try {
+            return adaptation.writeMerged(model, dir);
+        } catch (RuntimeException e) {
+            throw new AfterTrainingException(adaptation.result(), dir, "writing the merged model", e);
+        }
     }
 
     private java.io.PrintWriter out() {

@@ -1,43 +1,51 @@
 package membank.cli;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import picocli.CommandLine.Model.CommandSpec;
 
-/** Turns --data knowledge|PATH into the training.data keys it stands for. */
+import membank.data.DataInput;
+import membank.data.InputKind;
+import membank.train.Corpus;
+
+/** Turns --data knowledge|PATH into the training.data keys it stands for, and states in the log what was found. */
 final class DataFlag {
+    static final String HELP = "'knowledge' (the synthetic knowledge set), a text file, a .jsonl file of {\"text\": ...} or"
+            + " {\"messages\": [...]} lines, a folder of them, or a .gz of either";
+
     private DataFlag() {
     }
 
+    /** The kind comes from what the path holds; a split chosen for other data is dropped. */
     static List<String> assignments(String data) {
         if ("knowledge".equals(data)) {
-            return List.of("training.data.kind=knowledge");
+            return List.of("training.data.kind=knowledge", "training.data.split=null");
         }
-        Path path = Path.of(data);
-        if (!Files.exists(path)) {
-            throw new IllegalArgumentException("--data " + data + ": no such file or directory (give 'knowledge',"
-                    + " a folder of .txt files, or a .jsonl file of {\"text\": ...} or {\"messages\": [...]} lines)");
-        }
-        String kind = Files.isDirectory(path) ? "text" : isChat(path) ? "chat" : "jsonl";
-        return List.of("training.data.kind=" + kind, "training.data.path=" + path);
+        DataInput input = DataInput.of(existing(data));
+        String kind = input.isChat() ? "chat"
+                : input.files().stream().allMatch(f -> f.kind() == InputKind.JSONL) ? "jsonl" : "text";
+        return List.of("training.data.kind=" + kind, "training.data.path=" + input.path(), "training.data.split=null");
     }
 
-    /** A JSONL file whose first record has "messages" holds conversations, not documents (false for folders). */
-    static boolean isChat(Path file) {
-        if (!Files.isRegularFile(file)) {
-            return false;
+    static Path existing(String data) {
+        Path path = Path.of(data);
+        if (!Files.exists(path)) {
+            throw new IllegalArgumentException("--data " + data + ": no such file or directory (give " + HELP + ")");
         }
-        try (var lines = Files.lines(file)) {
-            String first = lines.filter(l -> !l.isBlank()).findFirst().orElse("");
-            JsonNode record = new ObjectMapper().readTree(first);
-            return record != null && record.has("messages");
-        } catch (IOException | UncheckedIOException e) {
-            return false;
-        }
+        return path;
+    }
+
+    /** The "data: ..." line on stderr: what was found, its kind and size, and the validation split. */
+    static void log(CommandSpec spec, Corpus corpus) {
+        log(spec, corpus.description());
+    }
+
+    static void log(CommandSpec spec, String description) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("data: " + description);
+        err.flush();
     }
 }

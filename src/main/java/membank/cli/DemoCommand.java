@@ -1,6 +1,8 @@
 package membank.cli;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,8 +21,10 @@ import membank.config.Presets;
 import membank.config.RunConfig;
 import membank.eval.LossPlot;
 import membank.nn.Precision;
+import membank.train.AfterTrainingException;
 import membank.train.RunSummary;
 import membank.train.TrainingRun;
+import membank.util.AtomicFile;
 import membank.util.DirectoryLock;
 import membank.util.Directories;
 
@@ -73,9 +77,15 @@ final class DemoCommand implements Callable<Integer> {
             metrics.put(names.get(i), runDir.resolve(TrainingRun.METRICS));
         }
         Path png = dir.resolve("loss.png");
-        LossPlot.write(metrics, png, "membank demo: memory vs no memory on the knowledge set");
         String table = Tables.summary(summaries, names);
-        Files.writeString(dir.resolve("summary.md"), table);
+        try {
+            LossPlot.write(metrics, png, "membank demo: memory vs no memory on the knowledge set");
+            AtomicFile.write(dir.resolve("summary.md"), table.getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new AfterTrainingException("models", dir, "writing the plot and summary", new UncheckedIOException(e));
+        } catch (RuntimeException e) {
+            throw new AfterTrainingException("models", dir, "writing the plot and summary", e);
+        }
         out().println(table);
         out().println("loss curves: " + png + "    table: " + dir.resolve("summary.md"));
         return 0;

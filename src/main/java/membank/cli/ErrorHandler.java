@@ -11,6 +11,7 @@ import picocli.CommandLine.ParseResult;
 import membank.config.ConfigException;
 import membank.context.ContextStoreException;
 import membank.model.CheckpointException;
+import membank.train.AfterTrainingException;
 import membank.nn.NativeError;
 import membank.train.NonFiniteLossException;
 import membank.util.Machine;
@@ -28,6 +29,16 @@ final class ErrorHandler implements IExecutionExceptionHandler {
         PrintWriter err = cmd.getErr();
         String command = cmd.getCommandSpec().qualifiedName();
         boolean verbose = isVerbose(parsed);
+        if (e instanceof AfterTrainingException after) {
+            // Where the trained result is comes first, whatever failed after it.
+            err.println(command + ": " + e.getMessage());
+            Throwable cause = after.getCause();
+            boolean expected = NativeError.in(after).isPresent() || cause instanceof Exception c && isUserError(c);
+            if (!expected || verbose) {
+                cause.printStackTrace(err);
+            }
+            return expected ? 1 : 2;
+        }
         Optional<NativeError> nativeError = NativeError.in(e);
         if (nativeError.isPresent()) {
             NativeError n = nativeError.get();

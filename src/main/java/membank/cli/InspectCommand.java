@@ -34,7 +34,7 @@ import membank.config.ParameterCount;
 import membank.config.TrainConfig;
 import membank.data.BatchSpec;
 import membank.data.Batches;
-import membank.data.TextSource;
+import membank.data.DataInput;
 import membank.data.Tokenizer;
 import membank.eval.RoutingReport;
 import membank.experiment.BaselineCandidate;
@@ -124,7 +124,8 @@ final class InspectCommand implements Callable<Integer> {
     }
 
     @Option(names = "--data", paramLabel = "FILE|DIR",
-            description = "With --routing: a .jsonl file, text file or folder of .txt files; chapter usage over its batches.")
+            description = "With --routing: a text file, a .jsonl file of {\"text\": ...} lines, a folder of them, or a .gz"
+                    + " of either; chapter usage over its batches.")
     Path data;
 
     @Option(names = "--max-batches", paramLabel = "N",
@@ -233,8 +234,8 @@ final class InspectCommand implements Callable<Integer> {
         }
         RoutingMode mode = routingMode == null ? null : routingMode(routingMode);
         if (data != null && !Files.exists(data)) {
-            throw new IllegalArgumentException("--data " + data + ": no such file or directory (give a .jsonl file,"
-                    + " a text file or a folder of .txt files)");
+            throw new IllegalArgumentException("--data " + data + ": no such file or directory (give a text file, a"
+                    + " .jsonl file of {\"text\": ...} lines, a folder of them, or a .gz of either)");
         }
         requireChapters(model);
         MemoryLM lm = ModelDir.model(model);
@@ -262,9 +263,10 @@ final class InspectCommand implements Callable<Integer> {
             TrainConfig t = ModelDir.training(model);
             BatchSpec shape = new BatchSpec(t.batchSize(), Math.min(t.seqLen(), lm.config().maxPositionEmbeddings()));
             w.println();
-            w.printf(Locale.ROOT, "data: %s, batches of %d x %d tokens%n", data, shape.batchSize(), shape.seqLen());
+            DataInput input = DataInput.of(data);
+            w.printf(Locale.ROOT, "data: %s; batches of %d x %d tokens%n", input.describe(), shape.batchSize(), shape.seqLen());
             w.flush();
-            try (Batches batches = Batches.evaluation(TextSource.open(data), tokenizer, shape)) {
+            try (Batches batches = Batches.evaluation(input.documents(), tokenizer, shape)) {
                 RoutingReport.reportUsage(lm, batches, maxBatches != null ? maxBatches : 20,
                         String.valueOf(data.getFileName()), dir, w);
             }

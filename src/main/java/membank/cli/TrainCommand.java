@@ -2,7 +2,6 @@ package membank.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -19,12 +18,13 @@ import picocli.CommandLine.Option;
 import membank.config.RunConfig;
 import membank.model.MemoryEstimate;
 import membank.nn.Precision;
+import membank.train.Corpus;
 import membank.train.RunSummary;
 import membank.train.TrainingRun;
 import membank.util.DirectoryLock;
 
 @Command(name = "train", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Train a model from scratch on the knowledge set, a folder of .txt files or a JSONL file.",
+        description = {"Train a model from scratch on the knowledge set, text or JSONL (a file, a folder, or gzip).",
                 "Writes the model (config.json, model.safetensors, tokenizer.json), metrics.jsonl and",
                 "checkpoints/step-N to --out; --resume DIR continues a run exactly where it stopped."},
         footer = {"", "Examples:",
@@ -41,7 +41,7 @@ final class TrainCommand implements Callable<Integer> {
     ConfigOptions config;
 
     @Option(names = "--data", paramLabel = "knowledge|PATH",
-            description = "Training data: 'knowledge' (the synthetic knowledge set), a folder of .txt files or a .jsonl file of {\"text\": ...} lines.")
+            description = "Training data: " + DataFlag.HELP + ".")
     String data;
 
     @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps (training.steps).")
@@ -83,9 +83,12 @@ final class TrainCommand implements Callable<Integer> {
         Path dir = out != null ? out : Path.of("runs", config.name("small"));
         memory.require(MemoryEstimate.training(run.model(), run.training()), run.model());
         Precision p = Precision.resolve(run.training().precision());
+        // The data is checked before the directory is taken: a refused run leaves nothing behind.
+        Corpus corpus = Corpus.open(run.training(), run.model());
+        DataFlag.log(spec, corpus);
         try (DirectoryLock lock = RunDirectories.lockOut(dir)) {
             System.err.printf("membank train: %s -> %s (%s, %d steps)%n", config.name("small"), dir, p.label(), run.training().steps());
-            report(TrainingRun.fresh(run, dir, p).train());
+            report(TrainingRun.fresh(run, corpus, dir, p).train());
         }
         return 0;
     }
@@ -102,9 +105,14 @@ final class TrainCommand implements Callable<Integer> {
         try (DirectoryLock lock = RunDirectories.lockResumed(resume)) {
             RunConfig run = TrainingRun.resumedConfig(resume, steps);
             memory.require(MemoryEstimate.training(run.model(), run.training()), run.model());
-            report(TrainingRun.resume(resume, steps, p).train());
+            report(logged(TrainingRun.resume(resume, steps, p)).train());
         }
         return 0;
+    }
+
+    private TrainingRun logged(TrainingRun run) {
+        DataFlag.log(spec, run.corpus());
+        return run;
     }
 
     /** The convenience flags are --set assignments under another name. */

@@ -8,7 +8,9 @@ import java.util.List;
 /** The {@code training.data} block: what to train on and how to tokenise it. */
 final class DataJson {
     static final String PATH = "training.data";
-    static final List<String> KEYS = List.of("kind", "path", "entities", "knowledge_seed", "val_fraction", "tokenizer");
+    static final List<String> KEYS = List.of("kind", "path", "entities", "knowledge_seed", "val_fraction", "tokenizer",
+            "split");
+    static final List<String> SPLIT_KEYS = List.of("by", "every", "fraction");
     static final List<String> KINDS = List.of(DataConfig.KNOWLEDGE, DataConfig.TEXT, DataConfig.JSONL, DataConfig.CHAT);
 
     private DataJson() {
@@ -24,16 +26,46 @@ final class DataJson {
         String path = block.string("path", null);
         if (path == null && !kind.equals(DataConfig.KNOWLEDGE)) {
             throw new ConfigException("config key '" + block.key("path") + "' is missing: it is required when "
-                    + block.key("kind") + " is \"" + kind + "\" (a " + (kind.equals(DataConfig.TEXT)
-                    ? "folder of .txt files" : kind.equals(DataConfig.CHAT) ? ".jsonl file of {\"messages\": [...]} lines"
-                    : ".jsonl file of {\"text\": ...} lines") + ")");
+                    + block.key("kind") + " is \"" + kind + "\" (" + (kind.equals(DataConfig.CHAT)
+                    ? "a .jsonl file of {\"messages\": [...]} lines, a folder of them, or a .gz of either"
+                    : "a text file, a .jsonl file of {\"text\": ...} lines, a folder of either, or a .gz of either") + ")");
         }
         int entities = Require.positive(block.key("entities"), block.intValue("entities", 200));
         long seed = block.longValue("knowledge_seed", 0);
         double valFraction = Require.inRange(block.key("val_fraction"), block.doubleValue("val_fraction", 0.05),
                 0, 1, true);
         String tokenizer = tokenizer(block);
-        return new DataConfig(kind, path, entities, seed, valFraction, tokenizer);
+        return new DataConfig(kind, path, entities, seed, valFraction, tokenizer, split(block.child("split")));
+    }
+
+    /** Absent or null: the run chooses when it starts and records its choice here. */
+    private static SplitConfig split(JsonBlock block) {
+        if (block == null) {
+            return null;
+        }
+        block.rejectUnknown(SPLIT_KEYS);
+        String by = block.choice("by", null, List.of(SplitConfig.DOCUMENTS, SplitConfig.TOKENS));
+        if (by.equals(SplitConfig.DOCUMENTS)) {
+            refuse(block, "fraction", by);
+            return SplitConfig.documents(Require.atLeast(block.key("every"), block.requiredInt("every"), 2));
+        }
+        refuse(block, "every", by);
+        Double fraction = block.optionalDouble("fraction");
+        if (fraction == null) {
+            throw new ConfigException("config key '" + block.key("fraction") + "' is missing: it is required when "
+                    + block.key("by") + " is \"tokens\" (the share of each document's tokens held out, in (0, 1))");
+        }
+        if (!(fraction > 0 && fraction < 1)) {
+            throw new ConfigException(block.key("fraction"), fraction, "must be in (0, 1)");
+        }
+        return SplitConfig.tokens(fraction);
+    }
+
+    private static void refuse(JsonBlock block, String key, String by) {
+        if (block.has(key)) {
+            throw new ConfigException("config key '" + block.key(key) + "' does not apply when " + block.key("by")
+                    + " is \"" + by + "\"; remove it");
+        }
     }
 
     static ObjectNode write(DataConfig data) {
@@ -44,6 +76,20 @@ final class DataJson {
         node.put("knowledge_seed", data.knowledgeSeed());
         node.put("val_fraction", data.valFraction());
         node.put("tokenizer", data.tokenizer());
+        if (data.split() != null) {
+            node.set("split", split(data.split()));
+        }
+        return node;
+    }
+
+    private static ObjectNode split(SplitConfig split) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("by", split.by());
+        if (split.byTokens()) {
+            node.put("fraction", split.fraction());
+        } else {
+            node.put("every", split.every());
+        }
         return node;
     }
 

@@ -14,6 +14,10 @@ public record RunConfig(ModelConfig model, TrainConfig training) {
         return new RunConfig(model, TrainJson.parse(root.get(TrainJson.PATH)));
     }
 
+    public RunConfig withData(DataConfig data) {
+        return new RunConfig(model, training.withData(data));
+    }
+
     /** config.json keys of the model followed by the training block. */
     public ObjectNode toJson() {
         ObjectNode node = ModelJson.write(model);

@@ -40,6 +40,13 @@ public record TrainConfig(
         return ConfigJson.parseTraining(null);
     }
 
+    /** The same training with another data block (e.g. once the run has chosen its split). */
+    public TrainConfig withData(DataConfig other) {
+        return new TrainConfig(steps, batchSize, seqLen, gradAccum, lr, bankLr, memoryLr, weightDecay, bankWeightDecay,
+                beta1, beta2, eps, warmupSteps, schedule, minLrRatio, decayFraction, gradClip, precision, seed, saveEvery,
+                evalEvery, evalBatches, logEvery, maxNonFinite, other);
+    }
+
     public double effectiveBankLr() {
         return bankLr != null ? bankLr : lr;
     }

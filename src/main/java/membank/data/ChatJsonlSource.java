@@ -3,11 +3,6 @@ package membank.data;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -15,98 +10,78 @@ import java.util.List;
 import java.util.NoSuchElementException;
 
 /**
- * Conversations from a JSONL file, one per non-blank line:
+ * Conversations from JSONL files (gzip or not), one per non-blank line:
  * {@code {"messages": [{"role": "user", "content": "..."}, {"role": "assistant", "content": "..."}]}}.
  * Read line by line, never whole; a bad line stops the pass with its file and line number.
  */
 public final class ChatJsonlSource {
 
-    private final Path file;
+    private final String name;
+    private final List<InputFile> files;
     private final ObjectMapper mapper = new ObjectMapper();
 
     /** @throws IllegalArgumentException when the file is missing or has no non-blank line */
     public ChatJsonlSource(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("chat JSONL file not found: " + file);
-        }
-        this.file = file;
+        this(file.toString(), List.of(InputFile.of(file, InputKind.CHAT)));
+    }
+
+    /** The files' conversations in turn, named {@code name} in messages. */
+    ChatJsonlSource(String name, List<InputFile> files) {
+        this.name = name;
+        this.files = List.copyOf(files);
         try (Conversations all = conversations()) {
-            if (!all.hasNextLine()) {
-                throw new IllegalArgumentException("chat JSONL file " + file + " is empty: it needs lines like "
+            if (!all.hasNext()) {
+                throw new IllegalArgumentException("chat JSONL file " + name + " is empty: it needs lines like "
                         + "{\"messages\": [{\"role\": \"user\", \"content\": \"...\"}, "
                         + "{\"role\": \"assistant\", \"content\": \"...\"}]}");
             }
         }
     }
 
-    /** Starts a pass over the file; close it when stopping early. */
+    /** Starts a pass over the conversations; close it when stopping early. */
     public Conversations conversations() {
-        try {
-            return new Conversations(Files.newBufferedReader(file, StandardCharsets.UTF_8));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open chat JSONL file " + file, e);
-        }
+        return new Conversations(new NonBlankLines(files));
     }
 
     public String describe() {
-        return file.toString();
+        return name;
     }
 
-    /** One pass over the file's conversations. */
+    /** One pass over the conversations. */
     public final class Conversations implements Iterator<Conversation>, AutoCloseable {
 
-        private final BufferedReader in;
-        private long lineNumber;
+        private final NonBlankLines lines;
         private String pending;
 
-        private Conversations(BufferedReader in) {
-            this.in = in;
-        }
-
-        /** Reads ahead to the next non-blank line, without parsing it. */
-        private boolean hasNextLine() {
-            try {
-                while (pending == null) {
-                    String line = in.readLine();
-                    if (line == null) {
-                        return false;
-                    }
-                    lineNumber++;
-                    pending = line.isBlank() ? null : line;
-                }
-                return true;
-            } catch (IOException e) {
-                throw new UncheckedIOException(file + " line " + (lineNumber + 1) + ": cannot read", e);
-            }
+        private Conversations(NonBlankLines lines) {
+            this.lines = lines;
         }
 
         @Override
         public boolean hasNext() {
-            return hasNextLine();
+            if (pending == null) {
+                pending = lines.next();
+            }
+            return pending != null;
         }
 
         @Override
         public Conversation next() {
-            if (!hasNextLine()) {
+            if (!hasNext()) {
                 throw new NoSuchElementException();
             }
             String line = pending;
             pending = null;
-            return parse(line, lineNumber);
+            return parse(line, lines.origin());
         }
 
         @Override
         public void close() {
-            try {
-                in.close();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot close " + file, e);
-            }
+            lines.close();
         }
     }
 
-    private Conversation parse(String line, long lineNumber) {
-        String origin = file + " line " + lineNumber;
+    private Conversation parse(String line, String origin) {
         JsonNode root;
         try {
             root = mapper.readTree(line);

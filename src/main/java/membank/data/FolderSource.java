@@ -3,73 +3,26 @@ package membank.data;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 /**
- * Plain-text files, one document per file. Only the file list is held; each file is streamed,
- * and a file longer than {@code maxChars} characters comes out as several consecutive documents
- * cut at line breaks, so one huge file never has to fit in memory.
+ * Plain-text files (gzip or not), one document per file. Only the file list is held; each file is
+ * streamed, and a file longer than {@code maxChars} characters comes out as several consecutive
+ * documents cut at line breaks, so one huge file never has to fit in memory.
  */
 final class FolderSource implements TextSource {
 
     static final int MAX_CHARS = 1 << 20;
 
     private final String name;
-    private final List<Path> files;
+    private final List<InputFile> files;
     private final int maxChars;
 
-    FolderSource(String name, List<Path> files, int maxChars) {
+    FolderSource(String name, List<InputFile> files, int maxChars) {
         this.name = name;
         this.files = List.copyOf(files);
         this.maxChars = maxChars;
-    }
-
-    static FolderSource of(Path dir) {
-        return of(dir, MAX_CHARS);
-    }
-
-    static FolderSource of(Path dir, int maxChars) {
-        if (!Files.isDirectory(dir)) {
-            throw new IllegalArgumentException("corpus folder not found: " + dir);
-        }
-        List<Path> files;
-        try (Stream<Path> walk = Files.walk(dir)) {
-            files = walk.filter(p -> p.getFileName().toString().endsWith(".txt"))
-                    .filter(Files::isRegularFile)
-                    .sorted(Comparator.comparing(p -> dir.relativize(p).toString()))
-                    .collect(Collectors.toList());
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot list corpus folder " + dir, e);
-        }
-        if (files.stream().allMatch(FolderSource::isEmpty)) {
-            throw new IllegalArgumentException("corpus folder " + dir + " has no non-empty .txt file"
-                    + " (looked recursively): put text files there or pass a .jsonl file");
-        }
-        return new FolderSource(dir.toString(), files, maxChars);
-    }
-
-    static FolderSource singleFile(Path file) {
-        if (!Files.isRegularFile(file)) {
-            throw new IllegalArgumentException("corpus file not found: " + file);
-        }
-        if (isEmpty(file)) {
-            throw new IllegalArgumentException("corpus file " + file + " is empty");
-        }
-        return new FolderSource(file.toString(), List.of(file), MAX_CHARS);
-    }
-
-    private static boolean isEmpty(Path file) {
-        try {
-            return Files.size(file) == 0;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
-        }
     }
 
     @Override
@@ -119,14 +72,10 @@ final class FolderSource implements TextSource {
         private int filled;
         private boolean eof;
 
-        ChunkReader(Path file, int maxChars) {
-            this.file = file;
+        ChunkReader(InputFile file, int maxChars) {
+            this.file = file.path();
             this.buf = new char[maxChars];
-            try {
-                this.in = Files.newBufferedReader(file, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot open corpus file " + file, e);
-            }
+            this.in = file.open();
         }
 
         /** The next piece, or null when the file is done. */

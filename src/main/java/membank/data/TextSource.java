@@ -3,12 +3,11 @@ package membank.data;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.IntFunction;
 
 /**
- * A corpus of documents read one at a time, never whole: a folder of {@code .txt} files, a
- * JSONL file of {@code {"text": ...}} lines, or strings in memory. Each call to
+ * A corpus of documents read one at a time, never whole: text files, JSONL files of
+ * {@code {"text": ...}} lines (gzip or not, alone or in a folder), or strings in memory. Each call to
  * {@link #documents(int)} starts a new pass; the epoch number lets in-memory sources reshuffle
  * or re-render, while files give the same documents every epoch.
  */
@@ -36,30 +35,26 @@ public interface TextSource {
     }
 
     /**
-     * A directory (recursive {@code .txt} files), a {@code .jsonl} / {@code .json} file, or a
-     * single text file.
+     * The documents at {@code path}: a text file, a JSONL file of {"text": ...} lines, a folder of
+     * such files (recursive, sorted path order), each gzip or not; see {@link DataInput}.
      *
-     * @throws IllegalArgumentException when the path does not exist or holds no text
+     * @throws IllegalArgumentException when the path does not exist, holds no text or holds conversations
      */
     static TextSource open(Path path) {
-        if (Files.isDirectory(path)) {
-            return folder(path);
-        }
-        String name = path.getFileName() == null ? "" : path.getFileName().toString().toLowerCase(Locale.ROOT);
-        if (name.endsWith(".jsonl") || name.endsWith(".json")) {
-            return jsonl(path);
-        }
-        return FolderSource.singleFile(path);
+        return DataInput.of(path).documents();
     }
 
-    /** Every {@code .txt} file under {@code dir}, recursively, in sorted path order; one document per file. */
+    /** Every {@code .txt} and {@code .jsonl} file under {@code dir} (gzip or not), recursively, in sorted path order. */
     static TextSource folder(Path dir) {
-        return FolderSource.of(dir);
+        if (!Files.isDirectory(dir)) {
+            throw new IllegalArgumentException("corpus folder not found: " + dir);
+        }
+        return open(dir);
     }
 
     /** One document per non-blank line, from the line's {@code "text"} string; other fields are ignored. */
     static TextSource jsonl(Path file) {
-        return new JsonlSource(file);
+        return new JsonlSource(InputFile.of(file, InputKind.JSONL));
     }
 
     /** Documents in memory, in the given order (see {@link #shuffled}). */

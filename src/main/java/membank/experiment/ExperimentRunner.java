@@ -208,6 +208,8 @@ public final class ExperimentRunner {
             log.accept("  resuming " + dir);
             return TrainingRun.resume(dir, null, precision, prepare);
         }
+        Corpus corpus = Corpus.open(run.training(), run.model());
+        RunConfig resolved = run.withData(corpus.data());
         try {
             Directories.deleteTree(dir);
         } catch (IOException e) {
@@ -222,7 +224,8 @@ public final class ExperimentRunner {
             model = Checkpoint.load(previous, BankForm.TRAINABLE);
         }
         prepare.accept(model);
-        return TrainingRun.adapting(run, dir, precision, model, (m, d) -> Checkpoint.save(m, d, run.toJson()));
+        return TrainingRun.adapting(resolved, dir, precision, model, corpus,
+                (m, d) -> Checkpoint.save(m, d, resolved.toJson()), "model");
     }
 
     static void freezeBank(MemoryLM model) {
@@ -237,7 +240,7 @@ public final class ExperimentRunner {
                                RunSummary summary, boolean freeze, Probes probes, Path dir) {
         MemoryLM model = training.model();
         Evaluator evaluator = new Evaluator(model, precision, false);
-        Corpus pretrainData = Corpus.open(pretraining.data(), model.config(), dir.resolve("pretrain-data"), seed);
+        Corpus pretrainData = Corpus.open(pretraining, model.config());
         double valLoss;
         try (TokenBatches batches = pretrainData.validationBatches(new BatchSpec(pretraining.batchSize(), pretraining.seqLen()))) {
             valLoss = evaluator.loss(batches, experiment.evalBatches());

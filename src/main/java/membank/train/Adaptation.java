@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.List;
 import java.util.stream.Stream;
 
@@ -30,6 +29,7 @@ import membank.model.MemoryFreeze;
 import membank.model.MemoryLM;
 import membank.nn.NativeError;
 import membank.nn.Precision;
+import membank.util.AtomicFile;
 
 /**
  * Fine-tuning a pretrained base: memory layers and/or LoRA on the frozen base (written as an
@@ -156,23 +156,43 @@ public final class Adaptation {
         return new AdapterConfig(method, base.toString(), lora, method.usesMemory() ? run.model().membank() : null);
     }
 
-    private ModelWriter writer() {
+    /** How the result is written: an adapter directory, or a whole model for full fine-tuning. */
+    private ModelWriter writer(RunConfig resolved) {
         if (method == AdapterMethod.FULL) {
-            return (m, d) -> Checkpoint.save(m, d, run.toJson());
+            return (m, d) -> Checkpoint.save(m, d, resolved.toJson());
         }
         AdapterConfig adapter = adapterConfig();
         return (m, d) -> {
             Adapters.save(m, adapter, d);
-            ConfigJson.write(d.resolve(TRAINING), run.toJson().get("training"));
+            ConfigJson.write(d.resolve(TRAINING), resolved.toJson().get("training"));
         };
     }
 
-    /** Trains {@code model} (from {@link #model}) and writes the result, with the base's tokenizer files, to {@code out}. */
-    public RunSummary train(MemoryLM model, Path out, Precision precision, boolean progress) {
-        TrainingRun training = TrainingRun.adapting(run, out, precision, model, writer());
-        RunSummary summary = (progress ? training : training.quiet()).train();
+    /** "adapter", or "model" for full fine-tuning: what {@code out} holds after training. */
+    public String result() {
+        return method == AdapterMethod.FULL ? "model" : "adapter";
+    }
+
+    /** The run's data, checked (tokenizer against the base, every document, the split): call it before loading the base. */
+    public Corpus openData() {
+        return Corpus.open(run.training(), run.model());
+    }
+
+    /**
+     * A run that trains {@code model} (from {@link #model}) on {@code corpus} (from {@link #openData})
+     * into {@code out}, which gets the base's tokenizer files now, so a finished adapter never lacks them.
+     */
+    public TrainingRun start(MemoryLM model, Corpus corpus, Path out, Precision precision) {
+        RunConfig resolved = run.withData(corpus.data());
+        TrainingRun training = TrainingRun.adapting(resolved, out, precision, model, corpus, writer(resolved), result());
         copyTokenizerFiles(out);
-        return summary;
+        return training;
+    }
+
+    /** Checks the data, trains {@code model} and writes the result, with the base's tokenizer files, to {@code out}. */
+    public RunSummary train(MemoryLM model, Path out, Precision precision, boolean progress) {
+        TrainingRun training = start(model, openData(), out, precision);
+        return (progress ? training : training.quiet()).train();
     }
 
     /** Writes the base with the LoRA update folded in to {@code out}/merged, a plain model directory. */
@@ -203,7 +223,7 @@ public final class Adaptation {
             for (String name : TOKENIZER_FILES) {
                 Path from = base.resolve(name);
                 if (Files.isRegularFile(from) && !Files.exists(dir.resolve(name))) {
-                    Files.copy(from, dir.resolve(name), StandardCopyOption.COPY_ATTRIBUTES);
+                    AtomicFile.copy(from, dir.resolve(name));
                 }
             }
         } catch (IOException e) {

@@ -78,13 +78,13 @@ public final class AdapterComparison {
         shared.add(0, "training.data.entities=" + baseData.entities());
         shared.add(0, "training.data.knowledge_seed=" + (baseData.knowledgeSeed() + NEW_FACTS_SEED_OFFSET));
         shared.add(0, "training.data.kind=knowledge");
-        BaseData original = BaseData.of(base, baseData, baseTraining, out.resolve("base-data"));
+        BaseData original = BaseData.of(base, baseData, baseTraining);
         List<Row> rows = new ArrayList<>();
         log.accept("base: measuring");
         MemoryLM plain = Checkpoint.load(base);
         // The new facts' data block as every method's run resolves it (the method does not matter for it).
         Corpus newFacts = Corpus.open(RunConfig.parse(Adaptation.configTree(base, AdapterMethod.FULL, trainingOnly(shared)))
-                .training().data(), plain.config(), out.resolve("new-facts"), 0);
+                .training(), plain.config());
         Evaluator baseline = new Evaluator(plain, precision, false);
         rows.add(measure("base", plain, 0, 0, Double.NaN, recall(baseline, newFacts, Split.SEEN),
                 recall(baseline, newFacts, Split.HELDOUT), newFacts, original));
@@ -142,10 +142,9 @@ public final class AdapterComparison {
 
     /** The base's own validation data: its knowledge set in wordings training never reached. */
     private record BaseData(Corpus corpus, BatchSpec spec, int batches) {
-        static BaseData of(Path base, DataConfig data, TrainConfig training, Path dir) {
-            DataConfig withBaseTokenizer = new DataConfig(data.kind(), data.path(), data.entities(), data.knowledgeSeed(),
-                    data.valFraction(), base.toString());
-            Corpus corpus = Corpus.open(withBaseTokenizer, ConfigJson.readModel(Checkpoint.configFile(base)), dir, training.seed());
+        static BaseData of(Path base, DataConfig data, TrainConfig training) {
+            Corpus corpus = Corpus.open(training.withData(data.withTokenizer(base.toString())),
+                    ConfigJson.readModel(Checkpoint.configFile(base)));
             return new BaseData(corpus, new BatchSpec(training.batchSize(), training.seqLen()), training.evalBatches());
         }
 

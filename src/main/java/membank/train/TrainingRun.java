@@ -64,37 +64,55 @@ public final class TrainingRun {
     private final Trainer trainer;
     private final TrainerState start;
     private final ModelWriter writer;
+    private final String saved;
     private boolean showProgress = true;
 
-    private TrainingRun(RunConfig run, Path dir, Precision precision, MemoryLM model, TrainerState start,
-                        ModelWriter writer) {
+    /** {@code run} with the data block {@code corpus} resolved; {@code saved} names what the writer saves ("model", "adapter"). */
+    private TrainingRun(RunConfig run, Path dir, Precision precision, MemoryLM model, Corpus corpus, TrainerState start,
+                        ModelWriter writer, String saved) {
         this.run = run;
         this.dir = dir;
         this.precision = precision;
         this.model = model;
         this.writer = writer;
+        this.saved = saved;
         TrainConfig t = run.training();
-        this.corpus = Corpus.open(t.data(), run.model(), dir, t.seed());
+        this.corpus = corpus;
         this.trainer = new Trainer(model, t, corpus.trainingBatches(new BatchSpec(t.batchSize(), t.seqLen())), precision);
         this.start = start;
     }
 
-    /** A new run from step 0; {@code dir} must not hold another run's checkpoints. */
+    /**
+     * A new run from step 0; {@code dir} must not hold another run's checkpoints. The data is checked
+     * (and the split chosen and recorded in the run's config) before anything is written.
+     */
     public static TrainingRun fresh(RunConfig run, Path dir, Precision precision) {
+        return fresh(run, Corpus.open(run.training(), run.model()), dir, precision);
+    }
+
+    /** {@link #fresh(RunConfig, Path, Precision)} on a corpus already opened (and so checked) by the caller. */
+    public static TrainingRun fresh(RunConfig run, Corpus corpus, Path dir, Precision precision) {
         refuseExistingRun(dir);
+        RunConfig resolved = run.withData(corpus.data());
         manual_seed(run.training().seed());
         MemoryLM model = NativeError.during(String.format("building the model (%,d parameters)", ParameterCount.total(run.model())),
                 () -> new MemoryLM(run.model()));
-        return started(new TrainingRun(run, dir, precision, model, new TrainerState(0, 0, 0, 0, 0), wholeModel(run)));
+        return started(new TrainingRun(resolved, dir, precision, model, corpus,
+                new TrainerState(0, 0, 0, 0, 0), wholeModel(resolved), "model"));
     }
 
     /**
      * A run that fine-tunes {@code model} (a pretrained base with adapters, its trainable tensors
-     * already chosen) and writes it with {@code writer}; it cannot be resumed.
+     * already chosen) on {@code corpus} (from {@link Corpus#open}, so already checked) and writes it
+     * with {@code writer}; it cannot be resumed.
+     *
+     * @param run the run's config with {@code corpus}'s data block ({@link RunConfig#withData}), as the writer records it
+     * @param saved what the writer saves, as messages name it: "model" or "adapter"
      */
-    public static TrainingRun adapting(RunConfig run, Path dir, Precision precision, MemoryLM model, ModelWriter writer) {
+    public static TrainingRun adapting(RunConfig run, Path dir, Precision precision, MemoryLM model, Corpus corpus,
+                                       ModelWriter writer, String saved) {
         refuseExistingRun(dir);
-        return started(new TrainingRun(run, dir, precision, model, new TrainerState(0, 0, 0, 0, 0), writer));
+        return started(new TrainingRun(run, dir, precision, model, corpus, new TrainerState(0, 0, 0, 0, 0), writer, saved));
     }
 
     private static void refuseExistingRun(Path dir) {
@@ -104,7 +122,9 @@ public final class TrainingRun {
         }
     }
 
+    /** The run directory starts with the tokenizer and an empty log. */
     private static TrainingRun started(TrainingRun run) {
+        RunTokenizer.copyInto(run.run.training().data().tokenizer(), run.dir);
         new MetricsLog(run.dir.resolve(METRICS), false).close();
         return run;
     }
@@ -121,16 +141,20 @@ public final class TrainingRun {
     /**
      * As {@link #resume(Path, Integer, Precision)}, with {@code prepare} applied to the loaded model
      * before the optimizer is built: a run that froze parameters must freeze them again, or the
-     * optimizer's groups would not match its saved state.
+     * optimizer's groups would not match its saved state. The data is checked again, and split as
+     * the run recorded.
      */
     public static TrainingRun resume(Path dir, Integer steps, Precision precision, Consumer<MemoryLM> prepare) {
         Path latest = latestCheckpoint(dir);
         RunConfig run = savedConfig(latest, steps);
+        Corpus corpus = Corpus.open(run.training(), run.model());
+        RunConfig resolved = run.withData(corpus.data());
         TrainerState state = readState(latest);
         MemoryLM model = Checkpoint.load(latest, BankForm.TRAINABLE);
         Checkpoint.loadBankCopies(model, latest);
         prepare.accept(model);
-        TrainingRun resumed = new TrainingRun(run, dir, precision, model, state, wholeModel(run));
+        TrainingRun resumed = new TrainingRun(resolved, dir, precision, model, corpus, state, wholeModel(resolved), "model");
+        RunTokenizer.copyInto(resolved.training().data().tokenizer(), dir);
         resumed.trainer.restore(latest.resolve(OPTIMIZER), state.dataPosition(), state.nonFiniteInARow());
         truncateMetrics(dir.resolve(METRICS), state.step());
         return resumed;
@@ -206,7 +230,7 @@ public final class TrainingRun {
             saveCheckpoint(new TrainerState(end, trainer.data().position(), trainer.nonFiniteInARow(), tokens, seconds));
             if (end == t.steps()) {
                 writer.write(model, dir);
-                lastEval = evaluate(true);
+                lastEval = evaluateSaved();
                 metrics.write(withStep(end, lastEval));
             }
         }
@@ -235,6 +259,15 @@ public final class TrainingRun {
             record.put("skipped", true);
         }
         metrics.write(record);
+    }
+
+    /** The final evaluation, of a model already saved: its failure must not hide where the model is. */
+    private Map<String, Object> evaluateSaved() {
+        try {
+            return evaluate(true);
+        } catch (RuntimeException e) {
+            throw new AfterTrainingException(saved, dir, "the evaluation", e);
+        }
     }
 
     /** Validation loss, and recall on the knowledge set's seen and held-out wordings when training on it. */

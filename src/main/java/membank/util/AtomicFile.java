@@ -42,6 +42,18 @@ public final class AtomicFile {
         write(target, channel -> writeFully(channel, ByteBuffer.wrap(bytes)), BeforeRename.NOTHING);
     }
 
+    /** Copies {@code source} into place at {@code target}, streamed. */
+    public static void copy(Path source, Path target) throws IOException {
+        write(target, channel -> {
+            try (FileChannel in = FileChannel.open(source, StandardOpenOption.READ)) {
+                long size = in.size();
+                for (long done = 0; done < size; ) {
+                    done += in.transferTo(done, size - done, channel);
+                }
+            }
+        }, BeforeRename.NOTHING);
+    }
+
     /** Streams the content into place (no copy of it in Java memory), running the hook before the rename. */
     public static void write(Path target, Content content, BeforeRename beforeRename) throws IOException {
         Path absolute = target.toAbsolutePath();

@@ -48,7 +48,7 @@ class TextSourceTest {
         }
         sb.append("x".repeat(150));
         Files.writeString(dir.resolve("big.txt"), sb.toString());
-        List<String> pieces = all(FolderSource.of(dir, 64), 0);
+        List<String> pieces = all(new FolderSource("big", List.of(InputFile.detect(dir.resolve("big.txt"))), 64), 0);
         assertTrue(pieces.size() > 10);
         assertEquals(sb.toString(), String.join("", pieces));
         for (String p : pieces) {
