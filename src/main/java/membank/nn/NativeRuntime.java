@@ -1,7 +1,13 @@
 package membank.nn;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import org.bytedeco.pytorch.global.torch;
 
@@ -21,6 +27,9 @@ import com.sun.jna.Native;
  *       (at most 32 MiB) back to the kernel: a training step's large temporaries were page-faulted
  *       in afresh each step, a third of a step's time on these virtual machines. An explicit
  *       {@code GLIBC_TUNABLES} wins.</li>
+ *   <li>OpenBLAS (libtorch's fp32 BLAS here) runs one thread per call: libtorch already calls it
+ *       from its own parallel loops (fp32 SDPA, batched matmuls), and OpenBLAS threads inside them
+ *       made those 5-150x slower. An explicit {@code OPENBLAS_NUM_THREADS} wins.</li>
  *   <li>libtorch puts tensors of 2 MiB and more on transparent huge pages, so what must still be
  *       faulted in (a new block, one above 64 MiB that glibc maps apart) costs one fault per 2 MiB.</li>
  * </ul>
@@ -78,7 +87,9 @@ public final class NativeRuntime {
         if (env.get(HUGE_PAGES) == null) {
             torch.set_env(HUGE_PAGES, "1");
         }
-        return "malloc: " + (env.get("GLIBC_TUNABLES") == null ? keepFreedMemory() : "GLIBC_TUNABLES as set");
+        String blas = env.get("OPENBLAS_NUM_THREADS") == null ? oneBlasThread() : "OPENBLAS_NUM_THREADS as set";
+        return "malloc: " + (env.get("GLIBC_TUNABLES") == null ? keepFreedMemory() : "GLIBC_TUNABLES as set")
+                + ", OpenBLAS: " + blas;
     }
 
     /**
@@ -99,8 +110,29 @@ public final class NativeRuntime {
         }
     }
 
-    /** The one C function membank calls outside libtorch. */
+    /**
+     * Tells every OpenBLAS this process has mapped (libtorch's own copy among them) to use one
+     * thread. They are found in /proc/self/maps, since libtorch loads its copy from JavaCPP's cache.
+     */
+    private static String oneBlasThread() {
+        try (Stream<String> maps = Files.lines(Path.of("/proc/self/maps"))) {
+            List<String> libraries = maps.map(l -> l.substring(l.lastIndexOf(' ') + 1))
+                    .filter(f -> f.contains("libopenblas") && f.startsWith("/")).distinct().toList();
+            for (String library : libraries) {
+                Native.load(library, OpenBlas.class).openblas_set_num_threads(1);
+            }
+            return libraries.isEmpty() ? "not loaded" : "1 thread";
+        } catch (IOException | UncheckedIOException | LinkageError e) {
+            return "default threads (" + e.getMessage() + ")";
+        }
+    }
+
+    /** The C functions membank calls outside libtorch. */
     interface CLibrary extends Library {
         int mallopt(int param, int value);
+    }
+
+    interface OpenBlas extends Library {
+        void openblas_set_num_threads(int threads);
     }
 }
