@@ -130,10 +130,17 @@ final class BenchPeerCommand implements Callable<Integer> {
     private void header(PrintWriter out) {
         out.printf(Locale.ROOT, "bench peer: %s; membank %s; median of %d steps after %d warmup%n", Machine.describe(),
                 NativeRuntime.describe(), steps, warmup);
-        out.printf(Locale.ROOT, "environment: OMP_NUM_THREADS=%s OMP_WAIT_POLICY=%s OPENBLAS_NUM_THREADS=%s GLIBC_TUNABLES=%s%n",
-                env("OMP_NUM_THREADS"), env("OMP_WAIT_POLICY"), env("OPENBLAS_NUM_THREADS"), env("GLIBC_TUNABLES"));
+        out.printf(Locale.ROOT, "environment: OMP_NUM_THREADS=%s OMP_WAIT_POLICY=%s OPENBLAS_NUM_THREADS=%s GLIBC_TUNABLES=%s"
+                        + " (the peer runs without %s, which membank's launcher set)%n", env("OMP_NUM_THREADS"), env("OMP_WAIT_POLICY"),
+                env("OPENBLAS_NUM_THREADS"), env("GLIBC_TUNABLES"), launcherSet().isEmpty() ? "nothing" : String.join(", ", launcherSet()));
         out.println("membank config: membank bench train --preset base25m --set " + String.join(" --set ",
                 PeerModels.DENSE.overrides().stream().map(s -> "'" + s + "'").toList()));
+    }
+
+    /** The variables the membank launcher exported itself (not set by the user). */
+    private static List<String> launcherSet() {
+        String names = System.getenv("MEMBANK_LAUNCHER_SET");
+        return names == null || names.isBlank() ? List.of() : List.of(names.trim().split("\\s+"));
     }
 
     private static String env(String name) {
@@ -158,7 +165,7 @@ final class BenchPeerCommand implements Callable<Integer> {
                 "bench", "peer", "--row", m.name().toLowerCase(Locale.ROOT) + ":" + p.label(), "--steps",
                 Integer.toString(steps), "--warmup", Integer.toString(warmup));
         String what = "membank " + m.label() + " " + p.label();
-        String line = lastStartingWith(run(command, what), ROW_PREFIX, what);
+        String line = lastStartingWith(run(new ProcessBuilder(command), what), ROW_PREFIX, what);
         String[] f = line.substring(ROW_PREFIX.length()).trim().split(" ");
         return new Measured(Double.parseDouble(f[0]), Double.parseDouble(f[1]), Long.parseLong(f[2]));
     }
@@ -173,7 +180,12 @@ final class BenchPeerCommand implements Callable<Integer> {
         List<String> command = new ArrayList<>(List.of(python, "-c", wrapper));
         command.addAll(args);
         String what = "peer " + m.label() + " " + p.label();
-        List<String> lines = run(command, what);
+        ProcessBuilder builder = new ProcessBuilder(command);
+        // The peer runs with its own defaults: what membank's launcher exported is not the user's choice.
+        for (String name : launcherSet()) {
+            builder.environment().remove(name);
+        }
+        List<String> lines = run(builder, what);
         String rss = lastStartingWith(lines, "peak-rss ", what);
         // "moc <bank> <routing> <precision> ms/step <x> tokens/s <y>"
         String[] f = lastStartingWith(lines, "moc ", what).trim().split("\\s+");
@@ -182,11 +194,10 @@ final class BenchPeerCommand implements Callable<Integer> {
     }
 
     /** Runs a command to its end and returns its stdout lines; fails naming {@code what}. */
-    private static List<String> run(List<String> command, String what) {
-        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+    private static List<String> run(ProcessBuilder builder, String what) {
         List<String> lines = new ArrayList<>();
         try {
-            Process child = builder.start();
+            Process child = builder.redirectError(ProcessBuilder.Redirect.DISCARD).start();
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                     lines.add(line);
@@ -199,7 +210,7 @@ final class BenchPeerCommand implements Callable<Integer> {
             }
             return lines;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot start " + command.get(0) + " for " + what, e);
+            throw new UncheckedIOException("cannot start " + builder.command().get(0) + " for " + what, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while timing " + what, e);
