@@ -82,12 +82,7 @@ final class BenchPeerCommand implements Callable<Integer> {
         List<Precision> chosenPrecisions = precisions.stream().map(Precision::resolve).toList();
         PrintWriter out = spec.commandLine().getOut();
         if (row != null) {
-            String[] f = row.split(":");
-            PeerModels m = model(f[0]);
-            TrainBenchmark.Result r = TrainBenchmark.run(m.name(), m.config(), Precision.resolve(f[1]), warmup, steps);
-            out.printf(Locale.ROOT, "%s%f %f %d%n", ROW_PREFIX, r.tokensPerSecond(), r.msPerStep(), MemoryBenchmark.peakBytes());
-            out.flush();
-            return 0;
+            return timeOneRow(out);
         }
         Path script = peer == null ? null : peer.resolve("bench_moc.py");
         if (script != null && !Files.isRegularFile(script)) {
@@ -106,29 +101,48 @@ final class BenchPeerCommand implements Callable<Integer> {
                 Measured theirs = script == null ? Measured.MISSING : peerRow(script, m, p);
                 Measured mine = membankRow(m, p);
                 ours.computeIfAbsent(p, x -> new EnumMap<>(PeerModels.class)).put(m, mine);
-                double gflops = Flops.trainStep(m.config().model(), 4, 512) * mine.tokensPerSecond() / (4 * 512) / 1e9;
-                out.printf(Locale.ROOT, "| %s | %s | %s | %,.0f | %s | %.0f | %.0f (%.0f%% of peak) | %s | %s |%n", m.label(),
-                        p.label(), number(theirs.tokensPerSecond()), mine.tokensPerSecond(),
-                        ratio(mine.tokensPerSecond(), theirs.tokensPerSecond()), mine.msPerStep(), gflops,
-                        100 * gflops / (p == Precision.BF16 ? peak16 : peak32), gib(theirs.peakBytes()), gib(mine.peakBytes()));
-                out.flush();
+                printRow(out, m, p, theirs, mine, p == Precision.BF16 ? peak16 : peak32);
             }
         }
         out.println();
-        ours.forEach((p, rows) -> {
-            Measured backbone = rows.get(PeerModels.BACKBONE);
-            Measured dense = rows.get(PeerModels.DENSE);
-            if (backbone != null && dense != null) {
-                out.printf(Locale.ROOT, "%s: dense memory model step / backbone step = %.2f%n", p.label(),
-                        dense.msPerStep() / backbone.msPerStep());
-            }
-        });
+        ours.forEach((p, rows) -> printMemoryOverBackbone(out, p, rows));
         out.flush();
         return 0;
     }
 
+    /** The child's side of {@link #membankRow}: one model, one precision, in this process. */
+    private int timeOneRow(PrintWriter out) {
+        String[] f = row.split(":");
+        if (f.length != 2) {
+            throw new IllegalArgumentException("--row " + row + ": expected MODEL:PRECISION");
+        }
+        PeerModels m = model(f[0]);
+        TrainBenchmark.Result r = TrainBenchmark.run(m.name(), m.config(), Precision.resolve(f[1]), warmup, steps);
+        out.printf(Locale.ROOT, "%s%f %f %d%n", ROW_PREFIX, r.tokensPerSecond(), r.msPerStep(), MemoryBenchmark.peakBytes());
+        out.flush();
+        return 0;
+    }
+
+    private static void printRow(PrintWriter out, PeerModels m, Precision p, Measured theirs, Measured mine, double peak) {
+        double gflops = Flops.trainStep(m.config().model(), 4, 512) * mine.tokensPerSecond() / (4 * 512) / 1e9;
+        out.printf(Locale.ROOT, "| %s | %s | %s | %,.0f | %s | %.0f | %.0f (%.0f%% of peak) | %s | %s |%n", m.label(),
+                p.label(), number(theirs.tokensPerSecond()), mine.tokensPerSecond(),
+                ratio(mine.tokensPerSecond(), theirs.tokensPerSecond()), mine.msPerStep(), gflops, 100 * gflops / peak,
+                gib(theirs.peakBytes()), gib(mine.peakBytes()));
+        out.flush();
+    }
+
+    private static void printMemoryOverBackbone(PrintWriter out, Precision p, Map<PeerModels, Measured> rows) {
+        Measured backbone = rows.get(PeerModels.BACKBONE);
+        Measured dense = rows.get(PeerModels.DENSE);
+        if (backbone != null && dense != null) {
+            out.printf(Locale.ROOT, "%s: dense memory model step / backbone step = %.2f%n", p.label(),
+                    dense.msPerStep() / backbone.msPerStep());
+        }
+    }
+
     private void header(PrintWriter out) {
-        out.printf(Locale.ROOT, "bench peer: %s; membank %s; median of %d steps after %d warmup%n", Machine.describe(),
+        out.printf(Locale.ROOT, "bench peer: %s; membank %s; mean of %d steps after %d warmup (the peer: median)%n", Machine.describe(),
                 NativeRuntime.describe(), steps, warmup);
         out.printf(Locale.ROOT, "environment: OMP_NUM_THREADS=%s OMP_WAIT_POLICY=%s OPENBLAS_NUM_THREADS=%s GLIBC_TUNABLES=%s"
                         + " (the peer runs without %s, which membank's launcher set)%n", env("OMP_NUM_THREADS"), env("OMP_WAIT_POLICY"),
