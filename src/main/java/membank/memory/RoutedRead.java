@@ -126,7 +126,7 @@ final class RoutedRead {
                 // [B, L, k, Hq] -> [B, Hkv, L*g, k, 1]
                 Tensor c = coefficients.reshape(batch, length, k, kvHeads, group).permute(0, 3, 1, 4, 2)
                         .reshape(batch, kvHeads, length * group, k, 1);
-                Tensor weighted = probs.mul(c).view(batch, kvHeads, length * group, k * t);
+                Tensor weighted = probs.mul(c.to(probs.scalar_type())).view(batch, kvHeads, length * group, k * t);
                 Tensor out = matmul(weighted.to(values.scalar_type()), values);
                 return out.view(batch, kvHeads, length, group, dh).permute(0, 2, 1, 3, 4).reshape(batch, length, heads, dh);
             }
@@ -182,7 +182,7 @@ final class RoutedRead {
                 // Coefficients in slot order; padding slots read row A, a zero.
                 Tensor padded = Ops.cat(coefficients.reshape(batch * length * k, heads), zeros(new long[] {1, heads}), 0);
                 Tensor perSlot = fromSlots(padded.index_select(0, Ops.longs(groups.slotAssignment)));
-                Tensor out = matmul(probs.mul(perSlot.unsqueeze(-1)).to(values.scalar_type()), values);
+                Tensor out = matmul(probs.mul(perSlot.unsqueeze(-1).to(probs.scalar_type())).to(values.scalar_type()), values);
                 long width = out.size(-1);
                 Tensor bySlot = bankSpace ? out.reshape(slots, heads, width)
                         : out.view(pieces, kvHeads, size, group, width).permute(0, 2, 1, 3, 4).reshape(slots, heads, width);
@@ -248,7 +248,7 @@ final class RoutedRead {
                 if (coefficients != null) {
                     Tensor c = coefficients.reshape(batch, length, kvHeads, group).permute(2, 0, 1, 3)
                             .reshape(kvHeads, batch * length * group, 1);
-                    weighted = probs.mul(c);
+                    weighted = probs.mul(c.to(probs.scalar_type()));
                 }
                 Tensor values = kv.values().to(query.scalar_type());
                 Tensor out = matmul(weighted.to(values.scalar_type()), values);
@@ -257,9 +257,14 @@ final class RoutedRead {
         };
     }
 
-    /** q k^T over the last two dimensions, in float32. */
-    private static Tensor scores(Tensor q, Tensor k) {
-        return matmul(q, k.to(q.scalar_type()).transpose(-2, -1)).to(ScalarType.Float);
+    /**
+     * q k^T over the last two dimensions: in float32 for joint mixing, whose log-sum-exp merge needs
+     * it; else in the queries' precision, as the dense read (under autocast bf16, where libtorch's
+     * softmax accumulates in fp32 anyway, and every fp32 pass over the scores cost time).
+     */
+    private Tensor scores(Tensor q, Tensor k) {
+        Tensor scores = matmul(q, k.to(q.scalar_type()).transpose(-2, -1));
+        return joint ? scores.to(ScalarType.Float) : scores;
     }
 
     /** Softmax over the last dimension; from the log-sum-exp when joint mixing needed it anyway. */

@@ -176,6 +176,28 @@ class RoutedReadTest {
         assertClose("router logits", s.logits(routing, valid), r.logits());
     }
 
+    /** Under bf16 autocast the fast path keeps scores and probabilities in bf16 (independent mixing). */
+    @ParameterizedTest(name = "{0} {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"sequence, independent", "token, independent", "sequence, joint"})
+    void bf16FastPathAgreesWithTheFp32ReferenceToBf16Precision(String routing, String mixing) {
+        ChapterConfig chapters = new ChapterConfig(C, 2, 0, 1.0, routing, mixing);
+        Setup s = separatedSetup(routing.hashCode() + 17L * mixing.length(), 4, 2, chapters, null);
+        MemoryRead read = new MemoryRead(RoutingMode.of(routing), null, null, new RoutingTrace(), 0);
+        Tensor yFast;
+        try (var autocast = membank.nn.Precision.BF16.autocast()) {
+            yFast = s.fast(leaf(s.x), leaf(s.bank), read).to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
+        }
+        Map<String, Tensor> w = new LinkedHashMap<>();
+        for (String name : PARAMETERS) {
+            w.put(name, leaf(s.params.get(name)));
+        }
+        Tensor yRef = s.reference(leaf(s.x), leaf(s.bank), w, routing, null);
+        double diff = yRef.sub(yFast).abs().max().item_double();
+        double scale = yRef.abs().max().item_double();
+        // bf16 keeps 8 bits of mantissa; the read passes through three bf16 products
+        assertTrue(diff <= 0.05 * scale, routing + " " + mixing + ": bf16 differs by " + diff + " (scale " + scale + ")");
+    }
+
     @ParameterizedTest(name = "{0} {1} S={2} k={3} Hq={4} Hkv={5} alpha={6}")
     @MethodSource("cases")
     void inferencePathWithCachedKvEqualsTrainingPath(String routing, String mixing, int shared, int topK, int heads,
