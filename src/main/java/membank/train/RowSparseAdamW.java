@@ -44,7 +44,9 @@ final class RowSparseAdamW {
 
     /** {@code params}: row tensors [rows, ...] by name, each updated row by row along dimension 0. */
     RowSparseAdamW(Map<String, Tensor> params, double lr, double weightDecay, double beta1, double beta2, double eps) {
-        this.params = new LinkedHashMap<>(params);
+        // Handles of our own: a tensor from named_parameters() points into a dict that may be freed.
+        this.params = new LinkedHashMap<>();
+        params.forEach((name, p) -> this.params.put(name, new Tensor(p)));
         this.baseLr = lr;
         this.lr = lr;
         this.weightDecay = weightDecay;
