@@ -15,6 +15,8 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import membank.bench.RandomBatches;
 import membank.config.RunConfig;
@@ -150,10 +152,12 @@ class RowSparseBankTest {
         assertEquals(1, trainer.bankRows().stepCount());
     }
 
-    @Test
-    void resumeEqualsUninterruptedRun(@TempDir Path tmp) {
+    /** A quantised bank trains (and resumes) its float copy, which is what the row-sparse step moves. */
+    @ParameterizedTest
+    @ValueSource(strings = {"membank.bank=null", "membank.bank={\"quant\":\"int8\"}"})
+    void resumeEqualsUninterruptedRun(String bank, @TempDir Path tmp) {
         RunConfig run = routed("rows_read", "training.steps=8", "training.eval_every=0", "training.save_every=4",
-                "training.warmup_steps=2", "training.data.entities=8");
+                "training.warmup_steps=2", "training.data.entities=8", bank);
         TrainingRun.fresh(run, tmp.resolve("whole"), Precision.FP32).quiet().train();
         TrainingRun.fresh(run, tmp.resolve("split"), Precision.FP32).quiet().trainUntil(4);
         TrainingRun.resume(tmp.resolve("split"), null, Precision.FP32).quiet().train();
