@@ -10,10 +10,12 @@ import java.util.List;
 final class TrainJson {
     static final String PATH = "training";
     static final List<String> KEYS = List.of("steps", "batch_size", "seq_len", "grad_accum", "lr", "bank_lr",
-            "memory_lr", "weight_decay", "bank_weight_decay", "beta1", "beta2", "eps", "warmup_steps", "schedule",
+            "memory_lr", "weight_decay", "bank_weight_decay", "bank_update",
+            "beta1", "beta2", "eps", "warmup_steps", "schedule",
             "min_lr_ratio", "decay_fraction", "grad_clip", "precision", "seed", "save_every", "eval_every",
             "eval_batches", "log_every", "max_nonfinite", "data");
     static final List<String> SCHEDULES = List.of(TrainConfig.COSINE, TrainConfig.WSD, TrainConfig.CONSTANT);
+    static final List<String> BANK_UPDATES = List.of(TrainConfig.DENSE, TrainConfig.ROWS_READ);
     static final List<String> PRECISIONS = List.of("auto", "fp32", "bf16");
 
     private TrainJson() {
@@ -34,6 +36,7 @@ final class TrainJson {
                 Require.positiveOrNull(block.key("memory_lr"), block.optionalDouble("memory_lr")),
                 nonNegative(block, "weight_decay", 0.1),
                 nonNegative(block, "bank_weight_decay", 0.0),
+                block.choice("bank_update", TrainConfig.DENSE, BANK_UPDATES),
                 beta(block, "beta1", 0.9),
                 beta(block, "beta2", 0.95),
                 Require.positive(block.key("eps"), block.doubleValue("eps", 1e-8)),
@@ -63,6 +66,7 @@ final class TrainJson {
         node.put("memory_lr", t.memoryLr());
         node.put("weight_decay", t.weightDecay());
         node.put("bank_weight_decay", t.bankWeightDecay());
+        node.put("bank_update", t.bankUpdate());
         node.put("beta1", t.beta1());
         node.put("beta2", t.beta2());
         node.put("eps", t.eps());

@@ -3,6 +3,7 @@ package membank.train;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -18,23 +19,37 @@ import membank.config.TrainConfig;
 
 /**
  * libtorch's AdamW with one parameter group per {@link ParamGroup}: its own base learning rate
- * and weight decay. The schedule scales every group's base rate by the same factor.
+ * and weight decay. The schedule scales every group's base rate by the same factor. With
+ * {@code training.bank_update = "rows_read"} the bank group is left out of libtorch's AdamW and
+ * given to {@link RowSparseAdamW} (same rate, decay, betas and eps), which moves only rows read.
  */
 final class GroupedAdamW {
+    /** Null when every trainable tensor is a bank taking the row-sparse update. */
     private final AdamW optimizer;
+    /** Null unless the bank takes the row-sparse update. */
+    private final RowSparseAdamW bankRows;
     private final List<Double> baseLrs = new ArrayList<>();
     private final List<ParamGroup> order = new ArrayList<>();
     private final TensorVector allParams = new TensorVector();
 
     GroupedAdamW(Map<String, Tensor> trainable, TrainConfig t) {
         Map<ParamGroup, TensorVector> byGroup = new EnumMap<>(ParamGroup.class);
+        Map<String, Tensor> sparse = new LinkedHashMap<>();
         trainable.forEach((name, p) -> {
-            byGroup.computeIfAbsent(ParamGroup.of(name, p.dim()), g -> new TensorVector()).push_back(p);
+            ParamGroup group = ParamGroup.of(name, p.dim());
+            if (group == ParamGroup.BANK && t.rowSparseBank()) {
+                sparse.put(name, p);
+            } else {
+                byGroup.computeIfAbsent(group, g -> new TensorVector()).push_back(p);
+            }
+            // clipping still sees every tensor, the bank included
             allParams.push_back(p);
         });
-        if (byGroup.isEmpty()) {
+        if (byGroup.isEmpty() && sparse.isEmpty()) {
             throw new IllegalArgumentException("nothing to train: no parameter requires gradient");
         }
+        bankRows = sparse.isEmpty() ? null : new RowSparseAdamW(sparse, t.effectiveBankLr(), t.bankWeightDecay(),
+                t.beta1(), t.beta2(), t.eps());
         AdamW created = null;
         for (var entry : byGroup.entrySet()) {
             AdamWOptions options = options(entry.getKey(), t);
@@ -78,12 +93,18 @@ final class GroupedAdamW {
     }
 
     void setLrFactor(double factor) {
+        if (bankRows != null) {
+            bankRows.setLrFactor(factor);
+        }
         for (int i = 0; i < baseLrs.size(); i++) {
             optimizer.param_groups().get(i).options().set_lr(baseLrs.get(i) * factor);
         }
     }
 
     double lr(ParamGroup group) {
+        if (group == ParamGroup.BANK && bankRows != null) {
+            return bankRows.lr();
+        }
         int i = order.indexOf(group);
         return i < 0 ? Double.NaN : optimizer.param_groups().get(i).options().get_lr();
     }
@@ -92,24 +113,52 @@ final class GroupedAdamW {
         return allParams;
     }
 
+    /** The row-sparse bank optimizer, or null when the bank (if any) is in libtorch's AdamW. */
+    RowSparseAdamW bankRows() {
+        return bankRows;
+    }
+
     void zeroGrad() {
-        optimizer.zero_grad(true);
+        if (optimizer != null) {
+            optimizer.zero_grad(true);
+        }
+        if (bankRows != null) {
+            bankRows.zeroGrad();
+        }
     }
 
     void step() {
-        optimizer.step();
+        if (optimizer != null) {
+            optimizer.step();
+        }
+        if (bankRows != null) {
+            bankRows.step();
+        }
     }
 
-    /** The moments and step counts, in libtorch's own archive format. */
-    void save(Path file) {
+    /**
+     * The moments and step counts, in libtorch's own archive format; with the row-sparse bank its
+     * state goes to {@code bankFile} (safetensors), and nothing is written there otherwise.
+     */
+    void save(Path file, Path bankFile) {
         OutputArchive archive = new OutputArchive();
-        optimizer.save(archive);
+        if (optimizer != null) {
+            optimizer.save(archive);
+        }
         archive.save_to(file.toString());
+        if (bankRows != null) {
+            bankRows.save(bankFile);
+        }
     }
 
-    void load(Path file) {
-        InputArchive archive = new InputArchive();
-        archive.load_from(file.toString());
-        optimizer.load(archive);
+    void load(Path file, Path bankFile) {
+        if (optimizer != null) {
+            InputArchive archive = new InputArchive();
+            archive.load_from(file.toString());
+            optimizer.load(archive);
+        }
+        if (bankRows != null) {
+            bankRows.load(bankFile);
+        }
     }
 }

@@ -132,12 +132,18 @@ public final class Trainer {
         return data;
     }
 
-    void saveOptimizer(Path file) {
-        optimizer.save(file);
+    /** The row-sparse bank optimizer ({@code bank_update = "rows_read"}), else null. */
+    RowSparseAdamW bankRows() {
+        return optimizer.bankRows();
     }
 
-    void restore(Path optimizerFile, long dataPosition, int nonFinite) {
-        optimizer.load(optimizerFile);
+    /** {@code bankFile} receives the row-sparse bank's state, and only when the run has one. */
+    void saveOptimizer(Path file, Path bankFile) {
+        optimizer.save(file, bankFile);
+    }
+
+    void restore(Path optimizerFile, Path bankFile, long dataPosition, int nonFinite) {
+        optimizer.load(optimizerFile, bankFile);
         data.seek(dataPosition);
         nonFiniteInARow = nonFinite;
     }

@@ -219,6 +219,8 @@ class ValidationErrorTest {
         assertTrainingError("{\"batch_size\": 0}", "'training.batch_size' has value 0");
         assertTrainingError("{\"precision\": \"fp16\"}", "'training.precision' has value \"fp16\": allowed: auto, fp32, bf16");
         assertTrainingError("{\"schedule\": \"linear\"}", "'training.schedule' has value \"linear\": allowed: cosine, wsd, constant");
+        assertTrainingError("{\"bank_update\": \"sparse\"}",
+                "config key 'training.bank_update' has value \"sparse\": allowed: dense, rows_read");
         assertTrainingError("{\"beta2\": 1.0}", "'training.beta2' has value 1.0");
         assertTrainingError("{\"grad_clip\": -1}", "'training.grad_clip' has value -1.0");
         assertTrainingError("{\"bank_lr\": -0.1}", "'training.bank_lr' has value -0.1");
