@@ -44,11 +44,16 @@ public interface BankRows {
 
     /** Float rows [N, w] that are the memory tokens themselves (a dense or reduced bank, or a test's). */
     static BankRows of(Tensor rows) {
-        return new FloatRows(rows, null);
+        return new FloatRows(rows, null, false);
+    }
+
+    /** Float rows whose reads by index give a sparse gradient of the rows read (training.bank_update rows_read). */
+    static BankRows sparselyTrained(Tensor rows) {
+        return new FloatRows(rows, null, true);
     }
 
     /** A factorized bank M = A·Bᵀ: rows A [N, r], basis B [d, r]. */
     static BankRows factorized(Tensor a, Tensor b) {
-        return new FloatRows(a, b);
+        return new FloatRows(a, b, false);
     }
 }

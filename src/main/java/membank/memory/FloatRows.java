@@ -1,9 +1,15 @@
 package membank.memory;
 
+import static org.bytedeco.pytorch.global.torch.embedding;
+
 import org.bytedeco.pytorch.Tensor;
 
-/** Bank rows held as a float tensor [N, w], with the basis B of a factorized bank or null. */
-record FloatRows(Tensor rows, Tensor basis) implements BankRows {
+/**
+ * Bank rows held as a float tensor [N, w], with the basis B of a factorized bank or null. With
+ * {@code sparseGradients}, rows read by index reach backward as a sparse gradient of only those
+ * rows (an embedding lookup), so a step's cost does not grow with N; reading all rows stays dense.
+ */
+record FloatRows(Tensor rows, Tensor basis, boolean sparseGradients) implements BankRows {
     @Override
     public long size() {
         return rows.size(0);
@@ -21,7 +27,7 @@ record FloatRows(Tensor rows, Tensor basis) implements BankRows {
 
     @Override
     public Tensor select(Tensor ids) {
-        return rows.index_select(0, ids);
+        return sparseGradients ? embedding(rows, ids, -1, false, true) : rows.index_select(0, ids);
     }
 
     @Override
@@ -29,9 +35,12 @@ record FloatRows(Tensor rows, Tensor basis) implements BankRows {
         return rows.narrow(0, first, count);
     }
 
-    /** Whole chapters are a view of the rows: no index per row. */
+    /** Whole chapters are a view of the rows: no index per row (unless the gradient must be sparse). */
     @Override
     public Tensor chapters(Tensor ids, long tokensPerChapter) {
+        if (sparseGradients) {
+            return BankRows.super.chapters(ids, tokensPerChapter);
+        }
         return rows.view(rows.size(0) / tokensPerChapter, tokensPerChapter, rows.size(1)).index_select(0, ids);
     }
 }

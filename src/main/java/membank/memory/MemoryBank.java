@@ -30,6 +30,8 @@ public final class MemoryBank extends Module {
     private final RowQuantizer quantizer;
     /** Codes held in place of the float rows (BankForm.QUANTISED), else null. */
     private final RowQuantizer.Codes held;
+    /** Set once by a trainer that updates only rows read; reads then build sparse gradients. */
+    private boolean sparseGradients;
 
     /** A dense float bank [N, d], initialised N(0, 0.02). */
     public MemoryBank(long tokens, long dim) {
@@ -70,7 +72,19 @@ public final class MemoryBank extends Module {
         if (held != null) {
             return quantizer.rows(held);
         }
-        return basis != null ? BankRows.factorized(rows, basis) : BankRows.of(rows);
+        if (basis != null) {
+            return BankRows.factorized(rows, basis);
+        }
+        return sparseGradients ? BankRows.sparselyTrained(rows) : BankRows.of(rows);
+    }
+
+    /**
+     * Routed reads of a float bank give a sparse gradient of the rows read from now on, for an
+     * optimizer that moves only those (training.bank_update rows_read); a factorized bank's
+     * rows stay dense, since B is read whole anyway.
+     */
+    public void useSparseGradients() {
+        sparseGradients = true;
     }
 
     /** The quantizer of a quantised bank, or null. */

@@ -66,6 +66,11 @@ public final class MemoryLM extends Module {
     /** Routing of chaptered layers outside training; null means the config's {@code routing}. */
     private RoutingMode inferenceRouting;
 
+    /** Routed reads give each bank a sparse gradient of the rows they read (training.bank_update rows_read). */
+    public void useSparseBankGradients() {
+        banks.forEach(MemoryBank::useSparseGradients);
+    }
+
     /** A model to train: quantised banks train a float copy (and are quantised when saved). */
     public MemoryLM(ModelConfig config) {
         this(config, BankForm.TRAINABLE);

@@ -86,6 +86,37 @@ final class RowSparseAdamW {
         params.values().forEach(p -> p.mutable_grad().reset());
     }
 
+    /**
+     * Sums the entries of sparse gradients that name the same row (a bank read by several layers,
+     * or micro-batches, appends them): before clipping, whose norm must be the true row's.
+     */
+    void coalesceGradients() {
+        params.values().forEach(p -> {
+            Tensor grad = p.grad();
+            if (grad.defined() && grad.is_sparse() && !grad.is_coalesced()) {
+                p.mutable_grad().put(grad.coalesce());
+            }
+        });
+    }
+
+    /**
+     * Applies global-norm clipping to sparse gradients as libtorch's clip_grad_norm_ does to dense
+     * ones (max / (norm + 1e-6) when below 1): it counts sparse gradients in the norm, but its
+     * in-place scaling reaches only a detached copy of them.
+     */
+    void clipSparseGradients(double norm, double max) {
+        double coefficient = max / (norm + 1e-6);
+        if (!(coefficient < 1)) {
+            return;
+        }
+        params.values().forEach(p -> {
+            Tensor grad = p.grad();
+            if (grad.defined() && grad.is_sparse()) {
+                p.mutable_grad().put(grad.mul(Ops.scalar(coefficient)));
+            }
+        });
+    }
+
     /** One step at the current rate; the count (and so the bias correction) advances even if no row was read. */
     void step() {
         step++;
@@ -102,12 +133,23 @@ final class RowSparseAdamW {
     }
 
     private void update(Tensor p, Tensor grad, Tensor m, Tensor v, double bc1, double bc2) {
-        Tensor flat = grad.reshape(grad.size(0), -1);
-        Tensor rows = flat.ne(Ops.scalar(0)).any(1).nonzero().view(-1);
+        Tensor rows;
+        Tensor g;
+        if (grad.is_sparse()) {
+            // a routed read's sparse gradient names the rows read, even those whose gradient sums to zero
+            Tensor summed = grad.coalesce();
+            rows = summed.indices().select(0, 0);
+            g = summed.values();
+        } else {
+            rows = grad.reshape(grad.size(0), -1).ne(Ops.scalar(0)).any(1).nonzero().view(-1);
+            g = null;
+        }
         if (rows.size(0) == 0) {
             return;
         }
-        Tensor g = grad.index_select(0, rows);
+        if (g == null) {
+            g = grad.index_select(0, rows);
+        }
         Tensor pr = p.index_select(0, rows);
         Tensor mr = m.index_select(0, rows);
         Tensor vr = v.index_select(0, rows);

@@ -38,6 +38,10 @@ public final class Trainer {
         this.data = data;
         this.precision = precision;
         this.optimizer = new GroupedAdamW(trainable(model), config);
+        if (config.rowSparseBank()) {
+            // the row-sparse update reads which rows moved from a sparse gradient: no dense [N, w] per step
+            model.useSparseBankGradients();
+        }
         this.schedule = LrSchedule.of(config);
     }
 
@@ -95,7 +99,15 @@ public final class Trainer {
 
     private double clip(GroupedAdamW opt) {
         double max = config.gradClip() > 0 ? config.gradClip() : Double.POSITIVE_INFINITY;
-        return clip_grad_norm_(opt.parameters(), max);
+        RowSparseAdamW bank = opt.bankRows();
+        if (bank != null) {
+            bank.coalesceGradients();
+        }
+        double norm = clip_grad_norm_(opt.parameters(), max);
+        if (bank != null) {
+            bank.clipSparseGradients(norm, max);
+        }
+        return norm;
     }
 
     /** Router losses, entropy and chapter usage of the last micro-batch (empty without routed memory). */
