@@ -45,8 +45,9 @@ class TrainerTest {
             trainer.step(step);
         }
         long growth = residentKb() - before;
-        // a leaked activation of this model is ~100 KB a step, so 300 steps would add ~30 MB
-        assertTrue(growth < 12_000, "RSS grew by " + growth + " KB over 300 steps");
+        // a leaked activation of this model is ~100 KB a step, so 300 steps would add ~30 MB; the
+        // allocator keeps freed memory (nn.NativeRuntime) and its heap settles by up to ~13 MB
+        assertTrue(growth < 20_000, "RSS grew by " + growth + " KB over 300 steps");
     }
 
     @Test
