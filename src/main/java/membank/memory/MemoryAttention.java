@@ -161,7 +161,8 @@ public final class MemoryAttention extends Module {
         // Under autocast the bank K/V may have been cached in another precision than the queries.
         Tensor keys = kv.keys().to(rows.scalar_type());
         Tensor values = kv.values().to(rows.scalar_type());
-        Tensor out = Ops.isFloat32(rows) ? Ops.fusedRead(rows, keys, values) : matmul(matmul(rows, keys.transpose(1, 2)).softmax(-1), values);
+        Tensor out = Ops.isFloat32(rows) ? Ops.fusedRead(rows, keys, values)
+                : matmul(matmul(rows, keys.transpose(1, 2)).softmax(-1), values);
         return out.view(kvHeads, batch * length, group * headDim).transpose(0, 1)
                 .reshape(batch, length, heads * headDim);
     }
