@@ -261,12 +261,7 @@ final class BenchCommand implements Runnable {
 
         /** Runs one row in a child JVM with this JVM's classpath and the launcher's environment. */
         private MemoryBenchmark.Measured forked(MemoryBenchmark.Setup s, MemoryBenchmark.Plan plan) {
-            String java = ProcessHandle.current().info().command()
-                    .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            List<String> command = new ArrayList<>(List.of(java, "-Xmx2g",
-                    // JavaCPP refuses native allocations beyond 4 x -Xmx unless told otherwise
-                    "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0", "-Dorg.bytedeco.javacpp.maxBytes=0", "-cp", System.getProperty("java.class.path"),
-                    "membank.cli.Main", "--threads", Integer.toString(torch.get_num_threads()), "bench", "memory",
+            List<String> command = ChildMembank.command(List.of("--threads", Integer.toString(torch.get_num_threads()), "bench", "memory",
                     "--row", plan.bankTokens() + ":" + plan.mode() + ":" + plan.trainPositions() + ":" + plan.forwardPositions(),
                     "--precision", s.precision().label(), "--steps", Integer.toString(s.steps()), "--warmup",
                     Integer.toString(s.warmup()), "--kv-heads", Long.toString(s.kvHeads()), "--mixing", s.mixing()));

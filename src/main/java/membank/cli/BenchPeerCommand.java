@@ -172,12 +172,8 @@ final class BenchPeerCommand implements Callable<Integer> {
     }
 
     private Measured membankRow(PeerModels m, Precision p) {
-        String java = ProcessHandle.current().info().command()
-                .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        List<String> command = List.of(java, "-Xmx2g", "-Dorg.bytedeco.javacpp.maxPhysicalBytes=0",
-                "-Dorg.bytedeco.javacpp.maxBytes=0", "-cp", System.getProperty("java.class.path"), "membank.cli.Main",
-                "bench", "peer", "--row", m.name().toLowerCase(Locale.ROOT) + ":" + p.label(), "--steps",
-                Integer.toString(steps), "--warmup", Integer.toString(warmup));
+        List<String> command = ChildMembank.command(List.of("bench", "peer", "--row", m.name().toLowerCase(Locale.ROOT) + ":"
+                + p.label(), "--steps", Integer.toString(steps), "--warmup", Integer.toString(warmup)));
         String what = "membank " + m.label() + " " + p.label();
         String line = lastStartingWith(run(new ProcessBuilder(command), what), ROW_PREFIX, what);
         String[] f = line.substring(ROW_PREFIX.length()).trim().split(" ");
