@@ -32,6 +32,13 @@ public record ModelConfig(
         return membank != null && membank.layers().contains(layer);
     }
 
+    public ModelConfig withVocabSize(int size) {
+        return new ModelConfig(modelType, size, hiddenSize, intermediateSize, numHiddenLayers,
+                numAttentionHeads, numKeyValueHeads, headDim, rmsNormEps, ropeTheta,
+                maxPositionEmbeddings, tieWordEmbeddings, attentionBias, torchDtype, bosTokenId,
+                eosTokenId, membank);
+    }
+
     public ModelConfig withMembank(MemoryConfig memory) {
         return new ModelConfig(modelType, vocabSize, hiddenSize, intermediateSize, numHiddenLayers,
                 numAttentionHeads, numKeyValueHeads, headDim, rmsNormEps, ropeTheta,
