@@ -19,14 +19,18 @@ public record RunConfig(ModelConfig model, TrainConfig training) {
 
     /**
      * The word tokenizer's vocabulary is fixed by the knowledge set, not by the preset, whose
-     * vocab_size is sized for bytes: a smaller vocab_size is raised to it, rounded up to a multiple
-     * of 64 as the presets pad theirs, and the run's config.json records the size it trained with.
+     * vocab_size and BOS/EOS ids are the byte tokenizer's: a smaller vocab_size is raised to it,
+     * rounded up to a multiple of 64 as the presets pad theirs, and bos/eos_token_id become its
+     * own. They must: config.json beside the run's tokenizer.json is where eval looks for the EOS
+     * id first, and the byte tokenizer's 257 is an ordinary word here. The run's config.json
+     * records what it trained with.
      */
     static ModelConfig wordVocabulary(ModelConfig model, DataConfig data) {
-        if (!DataConfig.WORD.equals(data.tokenizer()) || model.vocabSize() >= WordTokenizer.vocabSize()) {
+        if (!DataConfig.WORD.equals(data.tokenizer())) {
             return model;
         }
-        return model.withVocabSize((WordTokenizer.vocabSize() + 63) / 64 * 64);
+        int size = Math.max(model.vocabSize(), (WordTokenizer.vocabSize() + 63) / 64 * 64);
+        return model.withTokenizer(size, WordTokenizer.BOS_ID, WordTokenizer.EOS_ID);
     }
 
     public RunConfig withData(DataConfig data) {

@@ -37,6 +37,8 @@ public final class WordTokenizer {
     public static final String EOS = "<|eos|>";
     /** The specials take the first ids, in this order. */
     static final List<String> SPECIALS = List.of(PAD, UNK, BOS, EOS);
+    public static final int BOS_ID = 2;
+    public static final int EOS_ID = 3;
 
     static final String SPACE = "\u2581";
     /** What Split isolates from a word; must match what {@link #pieces} cuts in Java. */

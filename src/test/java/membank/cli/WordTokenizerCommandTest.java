@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import membank.data.Tokenizer;
@@ -30,9 +31,13 @@ class WordTokenizerCommandTest {
         Path file = run.resolve("tokenizer.json");
         assertTrue(Files.readString(file, StandardCharsets.UTF_8).contains("\"WordLevel\""));
         // The preset's byte-sized vocab_size was raised to cover the word vocabulary, and recorded.
-        int vocab = new ObjectMapper().readTree(run.resolve("config.json").toFile()).get("vocab_size").asInt();
-        assertTrue(vocab >= WordTokenizer.vocabSize(), "vocab_size " + vocab);
-        try (Tokenizer saved = Tokenizer.load(file); Tokenizer fresh = Tokenizer.load(written())) {
+        // So were its BOS/EOS ids, which eval reads from config.json beside tokenizer.json before the tokenizer's own.
+        JsonNode config = new ObjectMapper().readTree(run.resolve("config.json").toFile());
+        assertTrue(config.get("vocab_size").asInt() >= WordTokenizer.vocabSize(), config.toString());
+        assertEquals(WordTokenizer.EOS_ID, config.get("eos_token_id").asInt());
+        assertEquals(WordTokenizer.BOS_ID, config.get("bos_token_id").asInt());
+        try (Tokenizer saved = Tokenizer.load(run); Tokenizer fresh = Tokenizer.load(written())) {
+            assertEquals(WordTokenizer.EOS_ID, saved.eosId().getAsInt());
             String s = "Ada Abbott was born in the city of Lisbon.";
             assertArrayEquals(fresh.encode(s), saved.encode(s));
         }

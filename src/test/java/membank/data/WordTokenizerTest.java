@@ -116,8 +116,10 @@ class WordTokenizerTest {
             assertEquals(WordTokenizer.vocabSize(), other.vocabSize());
         }
         assertEquals(WordTokenizer.vocabSize(), tok.vocabSize());
-        assertEquals(WordTokenizer.SPECIALS.indexOf(WordTokenizer.EOS), tok.eosId().getAsInt());
-        assertEquals(WordTokenizer.SPECIALS.indexOf(WordTokenizer.BOS), tok.bosId().getAsInt());
+        assertEquals(WordTokenizer.SPECIALS.indexOf(WordTokenizer.EOS), WordTokenizer.EOS_ID);
+        assertEquals(WordTokenizer.SPECIALS.indexOf(WordTokenizer.BOS), WordTokenizer.BOS_ID);
+        assertEquals(WordTokenizer.EOS_ID, tok.eosId().getAsInt());
+        assertEquals(WordTokenizer.BOS_ID, tok.bosId().getAsInt());
     }
 
     @Test
