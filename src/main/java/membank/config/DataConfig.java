@@ -5,8 +5,8 @@ package membank.config;
  * {@code entities} and seeded by {@code knowledgeSeed}), {@code text} or {@code jsonl} (documents
  * from plain text and/or {"text": ...} JSONL at {@code path}: a file, a folder, gzip or not) or
  * {@code chat} (conversations from {"messages": [...]} JSONL, trained on assistant replies only).
- * {@code tokenizer} is {@code "byte"} (membank's byte-level tokenizer) or a path to a
- * tokenizer.json. {@code split} is null until a run has chosen how to hold out validation data.
+ * {@code tokenizer} is {@code "byte"} (membank's byte-level tokenizer), {@code "word"} (the
+ * knowledge set's word-level tokenizer, knowledge data only) or a path to a tokenizer.json. {@code split} is null until a run has chosen how to hold out validation data.
  */
 public record DataConfig(String kind, String path, int entities, long knowledgeSeed,
                          double valFraction, String tokenizer, SplitConfig split) {
@@ -14,6 +14,8 @@ public record DataConfig(String kind, String path, int entities, long knowledgeS
     public static final String TEXT = "text";
     public static final String JSONL = "jsonl";
     public static final String CHAT = "chat";
+    public static final String BYTE = "byte";
+    public static final String WORD = "word";
 
     /** A data block whose split is still to be chosen. */
     public DataConfig(String kind, String path, int entities, long knowledgeSeed, double valFraction, String tokenizer) {

@@ -34,7 +34,7 @@ final class DataJson {
         long seed = block.longValue("knowledge_seed", 0);
         double valFraction = Require.inRange(block.key("val_fraction"), block.doubleValue("val_fraction", 0.05),
                 0, 1, true);
-        String tokenizer = tokenizer(block);
+        String tokenizer = tokenizer(block, kind);
         return new DataConfig(kind, path, entities, seed, valFraction, tokenizer, split(block.child("split")));
     }
 
@@ -93,11 +93,17 @@ final class DataJson {
         return node;
     }
 
-    private static String tokenizer(JsonBlock block) {
-        String tokenizer = block.string("tokenizer", "byte");
+    private static String tokenizer(JsonBlock block, String kind) {
+        String tokenizer = block.string("tokenizer", DataConfig.BYTE);
         if (tokenizer.isBlank()) {
             throw new ConfigException(block.key("tokenizer"), tokenizer,
-                    "allowed: \"byte\" or a path to a tokenizer.json");
+                    "allowed: \"byte\", \"word\" (with " + block.key("kind") + " \"knowledge\") or a path to a tokenizer.json");
+        }
+        // The word tokenizer knows only the knowledge set's words: any other text would be mostly <|unk|>.
+        if (tokenizer.equals(DataConfig.WORD) && !kind.equals(DataConfig.KNOWLEDGE)) {
+            throw new ConfigException(block.key("tokenizer"), tokenizer, "the word tokenizer knows only the knowledge"
+                    + " set's vocabulary, so it needs " + block.key("kind") + " \"knowledge\" (here \"" + kind
+                    + "\"); for other data use \"byte\" or a path to a tokenizer.json");
         }
         return tokenizer;
     }

@@ -32,6 +32,14 @@ public record ModelConfig(
         return membank != null && membank.layers().contains(layer);
     }
 
+    /** The same model for another tokenizer: its embedding size and its BOS/EOS ids. */
+    public ModelConfig withTokenizer(int size, Integer bos, Integer eos) {
+        return new ModelConfig(modelType, size, hiddenSize, intermediateSize, numHiddenLayers,
+                numAttentionHeads, numKeyValueHeads, headDim, rmsNormEps, ropeTheta,
+                maxPositionEmbeddings, tieWordEmbeddings, attentionBias, torchDtype, bos,
+                eos, membank);
+    }
+
     public ModelConfig withMembank(MemoryConfig memory) {
         return new ModelConfig(modelType, vocabSize, hiddenSize, intermediateSize, numHiddenLayers,
                 numAttentionHeads, numKeyValueHeads, headDim, rmsNormEps, ropeTheta,

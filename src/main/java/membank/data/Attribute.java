@@ -90,4 +90,9 @@ public enum Attribute {
     String question(String name) {
         return question.replace("{name}", name);
     }
+
+    /** The question with its {@code {name}} placeholder, for the word tokenizer's vocabulary. */
+    String questionPattern() {
+        return question;
+    }
 }

@@ -32,6 +32,16 @@ final class Names {
     private Names() {
     }
 
+    /** Every word a name can be made of: first names, last names and the middle initials' letters. */
+    static List<String> parts() {
+        List<String> parts = new java.util.ArrayList<>(FIRST);
+        parts.addAll(LAST);
+        for (int i = 0; i < INITIALS; i++) {
+            parts.add(String.valueOf((char) ('A' + i)));
+        }
+        return parts;
+    }
+
     static int capacity() {
         return PLAIN * (1 + INITIALS);
     }

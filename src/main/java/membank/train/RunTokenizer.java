@@ -7,12 +7,13 @@ import java.nio.file.Path;
 
 import membank.data.ByteTokenizer;
 import membank.data.Tokenizer;
+import membank.data.WordTokenizer;
 import membank.util.AtomicFile;
 import membank.util.Directories;
 
 /**
- * A run's {@code training.data.tokenizer}: {@code "byte"} (membank's byte-level tokenizer) or the
- * path of a tokenizer.json (or of the folder holding it). It is loaded from a copy standing alone,
+ * A run's {@code training.data.tokenizer}: {@code "byte"} (membank's byte-level tokenizer),
+ * {@code "word"} (the knowledge set's word-level tokenizer) or the path of a tokenizer.json (or of the folder holding it). It is loaded from a copy standing alone,
  * as it will stand in the run directory, so that its special tokens come from tokenizer.json alone;
  * the run directory gets its copy only once the run's checks have passed.
  */
@@ -34,13 +35,17 @@ final class RunTokenizer {
         }
     }
 
-    /** Writes (byte) or copies the tokenizer to {@code dir}/tokenizer.json. */
+    /** Writes (byte, word) or copies the tokenizer to {@code dir}/tokenizer.json. */
     static void copyInto(String spec, Path dir) {
         Path target = dir.resolve("tokenizer.json");
         try {
             Files.createDirectories(dir);
             if ("byte".equals(spec)) {
                 ByteTokenizer.write(target);
+                return;
+            }
+            if ("word".equals(spec)) {
+                WordTokenizer.write(target);
                 return;
             }
             Path file = source(spec);
@@ -57,7 +62,7 @@ final class RunTokenizer {
         Path file = Files.isDirectory(path) ? path.resolve("tokenizer.json") : path;
         if (!Files.isRegularFile(file)) {
             throw new IllegalArgumentException("training.data.tokenizer: " + file + " not found; give"
-                    + " \"byte\" or the path of a Hugging Face tokenizer.json");
+                    + " \"byte\", \"word\" or the path of a Hugging Face tokenizer.json");
         }
         return file;
     }

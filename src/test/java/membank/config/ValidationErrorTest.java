@@ -264,4 +264,11 @@ class ValidationErrorTest {
         membank(reduced).set("context", json("{}"));
         assertModelError(reduced, "membank.context.kv", "set membank.context.kv=own");
     }
+
+    @Test
+    void theWordTokenizerNeedsTheKnowledgeSet() {
+        assertTrainingError("{\"data\": {\"kind\": \"jsonl\", \"path\": \"x.jsonl\", \"tokenizer\": \"word\"}}",
+                "config key 'training.data.tokenizer' has value \"word\"", "needs training.data.kind \"knowledge\" (here \"jsonl\")",
+                "use \"byte\" or a path to a tokenizer.json");
+    }
 }
