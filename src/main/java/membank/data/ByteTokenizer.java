@@ -1,11 +1,12 @@
 package membank.data;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * membank's own byte-level tokenizer, written as a Hugging Face {@code tokenizer.json} so that
@@ -38,31 +39,11 @@ public final class ByteTokenizer {
 
     static ObjectNode build() {
         JsonNodeFactory f = JsonNodeFactory.instance;
-        ObjectNode root = f.objectNode();
-        root.put("version", "1.0");
-        root.putNull("truncation");
-        root.putNull("padding");
-        ArrayNode added = root.putArray("added_tokens");
-        addSpecial(added, BOS_ID, BOS);
-        addSpecial(added, EOS_ID, EOS);
-        addSpecial(added, PAD_ID, PAD);
-        root.putNull("normalizer");
-        root.set("pre_tokenizer", byteLevel(f));
-        root.putNull("post_processor");
-        root.set("decoder", byteLevel(f));
-        root.set("model", model(f));
-        return root;
-    }
-
-    private static void addSpecial(ArrayNode added, int id, String content) {
-        ObjectNode t = added.addObject();
-        t.put("id", id);
-        t.put("content", content);
-        t.put("single_word", false);
-        t.put("lstrip", false);
-        t.put("rstrip", false);
-        t.put("normalized", false);
-        t.put("special", true);
+        Map<Integer, String> specials = new LinkedHashMap<>();
+        specials.put(BOS_ID, BOS);
+        specials.put(EOS_ID, EOS);
+        specials.put(PAD_ID, PAD);
+        return TokenizerJson.of(specials, byteLevel(f), byteLevel(f), model(f));
     }
 
     /** use_regex false: without it GPT-2's word-splitting regex would run; we want raw bytes. */

@@ -9,6 +9,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
@@ -120,31 +122,11 @@ public final class WordTokenizer {
 
     static ObjectNode build() {
         JsonNodeFactory f = JsonNodeFactory.instance;
-        ObjectNode root = f.objectNode();
-        root.put("version", "1.0");
-        root.putNull("truncation");
-        root.putNull("padding");
-        ArrayNode added = root.putArray("added_tokens");
+        Map<Integer, String> specials = new LinkedHashMap<>();
         for (int id = 0; id < SPECIALS.size(); id++) {
-            addSpecial(added, id, SPECIALS.get(id));
+            specials.put(id, SPECIALS.get(id));
         }
-        root.putNull("normalizer");
-        root.set("pre_tokenizer", preTokenizer(f));
-        root.putNull("post_processor");
-        root.set("decoder", metaspace(f));
-        root.set("model", model(f));
-        return root;
-    }
-
-    private static void addSpecial(ArrayNode added, int id, String content) {
-        ObjectNode t = added.addObject();
-        t.put("id", id);
-        t.put("content", content);
-        t.put("single_word", false);
-        t.put("lstrip", false);
-        t.put("rstrip", false);
-        t.put("normalized", false);
-        t.put("special", true);
+        return TokenizerJson.of(specials, preTokenizer(f), metaspace(f), model(f));
     }
 
     private static ObjectNode preTokenizer(JsonNodeFactory f) {
