@@ -31,6 +31,7 @@ import membank.memory.RoutingMode;
 import membank.memory.RoutingTrace;
 import membank.nn.Ops;
 import membank.nn.Precision;
+import membank.util.Machine;
 
 /**
  * Times one memory layer alone: a bank parameter [N, d] read by a {@link MemoryAttention}, dense
@@ -172,7 +173,7 @@ public final class MemoryBenchmark {
     }
 
     private static Row dense(Setup s, long size, boolean compare, double budget, Function<Plan, Measured> runner) {
-        double available = availableBytes() - 1e9;
+        double available = Machine.availableMemory() - 1e9;
         PhasePlan train = densePhase(s, size, true, compare, budget, available);
         PhasePlan forward = densePhase(s, size, false, compare, budget, available);
         if (train.first() == 0 && forward.first() == 0) {
@@ -465,20 +466,6 @@ public final class MemoryBenchmark {
     /** VmHWM of this process in bytes, or 0 where /proc is unavailable. */
     public static long peakBytes() {
         return statusBytes("VmHWM:");
-    }
-
-    /** MemAvailable of the machine in bytes, or Long.MAX_VALUE where /proc is unavailable. */
-    public static long availableBytes() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-                if (line.startsWith("MemAvailable:")) {
-                    return kilobytes(line);
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // fall through
-        }
-        return Long.MAX_VALUE;
     }
 
     private static long statusBytes(String key) {

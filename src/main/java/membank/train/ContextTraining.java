@@ -1,6 +1,5 @@
 package membank.train;
 
-import static org.bytedeco.pytorch.global.torch.clip_grad_norm_;
 import static org.bytedeco.pytorch.global.torch.manual_seed;
 
 import java.io.IOException;
@@ -170,7 +169,7 @@ public final class ContextTraining {
                     Tensor lm = MemoryLM.crossEntropy(logits, Ops.longs(batch.targets()));
                     Tensor encoder = model.contextLoss(latents, z);
                     lm.add(encoder.mul(Ops.scalar(contextWeight))).backward();
-                    double gradNorm = clip_grad_norm_(optimizer.parameters(), t.gradClip());
+                    double gradNorm = optimizer.clipGradNorm(t.gradClip());
                     optimizer.setLrFactor(schedule.factor(step));
                     optimizer.step();
                     reconstruction = encoder.item_double();

@@ -1,5 +1,7 @@
 package membank.train;
 
+import static org.bytedeco.pytorch.global.torch.clip_grad_norm_;
+
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -109,8 +111,20 @@ final class GroupedAdamW {
         return i < 0 ? Double.NaN : optimizer.param_groups().get(i).options().get_lr();
     }
 
-    TensorVector parameters() {
-        return allParams;
+    /**
+     * Global-norm clipping of every gradient, the bank's included; returns the norm before clipping.
+     * A row-sparse bank's sparse gradients are summed per row first and scaled here, since libtorch's
+     * clip_grad_norm_ counts them in the norm but scales only a detached copy.
+     */
+    double clipGradNorm(double max) {
+        if (bankRows != null) {
+            bankRows.coalesceGradients();
+        }
+        double norm = clip_grad_norm_(allParams, max);
+        if (bankRows != null) {
+            bankRows.clipSparseGradients(norm, max);
+        }
+        return norm;
     }
 
     /** The row-sparse bank optimizer, or null when the bank (if any) is in libtorch's AdamW. */

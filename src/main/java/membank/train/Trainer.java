@@ -1,6 +1,5 @@
 package membank.train;
 
-import static org.bytedeco.pytorch.global.torch.clip_grad_norm_;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -99,15 +98,7 @@ public final class Trainer {
 
     private double clip(GroupedAdamW opt) {
         double max = config.gradClip() > 0 ? config.gradClip() : Double.POSITIVE_INFINITY;
-        RowSparseAdamW bank = opt.bankRows();
-        if (bank != null) {
-            bank.coalesceGradients();
-        }
-        double norm = clip_grad_norm_(opt.parameters(), max);
-        if (bank != null) {
-            bank.clipSparseGradients(norm, max);
-        }
-        return norm;
+        return opt.clipGradNorm(max);
     }
 
     /** Router losses, entropy and chapter usage of the last micro-batch (empty without routed memory). */

@@ -20,7 +20,6 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import membank.bench.RandomBatches;
 import membank.config.RunConfig;
-import membank.model.Checkpoint;
 import membank.model.MemoryLM;
 import membank.model.SafeTensors;
 import membank.nn.Ops;
@@ -163,14 +162,7 @@ class RowSparseBankTest {
     void resumeEqualsUninterruptedRun(String bank, @TempDir Path tmp) {
         RunConfig run = routed("rows_read", "training.steps=8", "training.eval_every=0", "training.save_every=4",
                 "training.warmup_steps=2", "training.data.entities=8", bank);
-        TrainingRun.fresh(run, tmp.resolve("whole"), Precision.FP32).quiet().train();
-        TrainingRun.fresh(run, tmp.resolve("split"), Precision.FP32).quiet().trainUntil(4);
-        TrainingRun.resume(tmp.resolve("split"), null, Precision.FP32).quiet().train();
-
-        Map<String, Tensor> whole = Checkpoint.load(tmp.resolve("whole")).namedTensors();
-        Map<String, Tensor> split = Checkpoint.load(tmp.resolve("split")).namedTensors();
-        assertEquals(whole.keySet(), split.keySet());
-        whole.forEach((name, t) -> assertTrue(equal(t, split.get(name)), name + " differs after resume"));
+        TrainingRunTest.assertSplitRunEqualsWhole(run, tmp);
         Path state = Path.of(TrainingRun.CHECKPOINTS, "step-0000008", TrainingRun.BANK_OPTIMIZER);
         Map<String, Tensor> a = SafeTensors.read(tmp.resolve("whole").resolve(state));
         Map<String, Tensor> b = SafeTensors.read(tmp.resolve("split").resolve(state));

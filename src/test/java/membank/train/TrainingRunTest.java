@@ -33,12 +33,11 @@ class TrainingRunTest {
         return RunConfig.parse(root);
     }
 
-    /** A quantised bank resumes from its float copy (the checkpoint's codes alone would round it). */
-    @ParameterizedTest
-    @ValueSource(strings = {"membank.bank=null", "membank.bank={\"quant\":\"int8\"}"})
-    void resumeEqualsUninterruptedRun(String bank, @TempDir Path tmp) {
-        RunConfig run = tiny("training.steps=8", "training.eval_every=0", "training.save_every=4",
-                "training.warmup_steps=2", "training.data.entities=8", bank);
+    /**
+     * Trains {@code run} for its steps into tmp/whole, and to step 4 then resumed into tmp/split;
+     * the two final models must be bit-identical.
+     */
+    static void assertSplitRunEqualsWhole(RunConfig run, Path tmp) {
         TrainingRun.fresh(run, tmp.resolve("whole"), Precision.FP32).quiet().train();
         TrainingRun.fresh(run, tmp.resolve("split"), Precision.FP32).quiet().trainUntil(4);
         TrainingRun.resume(tmp.resolve("split"), null, Precision.FP32).quiet().train();
@@ -48,6 +47,15 @@ class TrainingRunTest {
         assertEquals(whole.keySet(), split.keySet());
         whole.forEach((name, t) -> assertTrue(org.bytedeco.pytorch.global.torch.equal(t, split.get(name)),
                 name + " differs after resume"));
+    }
+
+    /** A quantised bank resumes from its float copy (the checkpoint's codes alone would round it). */
+    @ParameterizedTest
+    @ValueSource(strings = {"membank.bank=null", "membank.bank={\"quant\":\"int8\"}"})
+    void resumeEqualsUninterruptedRun(String bank, @TempDir Path tmp) {
+        RunConfig run = tiny("training.steps=8", "training.eval_every=0", "training.save_every=4",
+                "training.warmup_steps=2", "training.data.entities=8", bank);
+        assertSplitRunEqualsWhole(run, tmp);
         Path copies = Path.of(TrainingRun.CHECKPOINTS, "step-0000008", Checkpoint.BANK_COPIES);
         assertEquals(run.model().membank().bank().isQuantised(), Files.isRegularFile(tmp.resolve("whole").resolve(copies)));
         if (Files.isRegularFile(tmp.resolve("whole").resolve(copies))) {
