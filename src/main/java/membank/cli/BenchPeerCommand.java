@@ -14,7 +14,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
+import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import picocli.CommandLine.Command;
@@ -69,8 +72,8 @@ final class BenchPeerCommand implements Callable<Integer> {
     String row;
 
     /** One side's measurement of one row. */
-    record Measured(double tokensPerSecond, double msPerStep, long peakBytes) {
-        static final Measured MISSING = new Measured(Double.NaN, Double.NaN, 0);
+    record Measured(double tokensPerSecond, double msPerStep, long peakBytes, int threads) {
+        static final Measured MISSING = new Measured(Double.NaN, Double.NaN, 0, 0);
     }
 
     @Override
@@ -92,8 +95,9 @@ final class BenchPeerCommand implements Callable<Integer> {
         double peak16 = MatmulPeak.gflops(ScalarType.BFloat16, 2048, 5);
         double peak32 = MatmulPeak.gflops(ScalarType.Float, 2048, 5);
         out.printf(Locale.ROOT, "matmul peak (2048^3): bf16 %.0f GFLOP/s, fp32 %.0f GFLOP/s%n%n", peak16, peak32);
-        out.println("| model | precision | peer tokens/s | membank tokens/s | membank / peer | membank ms/step | membank GFLOP/s | peer peak RSS | membank peak RSS |");
-        out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|");
+        out.println("| model | precision | peer tokens/s | membank tokens/s | membank / peer | membank ms/step | membank GFLOP/s"
+                + " | peer peak RSS | membank peak RSS | threads peer / membank |");
+        out.println("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         out.flush();
         Map<Precision, Map<PeerModels, Measured>> ours = new EnumMap<>(Precision.class);
         for (Precision p : chosenPrecisions) {
@@ -118,17 +122,19 @@ final class BenchPeerCommand implements Callable<Integer> {
         }
         PeerModels m = model(f[0]);
         TrainBenchmark.Result r = TrainBenchmark.run(m.name(), m.config(), Precision.resolve(f[1]), warmup, steps);
-        out.printf(Locale.ROOT, "%s%f %f %d%n", ROW_PREFIX, r.tokensPerSecond(), r.msPerStep(), MemoryBenchmark.peakBytes());
+        out.printf(Locale.ROOT, "%s%f %f %d %d%n", ROW_PREFIX, r.tokensPerSecond(), r.msPerStep(), MemoryBenchmark.peakBytes(),
+                torch.get_num_threads());
         out.flush();
         return 0;
     }
 
     private static void printRow(PrintWriter out, PeerModels m, Precision p, Measured theirs, Measured mine, double peak) {
         double gflops = Flops.trainStep(m.config().model(), 4, 512) * mine.tokensPerSecond() / (4 * 512) / 1e9;
-        out.printf(Locale.ROOT, "| %s | %s | %s | %,.0f | %s | %.0f | %.0f (%.0f%% of peak) | %s | %s |%n", m.label(),
+        out.printf(Locale.ROOT, "| %s | %s | %s | %,.0f | %s | %.0f | %.0f (%.0f%% of peak) | %s | %s | %s / %d |%n", m.label(),
                 p.label(), number(theirs.tokensPerSecond()), mine.tokensPerSecond(),
                 ratio(mine.tokensPerSecond(), theirs.tokensPerSecond()), mine.msPerStep(), gflops, 100 * gflops / peak,
-                gib(theirs.peakBytes()), gib(mine.peakBytes()));
+                gib(theirs.peakBytes()), gib(mine.peakBytes()), theirs.threads() > 0 ? Integer.toString(theirs.threads()) : "-",
+                mine.threads());
         out.flush();
     }
 
@@ -177,7 +183,7 @@ final class BenchPeerCommand implements Callable<Integer> {
         String what = "membank " + m.label() + " " + p.label();
         String line = lastStartingWith(run(new ProcessBuilder(command), what), ROW_PREFIX, what);
         String[] f = line.substring(ROW_PREFIX.length()).trim().split(" ");
-        return new Measured(Double.parseDouble(f[0]), Double.parseDouble(f[1]), Long.parseLong(f[2]));
+        return new Measured(Double.parseDouble(f[0]), Double.parseDouble(f[1]), Long.parseLong(f[2]), Integer.parseInt(f[3]));
     }
 
     /** Runs the peer script under a wrapper that also prints its peak RSS (ru_maxrss, KiB on Linux). */
@@ -199,8 +205,10 @@ final class BenchPeerCommand implements Callable<Integer> {
         String rss = lastStartingWith(lines, "peak-rss ", what);
         // "moc <bank> <routing> <precision> ms/step <x> tokens/s <y>"
         String[] f = lastStartingWith(lines, "moc ", what).trim().split("\\s+");
+        // "moc params 27.53M, 2 threads, torch 1.13.0a0"
+        Matcher threads = Pattern.compile("(\\d+) threads").matcher(lastStartingWith(lines, "moc params", what));
         return new Measured(Double.parseDouble(f[f.length - 1]), Double.parseDouble(f[f.length - 3]),
-                Long.parseLong(rss.substring("peak-rss ".length()).trim()) * 1024);
+                Long.parseLong(rss.substring("peak-rss ".length()).trim()) * 1024, threads.find() ? Integer.parseInt(threads.group(1)) : 0);
     }
 
     /** Runs a command to its end and returns its stdout lines; fails naming {@code what}. */
