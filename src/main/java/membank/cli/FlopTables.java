@@ -44,7 +44,7 @@ final class FlopTables {
         row(out, "parameters", models, c -> Tables.human(ParameterCount.total(c)));
         row(out, "  of which memory", models, c -> Tables.human(ParameterCount.memory(c)));
         out.printf(Locale.ROOT, "  %-22s %14s %14s %14s%n", "train FLOPs/token", flops(sized.modelFlops()),
-                flops(sized.deeper().trainFlopsPerToken()), flops(sized.wider().trainFlopsPerToken()));
+                flops(sized.deeper().measured()), flops(sized.wider().measured()));
         out.printf(Locale.ROOT, "  %-22s %14s %14s %14s%n", "ratio", "1.000", ratio(sized.deeper()), ratio(sized.wider()));
         out.printf(Locale.ROOT, "  %-22s %14s %14s %14s%n", "within 5%", "", within(sized.deeper()), within(sized.wider()));
         out.printf(Locale.ROOT, "baseline: %s%s%n", chosen.label(), chosen == BaselineKind.DEEPER

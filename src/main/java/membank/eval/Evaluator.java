@@ -70,14 +70,17 @@ public final class Evaluator {
         long start = tokenizer.eosId().orElse(-1);
         int correct = 0;
         Map<String, int[]> byAttribute = new LinkedHashMap<>();
+        boolean[] hits = new boolean[probes.size()];
         try (ProgressBar bar = Progress.bar("fact recall", probes.size(), progress)) {
             for (int from = 0; from < probes.size(); from += batchSize) {
                 List<Probe> chunk = probes.subList(from, Math.min(probes.size(), from + batchSize));
-                correct += tally(chunk, recallBatch(tokenizer, chunk, start), byAttribute);
+                boolean[] chunkHits = recallBatch(tokenizer, chunk, start);
+                System.arraycopy(chunkHits, 0, hits, from, chunkHits.length);
+                correct += tally(chunk, chunkHits, byAttribute);
                 bar.stepBy(chunk.size());
             }
         }
-        return new RecallResult(correct, probes.size(), byAttribute);
+        return new RecallResult(correct, probes.size(), byAttribute, hits);
     }
 
     /** Adds a batch's hits to the per-attribute [correct, total] counts; returns its number of hits. */

@@ -5,10 +5,12 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import membank.config.DataConfig;
 import membank.config.Overrides;
 import membank.config.Presets;
 import membank.config.RunConfig;
 import membank.config.TrainConfig;
+import membank.model.MemoryFreeze;
 
 /**
  * The configuration tree of each (arm, phase, seed): the base (preset and overrides), made into
@@ -27,7 +29,7 @@ final class ArmConfigs {
     /**
      * The arm's configuration before any phase: the base for memory arms, the base without its
      * membank block for the backbone, the sized plain transformer for iso-FLOP (sized at the base's
-     * seq_len and batch_size), each with the arm's overrides applied last.
+     * seq_len and batch_size) and iso-param, each with the arm's overrides applied last.
      */
     static ObjectNode model(Arm arm, ObjectNode base) {
         ObjectNode tree = base.deepCopy();
@@ -38,6 +40,9 @@ final class ArmConfigs {
             TrainConfig t = memory.training();
             var baseline = IsoFlopBaseline.size(memory.model(), t.seqLen(), t.batchSize()).choose(arm.baseline());
             tree = new RunConfig(baseline.config(), t).toJson();
+        } else if (arm.kind() == ArmKind.ISO_PARAM) {
+            RunConfig memory = RunConfig.parse(base);
+            tree = new RunConfig(IsoParamBaseline.size(memory.model()).choose(arm.baseline()).config(), memory.training()).toJson();
         }
         Overrides.apply(tree, arm.set());
         RunConfig.parse(tree);
@@ -45,14 +50,15 @@ final class ArmConfigs {
     }
 
     /**
-     * The run configuration of one phase: steps, learning rates and seed from the phase (the
+     * The run configuration of one phase: {@code steps}, learning rates and seed from the phase (the
      * equal-lr arm drops the per-group rates), the instruct phase's data from {@code instructData},
-     * then the phase's own overrides.
+     * then the phase's own overrides. The tree is parsed once first, so a vocabulary the pretraining
+     * tokenizer implies (the word tokenizer's) is written out before the instruct data replaces it.
      */
-    static RunConfig phase(Arm arm, ObjectNode armTree, Phase phase, long seed, InstructFile instructData) {
-        ObjectNode tree = armTree.deepCopy();
+    static RunConfig phase(Arm arm, ObjectNode armTree, Phase phase, long seed, InstructFile instructData, int steps) {
+        ObjectNode tree = RunConfig.parse(armTree).toJson();
         ObjectNode training = tree.with("training");
-        training.put("steps", phase.steps());
+        training.put("steps", steps);
         training.put("lr", phase.lr());
         boolean equal = arm.kind() == ArmKind.EQUAL_LR;
         putNullable(training, "bank_lr", equal ? null : phase.bankLr());
@@ -60,7 +66,8 @@ final class ArmConfigs {
         training.put("seed", seed);
         if (Phase.INSTRUCT.equals(phase.name())) {
             ObjectNode data = training.with("data");
-            String tokenizer = data.path("tokenizer").asText("byte");
+            String tokenizer = DataConfig.WORD.equals(data.path("tokenizer").asText()) ? instructData.wordTokenizer().toString()
+                    : data.path("tokenizer").asText("byte");
             data.removeAll();
             data.put("kind", "jsonl").put("path", instructData.path().toAbsolutePath().toString()).put("tokenizer", tokenizer)
                     .put("val_fraction", instructData.valFraction(training.path("batch_size").asInt(16),
@@ -72,9 +79,11 @@ final class ArmConfigs {
 
     /**
      * The instruct phase's data file: its lines and their mean length in characters, so the held-out
-     * share can be sized to fill at least one validation batch (the run's own evaluation needs one).
+     * share can be sized to fill at least one validation batch (the run's own evaluation needs one);
+     * and the word tokenizer's tokenizer.json written beside it, which reads it when pretraining used
+     * that tokenizer (as "word" it would only take the knowledge set).
      */
-    record InstructFile(Path path, int lines, double meanChars) {
+    record InstructFile(Path path, int lines, double meanChars, Path wordTokenizer) {
         /** At least 5%, enough lines for 1.5 batches of characters (about tokens, for the byte tokenizer), at most half. */
         double valFraction(int batchSize, int seqLen) {
             double needed = Math.ceil(1.5 * batchSize * (seqLen + 1) / Math.max(1, meanChars));
@@ -82,10 +91,16 @@ final class ArmConfigs {
         }
     }
 
-    /** Whether the phase trains this arm with its bank frozen. */
-    static boolean freezesBank(Arm arm, Phase phase) {
-        return arm.kind().hasMemory() && (phase.freezeBank()
-                || (arm.kind() == ArmKind.FROZEN_BANK && Phase.INSTRUCT.equals(phase.name())));
+    /** What of the memory the phase keeps frozen for this arm. */
+    static MemoryFreeze freezeOf(Arm arm, Phase phase) {
+        if (!arm.kind().hasMemory()) {
+            return MemoryFreeze.NONE;
+        }
+        boolean instruct = Phase.INSTRUCT.equals(phase.name());
+        if (arm.kind() == ArmKind.FROZEN_BANK_KV && instruct) {
+            return MemoryFreeze.BANK_KV;
+        }
+        return phase.freezeBank() || (arm.kind() == ArmKind.FROZEN_BANK && instruct) ? MemoryFreeze.BANK : MemoryFreeze.NONE;
     }
 
     private static void putNullable(ObjectNode node, String key, Double value) {

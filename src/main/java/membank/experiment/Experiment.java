@@ -1,13 +1,15 @@
 package membank.experiment;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A parsed experiment file: a base configuration (a preset and overrides; it must be a memory
- * model trained on the knowledge set), the arms, the two phases, the seeds, and how many
+ * A parsed experiment file: a base configuration (a preset and overrides; a memory model), what
+ * the experiment sweeps ({@link Sweep#NONE} when nothing), the arms, the pretraining phase and the
+ * instruct phase (null when the experiment has only pretraining), the seeds, and how many
  * validation batches each evaluation reads. {@link ExperimentJson} reads and validates it.
  */
-public record Experiment(String name, String preset, List<String> baseSet, List<Arm> arms, Phase pretrain,
+public record Experiment(String name, String preset, List<String> baseSet, Sweep sweep, List<Arm> arms, Phase pretrain,
                          Phase instruct, List<Long> seeds, int evalBatches) {
     public Experiment {
         baseSet = List.copyOf(baseSet);
@@ -16,10 +18,22 @@ public record Experiment(String name, String preset, List<String> baseSet, List<
     }
 
     public List<Phase> phases() {
-        return List.of(pretrain, instruct);
+        return instruct == null ? List.of(pretrain) : List.of(pretrain, instruct);
+    }
+
+    /** The base's overrides followed by the sweep point's. */
+    public List<String> baseSet(Sweep.Point point) {
+        List<String> set = new ArrayList<>(baseSet);
+        set.addAll(point.set());
+        return set;
     }
 
     public Arm arm(String name) {
         return arms.stream().filter(a -> a.name().equals(name)).findFirst().orElse(null);
+    }
+
+    /** Every (point, arm, seed, phase) the experiment measures. */
+    public int units() {
+        return sweep.points().size() * arms.size() * seeds.size() * phases().size();
     }
 }

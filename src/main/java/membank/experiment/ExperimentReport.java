@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.function.ToDoubleFunction;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,7 +21,9 @@ import membank.util.AtomicFile;
 
 /**
  * report.md of a run directory, built from results.jsonl alone (and the run's metrics.jsonl files
- * for the loss plots), so {@code membank experiment report DIR} rebuilds the same report.
+ * for the loss plots), so {@code membank experiment report DIR} rebuilds the same report. Columns
+ * a run did not measure (recall on text, bits per byte on the knowledge set, the instruct phase's
+ * measures without one) are left out.
  */
 public final class ExperimentReport {
     public static final String NAME = "report.md";
@@ -28,15 +31,14 @@ public final class ExperimentReport {
     private ExperimentReport() {
     }
 
-    /** Writes report.md, loss-pretrain.png, loss-instruct.png and recall.png into {@code dir}; returns the Markdown. */
+    /** Writes report.md and its plots into {@code dir}; returns the Markdown. */
     public static String write(Path dir) {
         Experiment experiment = read(dir);
         List<UnitResult> results = ResultsFile.read(dir);
         JsonNode info = Files.isRegularFile(dir.resolve(ExperimentRunner.RUN_INFO))
                 ? ConfigJson.read(dir.resolve(ExperimentRunner.RUN_INFO)) : null;
-        List<String> arms = experiment.arms().stream().map(Arm::name).toList();
-        plots(dir, experiment, results, arms);
-        String markdown = markdown(experiment, results, info);
+        List<String> plots = ReportPlots.write(dir, experiment, results);
+        String markdown = markdown(experiment, results, info, plots);
         try {
             AtomicFile.write(dir.resolve(NAME), markdown.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
@@ -49,7 +51,7 @@ public final class ExperimentReport {
     public static String summary(Path dir) {
         Experiment experiment = read(dir);
         List<UnitResult> results = ResultsFile.read(dir);
-        return resultsTable(experiment, results) + "\n" + verdicts(experiment, results);
+        return resultsTable(experiment, results) + "\n" + ReportVerdicts.of(experiment, results);
     }
 
     private static Experiment read(Path dir) {
@@ -61,7 +63,7 @@ public final class ExperimentReport {
         return ExperimentJson.parse(ConfigJson.read(copy), copy.toString());
     }
 
-    static String markdown(Experiment experiment, List<UnitResult> results, JsonNode info) {
+    static String markdown(Experiment experiment, List<UnitResult> results, JsonNode info, List<String> plots) {
         StringBuilder b = new StringBuilder();
         b.append("# Experiment ").append(experiment.name()).append("\n\n");
         if (info != null) {
@@ -70,13 +72,18 @@ public final class ExperimentReport {
                     .append(info.path("precision").asText()).append(".\n");
         }
         b.append("Seeds: ").append(experiment.seeds()).append("; ").append(results.size()).append(" of ")
-                .append(experiment.seeds().size() * experiment.arms().size() * 2).append(" units measured. Numbers are the mean")
+                .append(experiment.units()).append(" units measured. Numbers are the mean")
                 .append(" ± the standard deviation over seeds (no ± with one seed).\n\n");
-        b.append("## Verdict\n\n").append(verdicts(experiment, results)).append('\n');
+        b.append("## Verdict\n\n").append(ReportVerdicts.of(experiment, results)).append('\n');
         b.append("## Arms\n\n").append(armsTable(experiment, results)).append('\n');
+        if (experiment.phases().size() == 1 && experiment.sweep().points().size() > 1 && has(results, UnitResult::knowledgeBits)) {
+            b.append("## Knowledge stored\n\n").append(capacityTable(experiment, results)).append('\n');
+        }
         b.append("## Results\n\n").append(resultsTable(experiment, results)).append('\n');
-        b.append("## Plots\n\n![loss curves, pretraining](loss-pretrain.png)\n\n![loss curves, instruct phase](loss-instruct.png)\n\n"
-                + "![recall before and after the instruct phase](recall.png)\n\n");
+        if (!plots.isEmpty()) {
+            b.append("## Plots\n\n");
+            plots.forEach(p -> b.append(p).append("\n\n"));
+        }
         b.append(LEGEND);
         return b.toString();
     }
@@ -84,112 +91,171 @@ public final class ExperimentReport {
     private static final String LEGEND = """
             ## How to read this
 
+            - **exposures**: how many times training saw each training document; on the knowledge set a document is one \
+            person's biography, so this is how often each fact was seen (mean over people).
             - **val loss**: loss (nats/token) on the pretraining validation data (the knowledge set in wordings training \
-            never used), after the phase.
+            never used, or the held-out slice of a text corpus), after the phase; **bits/byte** is the same loss per byte \
+            of text.
             - **fact recall**: share of the pretrained facts whose probe (a training-style sentence cut before the answer) \
-            is completed exactly by greedy decoding. These facts appear only in pretraining.
-            - **QA accuracy**: the same facts asked as "Question: ... Answer:", the format of the instruct phase, which \
-            trains on other people: it measures whether the format reaches facts learnt in pretraining.
-            - **instruct QA**: accuracy on the questions the instruct phase trained on.
-            - **forgetting**: recall after the instruct phase minus recall after pretraining, per seed; negative is facts lost.
+            is completed exactly by greedy decoding.
+            - **knowledge bits**: what the recall shows the model knows, by Fano's inequality: per person and attribute \
+            log2 V - H(p) - (1 - p) log2(V - 1) bits for V values answered right with probability p (0 at chance); \
+            **bits/param** divides it by the arm's parameters (bank included).
+            - **QA accuracy**: the pretrained facts asked as "Question: ... Answer:", the format of the instruct phase, \
+            which trains on other people. **instruct QA**: accuracy on the instruct phase's own questions.
+            - **forgetting**: recall after the instruct phase minus recall after pretraining, per seed. **known kept**: \
+            of the facts a seed's model recalled after pretraining, the share it still recalls after the instruct phase.
             - **tokens/s**: training throughput of the phase; **training FLOPs**: analytical FLOPs per token \
             (docs/flops.md) x tokens trained in the phase.
             - A verdict needs a difference larger than the spread (the sum of both arms' standard deviations); one seed \
             gives none.
             """;
 
-    private static String verdicts(Experiment experiment, List<UnitResult> results) {
-        Arm memory = first(experiment, ArmKind.MEMORY);
-        Arm iso = first(experiment, ArmKind.ISO_FLOP);
-        if (memory == null || iso == null) {
-            return "No verdict: the experiment needs a memory arm and an iso-flop arm to compare.\n";
-        }
-        StringBuilder b = new StringBuilder();
-        for (String phase : List.of(Phase.PRETRAIN, Phase.INSTRUCT)) {
-            b.append("- ").append(Verdict.compare("val loss after " + phase, "iso-FLOP", metric(results, memory.name(), phase, UnitResult::valLoss),
-                    metric(results, iso.name(), phase, UnitResult::valLoss), false, "memory lower", "memory higher", "%.4f")).append('\n');
-        }
-        b.append("- ").append(Verdict.compare("forgetting (recall change)", "iso-FLOP",
-                Spread.of(Forgetting.perSeed(results, memory.name())), Spread.of(Forgetting.perSeed(results, iso.name())),
-                true, "memory forgot less", "memory forgot more", "%.3f")).append('\n');
-        return b.toString();
-    }
-
-    private static Arm first(Experiment experiment, ArmKind kind) {
-        return experiment.arms().stream().filter(a -> a.kind() == kind).findFirst().orElse(null);
-    }
-
-    static Spread metric(List<UnitResult> results, String arm, String phase, ToDoubleFunction<UnitResult> value) {
+    static Spread metric(List<UnitResult> results, String point, String arm, String phase, ToDoubleFunction<UnitResult> value) {
         List<Double> values = new ArrayList<>();
-        results.stream().filter(r -> r.arm().equals(arm) && r.phase().equals(phase)).forEach(r -> values.add(value.applyAsDouble(r)));
+        results.stream().filter(r -> r.point().equals(point) && r.arm().equals(arm) && r.phase().equals(phase))
+                .forEach(r -> values.add(value.applyAsDouble(r)));
         return Spread.of(values);
     }
 
-    private static String armsTable(Experiment experiment, List<UnitResult> results) {
-        StringBuilder b = new StringBuilder("| arm | kind | model | parameters | training FLOPs/token (pretrain) |\n|---|---|---|---:|---:|\n");
-        for (Arm arm : experiment.arms()) {
-            UnitResult r = results.stream().filter(u -> u.arm().equals(arm.name()) && u.phase().equals(Phase.PRETRAIN))
-                    .findFirst().orElse(null);
-            b.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", arm.name(), arm.kind().label(),
-                    r == null ? "-" : r.model(), r == null ? "-" : String.format(Locale.ROOT, "%,d", r.params()),
-                    r == null ? "-" : String.format(Locale.ROOT, "%.3g", r.flopsPerToken())));
-        }
-        return b.toString();
+    static boolean has(List<UnitResult> results, ToDoubleFunction<UnitResult> value) {
+        return results.stream().anyMatch(r -> !Double.isNaN(value.applyAsDouble(r)));
     }
 
-    private static String resultsTable(Experiment experiment, List<UnitResult> results) {
-        StringBuilder b = new StringBuilder("| arm | phase | seeds | val loss | fact recall | QA accuracy | instruct QA | forgetting"
-                + " | tokens/s | training FLOPs |\n|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-        for (Arm arm : experiment.arms()) {
-            for (Phase phase : experiment.phases()) {
-                String p = phase.name();
-                Spread loss = metric(results, arm.name(), p, UnitResult::valLoss);
-                String forgetting = Phase.INSTRUCT.equals(p) ? percentPoints(Spread.of(Forgetting.perSeed(results, arm.name()))) : "";
-                b.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s | %s | %s | %s |%n", arm.name(), p, loss.n(),
-                        loss.format("%.4f"), percent(metric(results, arm.name(), p, UnitResult::recall)),
-                        percent(metric(results, arm.name(), p, UnitResult::qaAccuracy)),
-                        percent(metric(results, arm.name(), p, UnitResult::instructQa)), forgetting,
-                        metric(results, arm.name(), p, UnitResult::tokensPerSecond).format("%,.0f"),
-                        metric(results, arm.name(), p, UnitResult::trainFlops).format("%.3g")));
+    private static String armsTable(Experiment experiment, List<UnitResult> results) {
+        boolean sweep = !experiment.sweep().isNone();
+        StringBuilder b = new StringBuilder(sweep ? "| " + experiment.sweep().name() + " " : "")
+                .append("| arm | kind | model | parameters | training FLOPs/token (pretrain) |\n")
+                .append(sweep ? "|---" : "").append("|---|---|---|---:|---:|\n");
+        for (Sweep.Point point : experiment.sweep().points()) {
+            for (Arm arm : experiment.arms()) {
+                UnitResult r = results.stream().filter(u -> u.point().equals(point.label()) && u.arm().equals(arm.name())
+                        && u.phase().equals(Phase.PRETRAIN)).findFirst().orElse(null);
+                b.append(sweep ? "| " + point.label() + " " : "").append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |%n",
+                        arm.name(), arm.kind().label(), r == null ? "-" : r.model(),
+                        r == null ? "-" : String.format(Locale.ROOT, "%,d", r.params()),
+                        r == null ? "-" : String.format(Locale.ROOT, "%.3g", r.flopsPerToken())));
             }
         }
         return b.toString();
     }
 
-    private static String percent(Spread s) {
-        return scaled(s, 100).format("%.1f%%");
+    /** Per arm: the most knowledge any sweep point showed, and per parameter. */
+    private static String capacityTable(Experiment experiment, List<UnitResult> results) {
+        StringBuilder b = new StringBuilder("| arm | parameters | most knowledge bits | at " + experiment.sweep().name()
+                + " | bits/param |\n|---|---:|---:|---:|---:|\n");
+        for (Arm arm : experiment.arms()) {
+            String best = null;
+            Spread bestBits = Spread.of(List.of());
+            for (Sweep.Point point : experiment.sweep().points()) {
+                Spread bits = metric(results, point.label(), arm.name(), Phase.PRETRAIN, UnitResult::knowledgeBits);
+                if (bits.n() > 0 && (bestBits.n() == 0 || bits.mean() > bestBits.mean())) {
+                    best = point.label();
+                    bestBits = bits;
+                }
+            }
+            String at = best;
+            Spread perParam = metric(results, at == null ? "" : at, arm.name(), Phase.PRETRAIN, r -> r.knowledgeBits() / r.params());
+            long params = results.stream().filter(r -> r.arm().equals(arm.name()) && r.point().equals(at)).mapToLong(UnitResult::params)
+                    .findFirst().orElse(0);
+            b.append(String.format(Locale.ROOT, "| %s | %,d | %s | %s | %s |%n", arm.name(), params, bestBits.format("%,.0f"),
+                    at == null ? "-" : at, perParam.format("%.4f")));
+        }
+        return b.toString();
     }
 
-    private static String percentPoints(Spread s) {
-        return scaled(s, 100).format("%+.1f pt");
+    /** A column of the results table: its heading, whether a result has it, and its cell. */
+    private record Column(String heading, ToDoubleFunction<UnitResult> value, String pattern, double scale) {
+        boolean measured(List<UnitResult> results) {
+            return has(results, value);
+        }
     }
 
-    private static Spread scaled(Spread s, double k) {
+    private static final List<Column> COLUMNS = List.of(
+            new Column("exposures", UnitResult::exposures, "%,.1f", 1),
+            new Column("val loss", UnitResult::valLoss, "%.4f", 1),
+            new Column("bits/byte", UnitResult::bitsPerByte, "%.4f", 1),
+            new Column("fact recall", UnitResult::recall, "%.1f%%", 100),
+            new Column("knowledge bits", UnitResult::knowledgeBits, "%,.0f", 1),
+            new Column("bits/param", r -> r.knowledgeBits() / r.params(), "%.4f", 1),
+            new Column("QA accuracy", UnitResult::qaAccuracy, "%.1f%%", 100),
+            new Column("instruct QA", UnitResult::instructQa, "%.1f%%", 100),
+            new Column("known kept", UnitResult::knownKept, "%.1f%%", 100),
+            new Column("tokens/s", UnitResult::tokensPerSecond, "%,.0f", 1),
+            new Column("training FLOPs", UnitResult::trainFlops, "%.3g", 1));
+
+    private static String resultsTable(Experiment experiment, List<UnitResult> results) {
+        boolean sweep = !experiment.sweep().isNone();
+        boolean forgetting = experiment.instruct() != null;
+        List<Column> columns = COLUMNS.stream().filter(c -> c.measured(results)).toList();
+        StringBuilder b = new StringBuilder(sweep ? "| " + experiment.sweep().name() + " " : "").append("| arm | phase | seeds");
+        StringBuilder rule = new StringBuilder(sweep ? "|---" : "").append("|---|---|---:");
+        for (Column c : columns) {
+            b.append(" | ").append(c.heading());
+            rule.append("|---:");
+            if (forgetting && c.heading().equals("instruct QA")) {
+                b.append(" | forgetting");
+                rule.append("|---:");
+            }
+        }
+        b.append(" |\n").append(rule).append("|\n");
+        for (Sweep.Point point : experiment.sweep().points()) {
+            for (Arm arm : experiment.arms()) {
+                for (Phase phase : experiment.phases()) {
+                    String p = phase.name();
+                    Spread loss = metric(results, point.label(), arm.name(), p, UnitResult::valLoss);
+                    b.append(sweep ? "| " + point.label() + " " : "").append("| ").append(arm.name()).append(" | ").append(p)
+                            .append(" | ").append(loss.n());
+                    for (Column c : columns) {
+                        b.append(" | ").append(scaled(metric(results, point.label(), arm.name(), p, c.value()), c.scale()).format(c.pattern()));
+                        if (forgetting && c.heading().equals("instruct QA")) {
+                            b.append(" | ").append(Phase.INSTRUCT.equals(p)
+                                    ? scaled(Spread.of(Forgetting.perSeed(results, point.label(), arm.name())), 100).format("%+.1f pt") : "");
+                        }
+                    }
+                    b.append(" |\n");
+                }
+            }
+        }
+        return b.toString();
+    }
+
+    static Spread scaled(Spread s, double k) {
         return new Spread(s.n(), s.mean() * k, s.std() * k, s.min() * k, s.max() * k);
     }
 
-    private static void plots(Path dir, Experiment experiment, List<UnitResult> results, List<String> arms) {
-        for (Phase phase : experiment.phases()) {
-            Map<String, Path> runs = new LinkedHashMap<>();
-            for (String arm : arms) {
-                for (long seed : experiment.seeds()) {
-                    Path metrics = ExperimentRunner.unitDir(dir, arm, seed, phase.name()).resolve("metrics.jsonl");
-                    if (Files.isRegularFile(metrics)) {
-                        runs.put(arm + " (seed " + seed + ")", metrics);
-                        break;
-                    }
+    /** Arms of the experiment that {@code keep} accepts, in file order. */
+    static List<Arm> arms(Experiment experiment, Predicate<Arm> keep) {
+        return experiment.arms().stream().filter(keep).toList();
+    }
+
+    static Map<String, List<Spread>> bySweep(Experiment experiment, List<UnitResult> results, String phase,
+                                             ToDoubleFunction<UnitResult> value) {
+        Map<String, List<Spread>> out = new LinkedHashMap<>();
+        for (Arm arm : experiment.arms()) {
+            List<Spread> spreads = new ArrayList<>();
+            for (Sweep.Point point : experiment.sweep().points()) {
+                spreads.add(metric(results, point.label(), arm.name(), phase, value));
+            }
+            out.put(arm.name(), spreads);
+        }
+        return out;
+    }
+
+    static void loss(Path dir, Experiment experiment, String point, Phase phase, Path png) {
+        Map<String, Path> runs = new LinkedHashMap<>();
+        for (Arm arm : experiment.arms()) {
+            for (long seed : experiment.seeds()) {
+                Path metrics = ExperimentRunner.unitDir(dir, point, arm.name(), seed, phase.name()).resolve("metrics.jsonl");
+                if (Files.isRegularFile(metrics)) {
+                    runs.put(arm.name() + " (seed " + seed + ")", metrics);
+                    break;
                 }
             }
-            if (!runs.isEmpty()) {
-                LossPlot.write(runs, dir.resolve("loss-" + phase.name() + ".png"), "Loss, " + phase.name() + " phase (first seed per arm)");
-            }
         }
-        List<Spread> before = new ArrayList<>();
-        List<Spread> after = new ArrayList<>();
-        for (String arm : arms) {
-            before.add(metric(results, arm, Phase.PRETRAIN, UnitResult::recall));
-            after.add(metric(results, arm, Phase.INSTRUCT, UnitResult::recall));
+        if (!runs.isEmpty()) {
+            LossPlot.write(runs, png, "Loss, " + phase.name() + " phase" + (point.isEmpty() ? "" : ", " + point)
+                    + " (first seed per arm)");
         }
-        RecallChart.write(arms, before, after, dir.resolve("recall.png"));
     }
 }

@@ -21,16 +21,15 @@ import membank.config.ModelConfig;
 import membank.config.RunConfig;
 import membank.config.TrainConfig;
 import membank.data.BatchSpec;
-import membank.data.KnowledgeSet;
-import membank.data.KnowledgeSpec;
-import membank.data.Probe;
-import membank.data.Split;
+import membank.data.Exposures;
 import membank.data.TokenBatches;
 import membank.eval.Evaluator;
+import membank.eval.KnowledgeBits;
+import membank.eval.RecallResult;
 import membank.memory.BankForm;
 import membank.model.Checkpoint;
 import membank.model.FlopCounter;
-import membank.model.FrozenParts;
+import membank.model.MemoryFreeze;
 import membank.model.MemoryLM;
 import membank.model.ParameterRole;
 import membank.nn.Precision;
@@ -121,69 +120,86 @@ public final class ExperimentRunner {
     /** Runs every unit not yet in results.jsonl, then writes the report; returns all results. */
     public List<UnitResult> run(String command) {
         writeRunInfo(command);
-        ObjectNode base = ArmConfigs.baseTree(experiment.preset(), experiment.baseSet());
-        TrainConfig baseTraining = RunConfig.parse(base).training();
-        KnowledgeSet knowledge = KnowledgeSet.generate(new KnowledgeSpec(baseTraining.data().entities(),
-                baseTraining.data().knowledgeSeed()));
-        var instructPairs = InstructData.pairs(knowledge, experiment.instruct().entities());
-        Path instructPath = out.resolve("data").resolve("instruct.jsonl");
-        InstructData.write(instructPairs, instructPath);
-        var instructFile = new ArmConfigs.InstructFile(instructPath, instructPairs.size(),
-                instructPairs.stream().mapToInt(p -> InstructData.render(p).length()).average().orElse(1));
-        Probes probes = new Probes(knowledge.probes(Split.SEEN), InstructData.probes(knowledge.qaPairs()),
-                InstructData.probes(instructPairs));
-        for (long seed : experiment.seeds()) {
-            Map<String, String> pretrained = new HashMap<>();
-            for (Arm arm : experiment.arms()) {
-                ObjectNode armTree = ArmConfigs.model(arm, base);
-                RunConfig pretrainRun = ArmConfigs.phase(arm, armTree, experiment.pretrain(), seed, instructFile);
-                // Arms whose pretraining is the same run (the memory variants differ only in phase 2) share it.
-                String key = pretrainRun.toJson().toString() + ArmConfigs.freezesBank(arm, experiment.pretrain());
-                String source = pretrained.putIfAbsent(key, arm.name());
-                String pretrainArm = source != null ? source : arm.name();
-                for (Phase phase : experiment.phases()) {
-                    if (done(arm, seed, phase)) {
-                        continue;
-                    }
-                    boolean shared = Phase.PRETRAIN.equals(phase.name()) && source != null;
-                    log.accept(String.format(Locale.ROOT, "%s, seed %d, %s: %s", arm.name(), seed, phase.name(),
-                            shared ? "the same run as " + source + "'s" : phase.steps() + " steps"));
-                    UnitResult result = shared ? sharedResult(source, arm, seed)
-                            : unit(arm, seed, phase, ArmConfigs.phase(arm, armTree, phase, seed, instructFile),
-                                    pretrainRun.training(), probes, pretrainArm);
-                    ResultsFile.append(out, result);
-                    afterUnit.accept(result);
-                }
-            }
+        for (Sweep.Point point : experiment.sweep().points()) {
+            runPoint(point);
         }
         ExperimentReport.write(out);
         return ResultsFile.read(out);
     }
 
+    private void runPoint(Sweep.Point point) {
+        ObjectNode base = ArmConfigs.baseTree(experiment.preset(), experiment.baseSet(point));
+        PointData data = PointData.prepare(base, experiment, dataDir(out, point.label()));
+        for (long seed : experiment.seeds()) {
+            Map<String, String> pretrained = new HashMap<>();
+            for (Arm arm : experiment.arms()) {
+                ObjectNode armTree = ArmConfigs.model(arm, base);
+                RunConfig pretrainRun = phaseRun(arm, armTree, experiment.pretrain(), seed, data);
+                // Arms whose pretraining is the same run (the memory variants differ only in phase 2) share it.
+                String key = pretrainRun.toJson().toString() + ArmConfigs.freezeOf(arm, experiment.pretrain());
+                String source = pretrained.putIfAbsent(key, arm.name());
+                String pretrainArm = source != null ? source : arm.name();
+                for (Phase phase : experiment.phases()) {
+                    if (done(point.label(), arm, seed, phase)) {
+                        continue;
+                    }
+                    boolean shared = Phase.PRETRAIN.equals(phase.name()) && source != null;
+                    RunConfig run = shared ? pretrainRun : phaseRun(arm, armTree, phase, seed, data);
+                    log.accept(String.format(Locale.ROOT, "%s%s, seed %d, %s: %s", point.label().isEmpty() ? "" : point.label() + ", ",
+                            arm.name(), seed, phase.name(), shared ? "the same run as " + source + "'s"
+                                    : String.format(Locale.ROOT, "%,d steps (%s)", run.training().steps(), phase.budget().describe())));
+                    UnitResult result = shared ? sharedResult(point.label(), source, arm, seed)
+                            : unit(new Unit(point.label(), arm, seed, phase, pretrainArm), run, pretrainRun.training(), data);
+                    ResultsFile.append(out, result);
+                    afterUnit.accept(result);
+                }
+            }
+        }
+    }
+
+    /** The phase's run configuration with the steps its budget makes for this arm. */
+    private RunConfig phaseRun(Arm arm, ObjectNode armTree, Phase phase, long seed, PointData data) {
+        RunConfig draft = ArmConfigs.phase(arm, armTree, phase, seed, data.instructFile(), 1);
+        TrainConfig t = draft.training();
+        long tokensPerStep = (long) t.gradAccum() * t.batchSize() * t.seqLen();
+        int steps = phase.budget().steps(tokensPerStep, () -> data.exposureTokens(draft, (int) phase.budget().value()) - 1,
+                FlopCounter.count(draft.model(), t.seqLen(), t.batchSize(), ArmConfigs.freezeOf(arm, phase).frozenParts())
+                        .trainPerToken());
+        return ArmConfigs.phase(arm, armTree, phase, seed, data.instructFile(), steps);
+    }
+
     /** {@code source}'s pretraining result under {@code arm}'s name (its pretraining was the identical run). */
-    private UnitResult sharedResult(String source, Arm arm, long seed) {
-        UnitResult r = ResultsFile.read(out).stream().filter(u -> u.is(source, seed, Phase.PRETRAIN)).findFirst()
+    private UnitResult sharedResult(String point, String source, Arm arm, long seed) {
+        UnitResult r = ResultsFile.read(out).stream().filter(u -> u.is(point, source, seed, Phase.PRETRAIN)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no pretraining result of " + source + ", seed " + seed));
-        return new UnitResult(arm.name(), arm.kind().label(), seed, r.phase(), r.model(), r.params(), r.steps(), r.tokens(),
-                r.valLoss(), r.recall(), r.qaAccuracy(), r.instructQa(), r.tokensPerSecond(), r.flopsPerToken(), r.trainFlops());
+        return r.as(arm.name(), arm.kind().label());
     }
 
-    private record Probes(List<Probe> recall, List<Probe> qa, List<Probe> instructQa) {
+    /** One (point, arm, seed, phase) to train; {@code pretrainArm} is the arm whose pretraining it continues from. */
+    private record Unit(String point, Arm arm, long seed, Phase phase, String pretrainArm) {
+        boolean pretraining() {
+            return Phase.PRETRAIN.equals(phase.name());
+        }
     }
 
-    private boolean done(Arm arm, long seed, Phase phase) {
-        return ResultsFile.read(out).stream().anyMatch(r -> r.is(arm.name(), seed, phase.name()));
+    private boolean done(String point, Arm arm, long seed, Phase phase) {
+        return ResultsFile.read(out).stream().anyMatch(r -> r.is(point, arm.name(), seed, phase.name()));
     }
 
-    static Path unitDir(Path out, String arm, long seed, String phase) {
-        return out.resolve("runs").resolve(arm).resolve("seed-" + seed).resolve(phase);
+    /** {@code runs/<arm>/seed-<s>/<phase>}, under {@code runs/<point>/} when the experiment sweeps. */
+    static Path unitDir(Path out, String point, String arm, long seed, String phase) {
+        Path runs = out.resolve("runs");
+        return (point.isEmpty() ? runs : runs.resolve(point)).resolve(arm).resolve("seed-" + seed).resolve(phase);
     }
 
-    private UnitResult unit(Arm arm, long seed, Phase phase, RunConfig run, TrainConfig pretraining, Probes probes,
-                            String pretrainArm) {
-        Path dir = unitDir(out, arm.name(), seed, phase.name());
-        boolean freeze = ArmConfigs.freezesBank(arm, phase);
-        TrainingRun training = start(pretrainArm, seed, phase, run, dir, freeze);
+    static Path dataDir(Path out, String point) {
+        return point.isEmpty() ? out.resolve("data") : out.resolve("data").resolve(point);
+    }
+
+    private UnitResult unit(Unit u, RunConfig run, TrainConfig pretraining, PointData data) {
+        Path dir = unitDir(out, u.point(), u.arm().name(), u.seed(), u.phase().name());
+        MemoryFreeze freeze = ArmConfigs.freezeOf(u.arm(), u.phase());
+        TrainingRun training = start(u, run, dir, freeze);
         if (!progress) {
             training.quiet();
         }
@@ -194,16 +210,12 @@ public final class ExperimentRunner {
             throw new IllegalStateException("interrupted at step " + stop + " of " + dir + " (test hook)");
         }
         RunSummary summary = training.train();
-        return measure(arm, seed, phase, run, pretraining, training, summary, freeze, probes, dir);
+        return measure(u, run, pretraining, training, summary, freeze, data, dir);
     }
 
     /** Resumes from the unit's checkpoint, or starts it: from a fresh model, or from the previous phase's. */
-    private TrainingRun start(String pretrainArm, long seed, Phase phase, RunConfig run, Path dir, boolean freeze) {
-        Consumer<MemoryLM> prepare = model -> {
-            if (freeze) {
-                freezeBank(model);
-            }
-        };
+    private TrainingRun start(Unit u, RunConfig run, Path dir, MemoryFreeze freeze) {
+        Consumer<MemoryLM> prepare = freeze::apply;
         if (TrainingRun.hasCheckpoint(dir)) {
             log.accept("  resuming " + dir);
             return TrainingRun.resume(dir, null, precision, prepare);
@@ -216,28 +228,19 @@ public final class ExperimentRunner {
             throw new UncheckedIOException("cannot clear " + dir, e);
         }
         MemoryLM model;
-        if (Phase.PRETRAIN.equals(phase.name())) {
-            manual_seed(seed);
+        if (u.pretraining()) {
+            manual_seed(u.seed());
             model = new MemoryLM(run.model());
         } else {
-            Path previous = unitDir(out, pretrainArm, seed, Phase.PRETRAIN);
-            model = Checkpoint.load(previous, BankForm.TRAINABLE);
+            model = Checkpoint.load(unitDir(out, u.point(), u.pretrainArm(), u.seed(), Phase.PRETRAIN), BankForm.TRAINABLE);
         }
         prepare.accept(model);
         return TrainingRun.adapting(resolved, dir, precision, model, corpus,
                 (m, d) -> Checkpoint.save(m, d, resolved.toJson()), "model");
     }
 
-    static void freezeBank(MemoryLM model) {
-        model.namedParameters().forEach((name, p) -> {
-            if (ParameterRole.of(name) == ParameterRole.BANK) {
-                p.requires_grad_(false);
-            }
-        });
-    }
-
-    private UnitResult measure(Arm arm, long seed, Phase phase, RunConfig run, TrainConfig pretraining, TrainingRun training,
-                               RunSummary summary, boolean freeze, Probes probes, Path dir) {
+    private UnitResult measure(Unit u, RunConfig run, TrainConfig pretraining, TrainingRun training, RunSummary summary,
+                               MemoryFreeze freeze, PointData data, Path dir) {
         MemoryLM model = training.model();
         Evaluator evaluator = new Evaluator(model, precision, false);
         Corpus pretrainData = Corpus.open(pretraining, model.config());
@@ -245,17 +248,42 @@ public final class ExperimentRunner {
         try (TokenBatches batches = pretrainData.validationBatches(new BatchSpec(pretraining.batchSize(), pretraining.seqLen()))) {
             valLoss = evaluator.loss(batches, experiment.evalBatches());
         }
-        var tokenizer = pretrainData.tokenizer();
-        double recall = evaluator.recall(tokenizer, probes.recall(), PROBE_BATCH).accuracy();
-        double qa = evaluator.recall(tokenizer, probes.qa(), PROBE_BATCH).accuracy();
-        double instructQa = evaluator.recall(tokenizer, probes.instructQa(), PROBE_BATCH).accuracy();
         TrainConfig t = run.training();
         long tokens = (long) t.steps() * t.gradAccum() * t.batchSize() * t.seqLen();
-        double perToken = FlopCounter.count(model.config(), t.seqLen(), t.batchSize(), new FrozenParts(false, false, false, freeze))
-                .trainPerToken();
+        double exposures = Exposures.count(Corpus.open(t, model.config()).train(), tokens + 1).mean();
+        Knowledge known = data.knows() ? knowledge(u, evaluator, pretrainData, data, dir) : Knowledge.NONE;
+        double bitsPerByte = data.knows() ? Double.NaN : valLoss / Math.log(2) / data.bytesPerToken();
+        double perToken = FlopCounter.count(model.config(), t.seqLen(), t.batchSize(), freeze.frozenParts()).trainPerToken();
         long params = ParameterRole.count(model).values().stream().mapToLong(Long::longValue).sum();
-        return new UnitResult(arm.name(), arm.kind().label(), seed, phase.name(), describe(model.config()), params, t.steps(),
-                tokens, valLoss, recall, qa, instructQa, summary.tokensPerSecond(), perToken, perToken * tokens);
+        return new UnitResult(u.point(), u.arm().name(), u.arm().kind().label(), u.seed(), u.phase().name(), describe(model.config()),
+                params, t.steps(), tokens, exposures, valLoss, bitsPerByte, known.recall(), known.qa(), known.instructQa(),
+                known.bits(), known.kept(), summary.tokensPerSecond(), perToken, perToken * tokens);
+    }
+
+    /** What the model knows of the pretrained facts after a phase; NaN where it does not apply. */
+    private record Knowledge(double recall, double qa, double instructQa, double bits, double kept) {
+        static final Knowledge NONE = new Knowledge(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+    }
+
+    /**
+     * Recall, QA accuracy and bits of the pretrained facts. After pretraining the facts recalled are
+     * written to the unit's directory; after the instruct phase, the share of those still recalled
+     * is the forgetting of what was known (facts never known cannot be forgotten).
+     */
+    private Knowledge knowledge(Unit u, Evaluator evaluator, Corpus pretrainData, PointData data, Path dir) {
+        var tokenizer = pretrainData.tokenizer();
+        RecallResult recall = evaluator.recall(tokenizer, data.recallProbes(), PROBE_BATCH);
+        boolean instruct = experiment.instruct() != null;
+        double qa = instruct ? evaluator.recall(tokenizer, data.qaProbes(), PROBE_BATCH).accuracy() : Double.NaN;
+        double instructQa = instruct ? evaluator.recall(tokenizer, data.instructProbes(), PROBE_BATCH).accuracy() : Double.NaN;
+        double kept = Double.NaN;
+        if (u.pretraining()) {
+            RecalledFacts.write(dir, recall.hits());
+        } else {
+            kept = RecalledFacts.keptShare(RecalledFacts.read(unitDir(out, u.point(), u.pretrainArm(), u.seed(), Phase.PRETRAIN)),
+                    recall.hits());
+        }
+        return new Knowledge(recall.accuracy(), qa, instructQa, KnowledgeBits.of(recall), kept);
     }
 
     static String describe(ModelConfig c) {

@@ -41,6 +41,33 @@ final class FileKeys {
         return new IllegalArgumentException("experiment file " + source + ": key '" + key + "' is missing: it is required (" + what + ")");
     }
 
+    /** Where this object is in the file, e.g. "phases.pretrain". */
+    String path() {
+        return path;
+    }
+
+    /** A problem that no single value shows, e.g. two keys that exclude each other. */
+    IllegalArgumentException problem(String what) {
+        return new IllegalArgumentException("experiment file " + source + ": " + what);
+    }
+
+    /** A non-empty array of strings or numbers, as text (sweep values). */
+    List<String> scalars(String name) {
+        JsonNode value = required(name, "a non-empty array of numbers or strings");
+        if (!value.isArray() || value.isEmpty()) {
+            throw error(key(name), value, "must be a non-empty array of numbers or strings");
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < value.size(); i++) {
+            JsonNode v = value.get(i);
+            if (!v.isNumber() && !v.isTextual()) {
+                throw error(key(name) + "[" + i + "]", v, "must be a number or a string");
+            }
+            out.add(v.asText());
+        }
+        return out;
+    }
+
     boolean has(String name) {
         return node.has(name) && !node.get(name).isNull();
     }

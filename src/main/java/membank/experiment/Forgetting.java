@@ -15,14 +15,14 @@ public final class Forgetting {
         return recallAfterInstruct - recallAfterPretrain;
     }
 
-    /** One value per seed of {@code arm} that has both phases measured, in seed order of the results. */
-    public static List<Double> perSeed(List<UnitResult> results, String arm) {
+    /** One value per seed of {@code arm} at sweep point {@code point} that has both phases measured, in seed order of the results. */
+    public static List<Double> perSeed(List<UnitResult> results, String point, String arm) {
         List<Double> out = new ArrayList<>();
         for (UnitResult before : results) {
-            if (!before.arm().equals(arm) || !before.phase().equals(Phase.PRETRAIN)) {
+            if (!before.point().equals(point) || !before.arm().equals(arm) || !before.phase().equals(Phase.PRETRAIN)) {
                 continue;
             }
-            results.stream().filter(r -> r.is(arm, before.seed(), Phase.INSTRUCT)).findFirst()
+            results.stream().filter(r -> r.is(point, arm, before.seed(), Phase.INSTRUCT)).findFirst()
                     .ifPresent(after -> out.add(of(before.recall(), after.recall())));
         }
         return out;

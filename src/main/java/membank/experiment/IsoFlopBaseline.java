@@ -2,6 +2,7 @@ package membank.experiment;
 
 import java.util.Locale;
 import java.util.function.IntFunction;
+import java.util.function.ToDoubleFunction;
 
 import membank.config.ModelConfig;
 import membank.model.FlopCounter;
@@ -25,10 +26,11 @@ public record IsoFlopBaseline(ModelConfig model, long seqLen, long batch, double
                     + " \"membank\" block: give a model with memory (e.g. --preset small)");
         }
         double target = FlopCounter.count(model, seqLen, batch).trainPerToken();
+        ToDoubleFunction<ModelConfig> flops = c -> FlopCounter.count(c, seqLen, batch).trainPerToken();
         BaselineCandidate deeper = closest(BaselineKind.DEEPER, model.numHiddenLayers(),
-                n -> BaselineShapes.deeper(model, n), target, seqLen, batch);
+                n -> BaselineShapes.deeper(model, n), flops, target);
         BaselineCandidate wider = closest(BaselineKind.WIDER, model.numKeyValueHeads(),
-                kv -> BaselineShapes.wider(model, kv), target, seqLen, batch);
+                kv -> BaselineShapes.wider(model, kv), flops, target);
         return new IsoFlopBaseline(model, seqLen, batch, target, deeper, wider);
     }
 
@@ -54,15 +56,16 @@ public record IsoFlopBaseline(ModelConfig model, long seqLen, long batch, double
     }
 
     /**
-     * Walks {@code shapes} from {@code first} up while the candidate costs less than the target,
-     * keeping the one closest to it (the walk stops at the first that costs as much or more).
+     * Walks {@code shapes} from {@code first} up while the candidate measures less than the target
+     * (training FLOPs per token, or parameters), keeping the one closest to it (the walk stops at
+     * the first that measures as much or more).
      */
-    private static BaselineCandidate closest(BaselineKind kind, int first, IntFunction<ModelConfig> shapes, double target,
-                                             long seqLen, long batch) {
+    static BaselineCandidate closest(BaselineKind kind, int first, IntFunction<ModelConfig> shapes,
+                                     ToDoubleFunction<ModelConfig> measure, double target) {
         BaselineCandidate best = null;
         for (int i = first; i < first + MAX_STEPS; i++) {
             ModelConfig c = shapes.apply(i);
-            double flops = FlopCounter.count(c, seqLen, batch).trainPerToken();
+            double flops = measure.applyAsDouble(c);
             BaselineCandidate candidate = new BaselineCandidate(kind, c, flops, flops / target);
             if (best == null || candidate.deviation() < best.deviation()) {
                 best = candidate;
@@ -71,15 +74,15 @@ public record IsoFlopBaseline(ModelConfig model, long seqLen, long batch, double
                 return best;
             }
         }
-        throw new IllegalArgumentException("the memory model costs more training FLOPs per token than a plain model "
-                + kind.label() + " by " + MAX_STEPS + " steps (" + shape(best.config()) + "): no iso-FLOP baseline");
+        throw new IllegalArgumentException("the memory model measures more than a plain model "
+                + kind.label() + " by " + MAX_STEPS + " steps (" + shape(best.config()) + "): no matched baseline");
     }
 
-    private static String ratio(BaselineCandidate c) {
+    static String ratio(BaselineCandidate c) {
         return String.format(Locale.ROOT, "%.3f", c.ratio());
     }
 
-    private static String shape(ModelConfig c) {
+    static String shape(ModelConfig c) {
         return String.format(Locale.ROOT, "%d layers of hidden %d, intermediate %d, %d heads (%d kv)", c.numHiddenLayers(),
                 c.hiddenSize(), c.intermediateSize(), c.numAttentionHeads(), c.numKeyValueHeads());
     }

@@ -3,9 +3,10 @@ package membank.experiment;
 import java.util.List;
 import java.util.Locale;
 
-/** Mean, sample standard deviation (0 for one value), minimum and maximum of a metric over seeds. */
+/** Mean, sample standard deviation (0 for one value), minimum and maximum of a metric over seeds; NaN values (not measured) are left out. */
 public record Spread(int n, double mean, double std, double min, double max) {
-    public static Spread of(List<Double> values) {
+    public static Spread of(List<Double> measured) {
+        List<Double> values = measured.stream().filter(v -> !Double.isNaN(v)).toList();
         if (values.isEmpty()) {
             return new Spread(0, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
         }

@@ -17,7 +17,13 @@ public final class Verdict {
      */
     public static String compare(String metric, String other, Spread memory, Spread baseline, boolean higherIsBetter,
                                  String better, String worse, String pattern) {
-        String numbers = String.format(Locale.ROOT, "%s: memory %s vs %s %s", metric, memory.format(pattern), other,
+        return compare(metric, "memory", other, memory, baseline, higherIsBetter, better, worse, pattern);
+    }
+
+    /** As above, for a subject other than the memory arm (e.g. "frozen-bank", or the largest bank of a sweep). */
+    public static String compare(String metric, String subject, String other, Spread memory, Spread baseline,
+                                 boolean higherIsBetter, String better, String worse, String pattern) {
+        String numbers = String.format(Locale.ROOT, "%s: %s %s vs %s %s", metric, subject, memory.format(pattern), other,
                 baseline.format(pattern));
         if (memory.n() == 0 || baseline.n() == 0) {
             return numbers + ": not measured for both arms, no verdict";
@@ -32,7 +38,7 @@ public final class Verdict {
         double spread = memory.std() + baseline.std();
         if (Math.abs(diff) > spread) {
             return numbers + ": " + direction + ", more than the spread (" + String.format(Locale.ROOT, pattern, spread)
-                    + "): " + (memoryWins ? "memory wins" : "memory loses");
+                    + "): " + subject + (memoryWins ? " wins" : " loses");
         }
         return numbers + ": " + direction + ", within the spread (" + String.format(Locale.ROOT, pattern, spread)
                 + "): no verdict";

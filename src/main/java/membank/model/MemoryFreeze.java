@@ -34,6 +34,20 @@ public enum MemoryFreeze {
         throw new IllegalArgumentException("--freeze " + label + ": allowed: " + String.join(", ", labels()));
     }
 
+    /** Turns off the gradient of every parameter of {@code model} this freezes. */
+    public void apply(MemoryLM model) {
+        model.namedParameters().forEach((name, p) -> {
+            if (freezes(name)) {
+                p.requires_grad_(false);
+            }
+        });
+    }
+
+    /** What this leaves untrained, for counting FLOPs (nothing of the backbone or the memory queries). */
+    public FrozenParts frozenParts() {
+        return new FrozenParts(false, false, this == BANK_KV, this != NONE);
+    }
+
     /** Whether the adapter tensor {@code name} stays frozen. */
     boolean freezes(String name) {
         return switch (this) {

@@ -23,7 +23,7 @@ class ExperimentJsonTest {
         Experiment e = parse(ExperimentRunnerTest.TINY);
         assertEquals("tiny", e.name());
         assertEquals(List.of("memory", "iso-flop", "frozen-bank"), e.arms().stream().map(Arm::name).toList());
-        assertEquals(4, e.pretrain().steps());
+        assertEquals(Budget.steps(4), e.pretrain().budget());
         assertEquals(1e-4, e.instruct().bankLr());
         assertEquals(null, e.instruct().memoryLr());
         assertEquals(List.of(0L), e.seeds());
@@ -35,7 +35,10 @@ class ExperimentJsonTest {
         for (String name : ExperimentFiles.shipped()) {
             ExperimentFiles.Source s = ExperimentFiles.load(name);
             Experiment e = ExperimentJson.parse(s.tree(), s.name());
-            assertEquals(ArmKind.labels(), e.arms().stream().map(a -> a.kind().label()).toList(), name);
+            assertTrue(e.arms().stream().anyMatch(a -> a.kind() == ArmKind.MEMORY), name);
+            if (name.equals("quick")) {
+                assertEquals(ArmKind.labels(), e.arms().stream().map(a -> a.kind().label()).toList(), name);
+            }
         }
     }
 

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /** Forgetting per seed, spreads over seeds and the verdict rule. */
 class ForgettingTest {
     private static UnitResult result(String arm, long seed, String phase, double recall) {
-        return new UnitResult(arm, "memory", seed, phase, "m", 1, 1, 1, 1.0, recall, 0, 0, 1, 1, 1);
+        return new UnitResult("", arm, "memory", seed, phase, "m", 1, 1, 1, 1, 1.0, Double.NaN, recall, 0, 0, 0, Double.NaN, 1, 1, 1);
     }
 
     @Test
@@ -19,7 +19,7 @@ class ForgettingTest {
         List<UnitResult> results = List.of(result("m", 0, Phase.PRETRAIN, 0.8), result("m", 0, Phase.INSTRUCT, 0.6),
                 result("m", 1, Phase.PRETRAIN, 0.5), result("m", 1, Phase.INSTRUCT, 0.55),
                 result("m", 2, Phase.PRETRAIN, 0.9), result("other", 0, Phase.INSTRUCT, 0.1));
-        List<Double> f = Forgetting.perSeed(results, "m");
+        List<Double> f = Forgetting.perSeed(results, "", "m");
         assertEquals(2, f.size(), "seed 2 has no instruct result");
         assertEquals(-0.2, f.get(0), 1e-12);
         assertEquals(0.05, f.get(1), 1e-12);
