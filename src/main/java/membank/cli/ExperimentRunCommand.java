@@ -16,18 +16,19 @@ import membank.nn.Precision;
 import membank.util.DirectoryLock;
 
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Run an experiment file (or a shipped one by name: quick, laptop) into --out: one training run per",
-                "(arm, seed, phase) under runs/, results.jsonl, report.md and PNG plots. Rerunning the same command",
-                "skips measured units and resumes an unfinished one from its last checkpoint."},
+        description = {"Run an experiment file, or a shipped one by name (quick, capacity, bank-size, forgetting,",
+                "real-text), into --out: one training run per (sweep point, arm, seed, phase) under runs/,",
+                "results.jsonl, report.md and PNG plots. Rerunning the same command skips measured units and",
+                "resumes an unfinished one from its last checkpoint. docs/experiments.md has the file format."},
         footer = {"", "Examples:",
                 "  membank experiment run quick",
-                "  membank experiment run laptop --out runs/exp-laptop",
+                "  membank experiment run capacity --out runs/capacity",
                 "  membank experiment run my-experiment.json --out runs/mine --precision fp32"})
 final class ExperimentRunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", paramLabel = "FILE|NAME", description = "An experiment JSON file, or quick / laptop.")
+    @Parameters(index = "0", paramLabel = "FILE|NAME", description = "An experiment JSON file, or quick, capacity, bank-size, forgetting, real-text.")
     String file;
 
     @Option(names = "--out", paramLabel = "DIR", description = "Run directory (default: runs/experiment-<name>).")

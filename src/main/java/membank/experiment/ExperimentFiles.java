@@ -12,13 +12,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 /**
- * Experiment files by path, or shipped ones by name ({@code quick}, {@code laptop}) from the
+ * Experiment files by path, or shipped ones by name ({@code quick}, {@code capacity}, ...) from the
  * resources under {@code membank/experiments/}.
  */
 public final class ExperimentFiles {
     private static final String FOLDER = "/membank/experiments/";
     // A fixed list: listing resources inside a jar is unreliable.
-    private static final List<String> SHIPPED = List.of("quick", "laptop");
+    private static final List<String> SHIPPED = List.of("quick", "capacity", "bank-size", "forgetting", "real-text");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private ExperimentFiles() {

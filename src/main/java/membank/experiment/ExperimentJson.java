@@ -1,5 +1,7 @@
 package membank.experiment;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -20,9 +22,10 @@ import membank.config.RunConfig;
  * that do not make a valid configuration are all reported with the key that holds them.
  */
 public final class ExperimentJson {
-    private static final List<String> TOP = List.of("name", "description", "base", "sweep", "arms", "phases", "seeds", "eval");
+    private static final List<String> TOP = List.of("name", "description", "corpus", "base", "sweep", "arms", "phases", "seeds", "eval");
     private static final List<String> SWEEP = List.of("name", "key", "values", "points");
     private static final List<String> POINT = List.of("label", "set");
+    private static final List<String> CORPUS = List.of("path", "install");
     private static final List<String> BASE = List.of("preset", "set");
     private static final List<String> ARM = List.of("kind", "name", "set", "baseline");
     private static final List<String> PHASES = List.of(Phase.PRETRAIN, Phase.INSTRUCT);
@@ -47,7 +50,11 @@ public final class ExperimentJson {
         if (!Presets.names().contains(preset)) {
             throw base.error(base.key("preset"), root.at("/base/preset"), "allowed: " + String.join(", ", Presets.names()));
         }
-        List<String> baseSet = base.strings("set");
+        List<String> baseSet = new ArrayList<>();
+        if (top.has("corpus")) {
+            baseSet.addAll(corpus(top.child("corpus")));
+        }
+        baseSet.addAll(base.strings("set"));
         Sweep sweep = top.has("sweep") ? sweep(top.child("sweep")) : Sweep.NONE;
         FileKeys phases = top.child("phases");
         phases.rejectUnknown(PHASES);
@@ -69,10 +76,25 @@ public final class ExperimentJson {
         return new Experiment(name, preset, baseSet, sweep, arms, pretrain, instruct, seeds, batches);
     }
 
+    /**
+     * {"path", "install"}: a text corpus on this machine that the base trains on, and how to get it;
+     * a missing corpus is refused before anything runs, with that advice.
+     */
+    private static List<String> corpus(FileKeys c) {
+        c.rejectUnknown(CORPUS);
+        String path = c.string("path", null);
+        if (!Files.exists(Path.of(path))) {
+            throw c.problem("the corpus " + path + " (" + c.key("path") + ") does not exist on this machine: "
+                    + (c.has("install") ? "install it with '" + c.string("install", null) + "', or " : "")
+                    + "point " + c.key("path") + " at a copy");
+        }
+        return List.of("training.data.kind=text", "training.data.path=" + path);
+    }
+
     /** {"name", "key", "values"}: one point per value, labelled by it; or {"name", "points": [{"label", "set"}]}. */
     private static Sweep sweep(FileKeys s) {
         s.rejectUnknown(SWEEP);
-        String name = named(s, "name", s.string("name", null));
+        String name = s.string("name", null);
         List<Sweep.Point> points = new ArrayList<>();
         if (s.has("points") == s.has("key")) {
             throw s.problem("'" + s.path() + "' needs either \"points\" or \"key\" with \"values\", not both");

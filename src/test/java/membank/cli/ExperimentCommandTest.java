@@ -32,7 +32,7 @@ class ExperimentCommandTest {
         assertTrue(r.err().contains("'phases.pretrain.steps' has value 0"), r.err());
         CliRun missing = CliRun.of("experiment", "run", "nonesuch");
         assertEquals(1, missing.exit());
-        assertTrue(missing.err().contains("quick, laptop"), missing.err());
+        assertTrue(missing.err().contains("quick, capacity, bank-size, forgetting, real-text"), missing.err());
     }
 
     @Test

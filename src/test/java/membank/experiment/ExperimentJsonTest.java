@@ -50,6 +50,16 @@ class ExperimentJsonTest {
         assertTrue(error(tiny.replace("\"kind\": \"iso-flop\"", "\"kind\": \"bigger\"")).contains("'arms[1].kind'"));
         assertTrue(error(tiny.replace("\"steps\": 3", "\"steps\": -3")).contains("'phases.instruct.steps' has value -3"));
         assertTrue(error(tiny.replace("\"seeds\": [0],", "")).contains("'seeds' is missing"));
+        assertTrue(error(tiny.replace("\"steps\": 4,", "\"steps\": 4, \"exposures\": 3,"))
+                .contains("'phases.pretrain' needs exactly one budget"));
+        assertTrue(error(tiny.replace("\"steps\": 4,", "")).contains("it has none"));
+        assertTrue(error(tiny.replace("\"arms\":", "\"sweep\": {\"name\": \"people\", \"key\": \"training.data.entities\","
+                + " \"values\": [4, 4]}, \"arms\":")).contains("each point needs its own label"));
+        assertTrue(error(tiny.replace("\"arms\":", "\"sweep\": {\"name\": \"n\", \"key\": \"membank.num_tokens\","
+                + " \"values\": [2048, -1]}, \"arms\":")).contains("at sweep point -1"));
+        String corpus = error(tiny.replace("\"base\":", "\"corpus\": {\"path\": \"/no/such/gcide.dict.dz\","
+                + " \"install\": \"apt-get install dict-gcide\"}, \"base\":"));
+        assertTrue(corpus.contains("/no/such/gcide.dict.dz") && corpus.contains("apt-get install dict-gcide"), corpus);
         assertTrue(error(tiny.replace("\"seeds\": [0]", "\"seeds\": [0, 0]")).contains("'seeds[1]'"));
         assertTrue(error(tiny.replace("\"preset\": \"tiny\"", "\"preset\": \"huge\"")).contains("'base.preset'"));
         assertTrue(error(tiny.replace(", \"entities\": 4}", "}")).contains("'phases.instruct.entities' is missing"));
