@@ -145,7 +145,8 @@ public final class ExperimentRunner {
                     }
                     boolean shared = Phase.PRETRAIN.equals(phase.name()) && source != null;
                     RunConfig run = shared ? pretrainRun : phaseRun(arm, armTree, phase, seed, data);
-                    log.accept(String.format(Locale.ROOT, "%s%s, seed %d, %s: %s", point.label().isEmpty() ? "" : point.label() + ", ",
+                    log.accept(String.format(Locale.ROOT, "%s%s, seed %d, %s: %s",
+                            point.label().isEmpty() ? "" : experiment.sweep().name() + " " + point.label() + ", ",
                             arm.name(), seed, phase.name(), shared ? "the same run as " + source + "'s"
                                     : String.format(Locale.ROOT, "%,d steps (%s)", run.training().steps(), phase.budget().describe())));
                     UnitResult result = shared ? sharedResult(point.label(), source, arm, seed)
