@@ -29,10 +29,10 @@ public final class ExperimentJson {
     private static final List<String> BASE = List.of("preset", "set");
     private static final List<String> ARM = List.of("kind", "name", "set", "baseline");
     private static final List<String> PHASES = List.of(Phase.PRETRAIN, Phase.INSTRUCT);
-    private static final List<String> PRETRAIN = List.of("steps", "exposures", "flops", "lr", "bank_lr", "memory_lr",
-            "freeze_bank", "set");
-    private static final List<String> INSTRUCT = List.of("steps", "exposures", "flops", "lr", "bank_lr", "memory_lr",
-            "freeze_bank", "entities", "set");
+    private static final List<String> PRETRAIN = List.of("steps", "exposures", "flops", "min_steps", "lr", "bank_lr",
+            "memory_lr", "freeze_bank", "set");
+    private static final List<String> INSTRUCT = List.of("steps", "exposures", "flops", "min_steps", "lr", "bank_lr",
+            "memory_lr", "freeze_bank", "entities", "set");
     private static final List<String> EVAL = List.of("batches");
     private static final String NAME_PATTERN = "[A-Za-z0-9._-]+";
 
@@ -226,10 +226,14 @@ public final class ExperimentJson {
                     + " document, on the knowledge set each person's facts, is seen) or \"flops\" (training FLOPs, for equal"
                     + " compute); it has " + (given.isEmpty() ? "none" : given.stream().map(Budget.Kind::key).toList()));
         }
+        if (given.get(0) == Budget.Kind.STEPS && p.has("min_steps")) {
+            throw p.problem("'" + p.path() + "' has both \"steps\" and \"min_steps\": min_steps only raises an exposures or flops budget");
+        }
+        int minSteps = p.has("min_steps") ? p.positiveInt("min_steps", null) : 0;
         return switch (given.get(0)) {
             case STEPS -> Budget.steps(p.positiveInt("steps", null));
-            case EXPOSURES -> new Budget(Budget.Kind.EXPOSURES, p.positiveInt("exposures", null));
-            case FLOPS -> new Budget(Budget.Kind.FLOPS, p.positiveNumber("flops", true));
+            case EXPOSURES -> new Budget(Budget.Kind.EXPOSURES, p.positiveInt("exposures", null), minSteps);
+            case FLOPS -> new Budget(Budget.Kind.FLOPS, p.positiveNumber("flops", true), minSteps);
         };
     }
 }

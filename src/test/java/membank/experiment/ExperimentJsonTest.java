@@ -53,6 +53,7 @@ class ExperimentJsonTest {
         assertTrue(error(tiny.replace("\"steps\": 4,", "\"steps\": 4, \"exposures\": 3,"))
                 .contains("'phases.pretrain' needs exactly one budget"));
         assertTrue(error(tiny.replace("\"steps\": 4,", "")).contains("it has none"));
+        assertTrue(error(tiny.replace("\"steps\": 4,", "\"steps\": 4, \"min_steps\": 8,")).contains("only raises"));
         assertTrue(error(tiny.replace("\"arms\":", "\"sweep\": {\"name\": \"people\", \"key\": \"training.data.entities\","
                 + " \"values\": [4, 4]}, \"arms\":")).contains("each point needs its own label"));
         assertTrue(error(tiny.replace("\"arms\":", "\"sweep\": {\"name\": \"n\", \"key\": \"membank.num_tokens\","
