@@ -9,7 +9,7 @@ import java.util.List;
 final class DataJson {
     static final String PATH = "training.data";
     static final List<String> KEYS = List.of("kind", "path", "entities", "knowledge_seed", "val_fraction", "tokenizer",
-            "split");
+            "split", "utf8_errors");
     static final List<String> SPLIT_KEYS = List.of("by", "every", "fraction");
     static final List<String> KINDS = List.of(DataConfig.KNOWLEDGE, DataConfig.TEXT, DataConfig.JSONL, DataConfig.CHAT);
 
@@ -35,7 +35,8 @@ final class DataJson {
         double valFraction = Require.inRange(block.key("val_fraction"), block.doubleValue("val_fraction", 0.05),
                 0, 1, true);
         String tokenizer = tokenizer(block, kind);
-        return new DataConfig(kind, path, entities, seed, valFraction, tokenizer, split(block.child("split")));
+        String utf8Errors = block.choice("utf8_errors", DataConfig.FAIL, List.of(DataConfig.FAIL, DataConfig.REPLACE));
+        return new DataConfig(kind, path, entities, seed, valFraction, tokenizer, split(block.child("split")), utf8Errors);
     }
 
     /** Absent or null: the run chooses when it starts and records its choice here. */
@@ -76,6 +77,7 @@ final class DataJson {
         node.put("knowledge_seed", data.knowledgeSeed());
         node.put("val_fraction", data.valFraction());
         node.put("tokenizer", data.tokenizer());
+        node.put("utf8_errors", data.utf8Errors());
         if (data.split() != null) {
             node.set("split", split(data.split()));
         }

@@ -73,6 +73,11 @@ public record DataInput(Path path, List<InputFile> files, int ignored) {
         }
     }
 
+    /** The same files, read with bytes that are not UTF-8 turned into U+FFFD ({@code training.data.utf8_errors=replace}). */
+    public DataInput replacingInvalidUtf8() {
+        return new DataInput(path, files.stream().map(InputFile::replacingInvalid).toList(), ignored);
+    }
+
     /** Conversations (every file chat JSONL) rather than documents. */
     public boolean isChat() {
         return files.get(0).kind() == InputKind.CHAT;

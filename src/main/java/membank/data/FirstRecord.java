@@ -32,7 +32,8 @@ enum FirstRecord {
         try (BufferedReader in = file.open(); JsonParser parser = JSON.createParser(in)) {
             return classify(parser);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read corpus file " + file.path() + " (is it UTF-8 text?)", e);
+            throw new UncheckedIOException("cannot read corpus file " + file.path() + " (is it UTF-8 text? A file with a few stray bytes reads with"
+                    + " training.data.utf8_errors=replace)", e);
         }
     }
 

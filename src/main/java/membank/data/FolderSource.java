@@ -103,7 +103,8 @@ final class FolderSource implements TextSource {
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot read corpus file " + file
-                        + " (is it UTF-8 text?)", e);
+                        + " (is it UTF-8 text? A file with a few stray bytes reads with"
+                    + " training.data.utf8_errors=replace)", e);
             }
         }
 

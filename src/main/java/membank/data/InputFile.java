@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ import java.util.zip.GZIPInputStream;
  *
  * @param bytes the size on disk (compressed, for gzip)
  */
-public record InputFile(Path path, InputKind kind, boolean gzip, long bytes) {
+public record InputFile(Path path, InputKind kind, boolean gzip, long bytes, boolean replaceInvalid) {
     private static final int GZIP_MAGIC_1 = 0x1f;
     private static final int GZIP_MAGIC_2 = 0x8b;
 
@@ -37,7 +38,8 @@ public record InputFile(Path path, InputKind kind, boolean gzip, long bytes) {
         if (name.endsWith(".txt")) {
             return raw;
         }
-        FirstRecord first = FirstRecord.of(raw);
+        // Sniffing the kind reads past stray bytes; whether they may be read is the corpus reader's call.
+        FirstRecord first = FirstRecord.of(raw.replacingInvalid());
         boolean named = name.endsWith(".jsonl") || name.endsWith(".json");
         if (first == FirstRecord.MESSAGES) {
             return raw.as(InputKind.CHAT);
@@ -62,14 +64,19 @@ public record InputFile(Path path, InputKind kind, boolean gzip, long bytes) {
             throw new IllegalArgumentException("corpus file " + file + " is not readable: check its permissions");
         }
         try {
-            return new InputFile(file, kind, isGzip(file), Files.size(file));
+            return new InputFile(file, kind, isGzip(file), Files.size(file), false);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read corpus file " + file, e);
         }
     }
 
     InputFile as(InputKind other) {
-        return new InputFile(path, other, gzip, bytes);
+        return new InputFile(path, other, gzip, bytes, replaceInvalid);
+    }
+
+    /** The same file read with bytes that are not UTF-8 turned into U+FFFD. */
+    InputFile replacingInvalid() {
+        return new InputFile(path, kind, gzip, bytes, true);
     }
 
     /** Whether a folder's file is part of its corpus: {@code .txt} or {@code .jsonl}, either optionally {@code .gz}. */
@@ -85,14 +92,21 @@ public record InputFile(Path path, InputKind kind, boolean gzip, long bytes) {
         return gzip && name.endsWith(".gz") ? name.substring(0, name.length() - 3) : name;
     }
 
-    /** The text, decompressed when gzip; bytes that are not UTF-8 fail the read rather than turn into U+FFFD. */
+    /**
+     * The text, decompressed when gzip; bytes that are not UTF-8 fail the read rather than turn into
+     * U+FFFD, unless the file was made {@link #replacingInvalid()}.
+     */
     BufferedReader open() {
         try {
             InputStream in = Files.newInputStream(path);
             if (gzip) {
                 in = new GZIPInputStream(new BufferedInputStream(in));
             }
-            return new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()));
+            var decoder = StandardCharsets.UTF_8.newDecoder();
+            if (replaceInvalid) {
+                decoder.onMalformedInput(CodingErrorAction.REPLACE).onUnmappableCharacter(CodingErrorAction.REPLACE);
+            }
+            return new BufferedReader(new InputStreamReader(in, decoder));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open corpus file " + path + (gzip ? " (gzip)" : ""), e);
         }

@@ -102,6 +102,9 @@ public record Corpus(Tokenizer tokenizer, DataConfig data, String description, E
     /** The files at the data path; refuses documents where conversations are configured and the other way round. */
     private static DataInput input(DataConfig data) {
         DataInput input = DataInput.of(Path.of(data.path()));
+        if (data.replacesInvalidUtf8()) {
+            input = input.replacingInvalidUtf8();
+        }
         if (input.isChat() != DataConfig.CHAT.equals(data.kind())) {
             throw new IllegalArgumentException("training.data.kind is \"" + data.kind() + "\" but " + input.describe()
                     + (input.isChat() ? ": set it to \"chat\"" : ": set it to \"text\"") + " (--data does this)");

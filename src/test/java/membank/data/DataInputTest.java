@@ -135,4 +135,20 @@ class DataInputTest {
         e = assertThrows(IllegalArgumentException.class, () -> DataInput.of(dir.resolve("missing.txt")));
         assertTrue(e.getMessage().contains("missing.txt"), e.getMessage());
     }
+
+    /** A stray Windows-1252 byte (as in Webster's 1913): refused by default, naming the option; read as U+FFFD with it. */
+    @Test
+    void bytesThatAreNotUtf8FailOrAreReplaced() throws Exception {
+        Path file = dir.resolve("stray.dict.dz");
+        try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(file))) {
+            out.write("the market".getBytes(StandardCharsets.US_ASCII));
+            out.write(0x92);
+            out.write("s drop\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class,
+                () -> TextSourceTest.all(DataInput.of(file).documents(), 0));
+        assertTrue(e.getMessage().contains("training.data.utf8_errors=replace") && e.getMessage().contains("stray.dict.dz"),
+                e.getMessage());
+        assertEquals(List.of("the market\uFFFDs drop\n"), TextSourceTest.all(DataInput.of(file).replacingInvalidUtf8().documents(), 0));
+    }
 }
