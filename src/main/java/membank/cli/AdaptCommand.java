@@ -151,8 +151,9 @@ final class AdaptCommand implements Callable<Integer> {
         try (DirectoryLock lock = RunDirectories.lockOut(dir)) {
             MemoryLM model = adaptation.model(p);
             SparseSelection selection = adaptation.select(model, corpus, background, p, true);
-            System.err.printf("membank adapt: sparse-memory on %s -> %s (%s, %d steps): %s%n", base, dir, p.label(),
-                    run.training().steps(), selection.describe());
+            spec.commandLine().getErr().printf("membank adapt: sparse-memory on %s -> %s (%s, %d steps): %s%n", base, dir,
+                    p.label(), run.training().steps(), selection.describe());
+            spec.commandLine().getErr().flush();
             RunSummary summary = adaptation.start(model, selection, corpus, background, dir, p).train();
             out().println(Tables.summary(List.of(summary)));
         }
