@@ -71,8 +71,8 @@ public final class Adaptation {
     }
 
     /**
-     * The configuration tree of an adaptation of {@code base}: its config.json, 4,096 memory
-     * tokens in every layer when the method adds memory, adaptation defaults (200 steps, lr 2e-4
+     * The configuration tree of an adaptation of {@code base}: its config.json (its memory block kept
+     * for full fine-tuning only), 4,096 memory tokens in every layer when the method adds memory, adaptation defaults (200 steps, lr 2e-4
      * for LoRA and full fine-tuning, 1e-3 for memory layers and bank, the base's tokenizer), then
      * {@code assignments} ({@code membank.*} and {@code training.*} keys only).
      */
@@ -84,10 +84,14 @@ public final class Adaptation {
         if (!(read instanceof ObjectNode root)) {
             throw new ConfigException(Checkpoint.configFile(base) + " must hold a JSON object");
         }
-        if (root.hasNonNull("membank")) {
-            throw new IllegalArgumentException("--base " + base + " already has memory layers; adapters go on a plain model");
+        // full fine-tuning trains whatever the base has, its memory included; the other methods add to a plain base
+        if (root.hasNonNull("membank") && method != AdapterMethod.FULL) {
+            throw new IllegalArgumentException("--base " + base + " already has memory layers; adapters go on a plain model"
+                    + " (on a base with memory: --method sparse-memory or full)");
         }
-        root.remove("membank");
+        if (method != AdapterMethod.FULL) {
+            root.remove("membank");
+        }
         if (method.usesMemory()) {
             root.putObject("membank").put("num_tokens", 4096);
         }

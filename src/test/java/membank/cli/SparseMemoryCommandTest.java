@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -113,6 +114,27 @@ class SparseMemoryCommandTest {
         CliRun r = CliRun.of("score", "--model", dense.toString(), "--adapter", out.toString(), "--ids", IDS);
         assertEquals(1, r.exit());
         assertTrue(r.err().contains("CRC32C"), r.err());
+    }
+
+    @Test
+    void compareAdaptersOnABaseWithMemoryHasASparseMemoryRow() {
+        Path out = tmp.resolve("compare");
+        CliRun r = CliRun.of("compare-adapters", "--base", dense.toString(), "--methods", "sparse-memory,full", "--steps", "2",
+                "--generate", "4", "--precision", "fp32", "--out", out.toString(), "--top-t", "8", "--access-top-k", "2",
+                "--background-batches", "2", "--set", "training.batch_size=2", "--set", "training.seq_len=32");
+        assertEquals(0, r.exit(), r.err());
+        List<String> rows = r.out().lines().filter(l -> l.startsWith("| ") && !l.startsWith("| method")).toList();
+        assertEquals(List.of("base", "sparse-memory", "full"), rows.stream().map(l -> l.split("\\|")[1].trim()).toList(), r.out());
+        assertEquals("512", rows.get(1).split("\\|")[2].trim(), "8 rows of 64 train: " + rows.get(1));
+        assertTrue(Files.isRegularFile(out.resolve("sparse-memory/sparse_memory.json")));
+        CliRun memory = CliRun.of("compare-adapters", "--base", dense.toString(), "--methods", "memory,sparse-memory",
+                "--out", tmp.resolve("compare2").toString());
+        assertEquals(1, memory.exit());
+        assertTrue(memory.err().contains("--methods memory") && memory.err().contains("sparse-memory and full"), memory.err());
+        CliRun plainBase = CliRun.of("compare-adapters", "--base", plain.toString(), "--methods", "sparse-memory",
+                "--out", tmp.resolve("compare3").toString());
+        assertEquals(1, plainBase.exit());
+        assertTrue(plainBase.err().contains("has no memory bank"), plainBase.err());
     }
 
     @Test
