@@ -119,6 +119,10 @@ class SparseMemoryAdaptationTest {
         counts.get("chosen").forEach(c -> chosen.add(c.get("unit").asLong()));
         assertEquals(Arrays.stream(ids).boxed().toList(), chosen.stream().sorted().toList());
         assertEquals(256, counts.at("/counts/0/new_accesses").size());
+        // 2 counted batches (the 2 steps) of 2 sequences x 32 positions, 4 query heads, top 2 rows, 1 memory layer
+        assertEquals(4, counts.at("/new_data/sequences").asLong());
+        assertEquals(2L * 2 * 32 * 4 * 2, counts.at("/new_data/accesses").asLong());
+        assertEquals(4, counts.at("/background/sequences").asLong(), "2 background batches of 2");
         assertEquals("SPARSE_MEMORY", ConfigJson.read(out.resolve(Adapters.CONFIG)).get("peft_type").asText());
     }
 
