@@ -13,6 +13,7 @@ import picocli.CommandLine.Spec;
 
 import membank.config.AdapterMethod;
 import membank.config.RunConfig;
+import membank.config.SparseMemoryConfig;
 import membank.model.MemoryFreeze;
 import membank.model.MemoryLM;
 import membank.nn.Precision;
@@ -20,11 +21,14 @@ import membank.train.Adaptation;
 import membank.train.AfterTrainingException;
 import membank.train.Corpus;
 import membank.train.RunSummary;
+import membank.train.SparseMemoryAdaptation;
+import membank.train.SparseSelection;
 import membank.util.DirectoryLock;
 
 @Command(name = "adapt", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Fine-tune a pretrained Hugging Face Qwen2/Llama model (or a membank model without memory)",
-                "with memory layers, LoRA, both, or every weight. The base stays frozen and unchanged on disk;",
+                "with memory layers, LoRA, both, or every weight; or, on a membank model with memory, only the bank",
+                "rows the new data reads most (sparse-memory). The base stays frozen and unchanged on disk;",
                 "--out receives an adapter directory (adapter_config.json + adapter_model.safetensors with only",
                 "the added tensors, PEFT's layout) or, for --method full, a whole model. Apply an adapter with",
                 "--adapter DIR on eval, score and generate."},
@@ -35,7 +39,8 @@ import membank.util.DirectoryLock;
                 "  membank adapt --base models/Qwen2.5-0.5B --method memory --data facts.jsonl --out runs/mem",
                 "  membank adapt --base runs/small-nomem --method lora --lora-r 16 --data knowledge",
                 "  membank adapt --base runs/small-nomem --method memory+lora --freeze bank --steps 300",
-                "  membank adapt --base runs/small-nomem --method lora --merge --out runs/lora"})
+                "  membank adapt --base runs/small-nomem --method lora --merge --out runs/lora",
+                "  membank adapt --base runs/small --method sparse-memory --top-t 256 --data facts.jsonl --out runs/smf"})
 final class AdaptCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -45,7 +50,7 @@ final class AdaptCommand implements Callable<Integer> {
     Path base;
 
     @Option(names = "--method", paramLabel = "METHOD", defaultValue = "memory",
-            description = "memory, lora, memory+lora or full (default: ${DEFAULT-VALUE}).")
+            description = "memory, lora, memory+lora, full or sparse-memory (default: ${DEFAULT-VALUE}).")
     String method;
 
     @Option(names = "--data", paramLabel = "knowledge|PATH", defaultValue = "knowledge",
@@ -80,6 +85,9 @@ final class AdaptCommand implements Callable<Integer> {
     List<String> assignments = new ArrayList<>();
 
     @Mixin
+    SparseMemoryOptions sparse = new SparseMemoryOptions();
+
+    @Mixin
     MemoryCheck memory;
 
     @Override
@@ -91,6 +99,13 @@ final class AdaptCommand implements Callable<Integer> {
         }
         List<String> all = TrainingFlags.with(assignments, steps, precision, seed);
         all.addAll(DataFlag.assignments(data));
+        if (how.needsMemoryBase()) {
+            return sparseMemory(frozen, all);
+        }
+        if (!sparse.given().isEmpty()) {
+            throw new IllegalArgumentException(String.join(", ", sparse.given()) + ": for --method sparse-memory only, not "
+                    + how.cliName());
+        }
         RunConfig run = RunConfig.parse(Adaptation.configTree(base, how, all));
         Adaptation adaptation = new Adaptation(base, how, how.usesLora() ? lora.config() : null, frozen, run);
         Path dir = out != null ? out : Path.of("runs", "adapt-" + how.cliName().replace('+', '-'));
@@ -110,6 +125,39 @@ final class AdaptCommand implements Callable<Integer> {
             }
         }
         out().println(adaptation.result() + " written to " + dir);
+        return 0;
+    }
+
+    /** Counts the reads of the new data and the background, then trains the top-t rows alone. */
+    private int sparseMemory(MemoryFreeze frozen, List<String> all) {
+        if (frozen != MemoryFreeze.NONE) {
+            throw new IllegalArgumentException("--freeze " + freeze + ": sparse-memory already keeps every tensor but the"
+                    + " chosen bank rows frozen; --freeze applies to --method memory and memory+lora");
+        }
+        SparseMemoryConfig config = sparse.config();
+        List<String> backgroundData = sparse.backgroundData(config);
+        RunConfig run = RunConfig.parse(SparseMemoryAdaptation.configTree(base, all));
+        SparseMemoryAdaptation adaptation = new SparseMemoryAdaptation(base, config, run, backgroundData);
+        Path dir = out != null ? out : Path.of("runs", "adapt-sparse-memory");
+        Precision p = Precision.resolve(run.training().precision());
+        memory.require(adaptation.memoryEstimate(), run.model());
+        Corpus corpus = adaptation.openData();
+        DataFlag.log(spec, corpus);
+        Corpus background = adaptation.openBackground();
+        spec.commandLine().getErr().println("background: " + background.description());
+        if (adaptation.warning() != null) {
+            spec.commandLine().getErr().println("membank adapt: warning: " + adaptation.warning());
+        }
+        try (DirectoryLock lock = RunDirectories.lockOut(dir)) {
+            MemoryLM model = adaptation.model(p);
+            SparseSelection selection = adaptation.select(model, corpus, background, p, true);
+            spec.commandLine().getErr().printf("membank adapt: sparse-memory on %s -> %s (%s, %d steps): %s%n", base, dir,
+                    p.label(), run.training().steps(), selection.describe());
+            spec.commandLine().getErr().flush();
+            RunSummary summary = adaptation.start(model, selection, corpus, background, dir, p).train();
+            out().println(Tables.summary(List.of(summary)));
+        }
+        out().println("adapter written to " + dir + " (changed rows, counts in " + SparseMemoryAdaptation.SELECTION + ")");
         return 0;
     }
 

@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import membank.config.AdapterMethod;
+import membank.config.SparseMemoryConfig;
 import membank.util.AtomicFile;
 import membank.util.Machine;
 import membank.model.MemoryFreeze;
@@ -30,11 +31,13 @@ import membank.train.Adaptation;
                 "each method learns the facts of a knowledge set the base never saw (the base's knowledge seed + 1000),",
                 "then the table reports trainable parameters, bytes written, recall of the new facts, the loss on the",
                 "base's own validation data (forgetting), training tokens/s and generation tokens/s next to the base.",
-                "The base must be a membank model trained on the knowledge set (e.g. train --preset small-nomem)."},
+                "The base must be a membank model trained on the knowledge set (e.g. train --preset small-nomem); on a",
+                "base with memory (e.g. train --preset small) the methods are sparse-memory and full."},
         footer = {"", "Examples:",
                 "  membank train --preset small-nomem --steps 400 --out runs/base",
                 "  membank compare-adapters --base runs/base --steps 200 --report docs/results-adapters.md",
-                "  membank compare-adapters --base runs/base --methods memory,lora --set membank.num_tokens=16384"})
+                "  membank compare-adapters --base runs/base --methods memory,lora --set membank.num_tokens=16384",
+                "  membank compare-adapters --base runs/small --methods sparse-memory,full --top-t 256 --access-top-k 8"})
 final class CompareAdaptersCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -43,7 +46,7 @@ final class CompareAdaptersCommand implements Callable<Integer> {
     Path base;
 
     @Option(names = "--methods", paramLabel = "LIST", split = ",", defaultValue = "memory,lora,memory+lora,full",
-            description = "Methods to compare (default: ${DEFAULT-VALUE}).")
+            description = "Methods to compare, from memory, lora, memory+lora, full, sparse-memory (default: ${DEFAULT-VALUE}).")
     List<String> methods;
 
     @Option(names = "--steps", paramLabel = "N", description = "Optimizer steps per method (training.steps, default 200).")
@@ -73,13 +76,16 @@ final class CompareAdaptersCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "A membank.* or training.* override applied to every method.")
     List<String> assignments = new ArrayList<>();
 
+    @Mixin
+    SparseMemoryOptions sparse = new SparseMemoryOptions();
+
     @Override
     public Integer call() throws IOException {
         List<AdapterMethod> chosen = methods.stream().map(m -> AdapterMethod.of("--methods", m)).toList();
         Precision p = Precision.resolve(precision);
         List<String> all = TrainingFlags.with(assignments, steps, precision, null);
         var comparison = new AdapterComparison(base, chosen.stream().anyMatch(AdapterMethod::usesLora) ? lora.config() : null,
-                MemoryFreeze.of(freeze), all, p, generate);
+                MemoryFreeze.of(freeze), all, p, generate, sparseConfig(chosen));
         long began = System.nanoTime();
         List<Row> rows;
         try (DirectoryLock lock = RunDirectories.lockOut(out)) {
@@ -92,6 +98,22 @@ final class CompareAdaptersCommand implements Callable<Integer> {
             out().println("report written to " + report);
         }
         return 0;
+    }
+
+    /** The sparse-memory settings when it is compared (its background is always the base's own data). */
+    private SparseMemoryConfig sparseConfig(List<AdapterMethod> chosen) {
+        if (chosen.stream().noneMatch(AdapterMethod::needsMemoryBase)) {
+            if (!sparse.given().isEmpty()) {
+                throw new IllegalArgumentException(String.join(", ", sparse.given()) + ": for sparse-memory only, which"
+                        + " --methods does not list");
+            }
+            return null;
+        }
+        if (sparse.background != null && !SparseMemoryConfig.DEFAULT_BACKGROUND.equals(sparse.background)) {
+            throw new IllegalArgumentException("--background " + sparse.background + ": the comparison weighs the new facts"
+                    + " against the base's own knowledge set (--background default)");
+        }
+        return sparse.config();
     }
 
     static String table(List<Row> rows) {

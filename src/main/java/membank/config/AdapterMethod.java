@@ -4,14 +4,17 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * How a pretrained base is fine-tuned: memory layers, LoRA, both, or every weight. The first three
- * produce an adapter directory (PEFT's {@code peft_type} is the label); {@code full} a whole model.
+ * How a pretrained base is fine-tuned: memory layers, LoRA, both, every weight, or the few bank rows
+ * the new data reads most (sparse memory finetuning, on a base that has memory). All but
+ * {@code full} produce an adapter directory (PEFT's {@code peft_type} is the label); {@code full} a
+ * whole model.
  */
 public enum AdapterMethod {
     MEMORY("memory", "MEMORY"),
     LORA("lora", "LORA"),
     MEMORY_LORA("memory+lora", "MEMORY+LORA"),
-    FULL("full", null);
+    FULL("full", null),
+    SPARSE_MEMORY("sparse-memory", "SPARSE_MEMORY");
 
     private final String cliName;
     private final String peftType;
@@ -32,6 +35,11 @@ public enum AdapterMethod {
 
     public boolean usesMemory() {
         return this == MEMORY || this == MEMORY_LORA;
+    }
+
+    /** Whether the method trains rows of the base's own bank, so the base must have memory. */
+    public boolean needsMemoryBase() {
+        return this == SPARSE_MEMORY;
     }
 
     public boolean usesLora() {

@@ -104,7 +104,11 @@ public final class MemoryAttention extends Module {
     /** The bank's read before the output projection, [B, L, Hq*dh], from unscaled queries. */
     private Tensor readBank(Tensor x, Tensor query, BankRows bank, MemoryKv cached, MemoryRead read) {
         if (router == null) {
-            return denseHeads(query, cached != null ? cached : project(bank));
+            MemoryKv kv = cached != null ? cached : project(bank);
+            if (read != null && read.trace() != null && read.trace().denseTopK() > 0) {
+                read.trace().recordDense(read.layer(), topRows(query, kv, read.trace().denseTopK()));
+            }
+            return denseHeads(query, kv);
         }
         Routing routing = router.route(x, read.routing(), read.valid(), read.state());
         if (read.trace() != null) {
@@ -165,6 +169,26 @@ public final class MemoryAttention extends Module {
                 : matmul(matmul(rows, keys.transpose(1, 2)).softmax(-1), values);
         return out.view(kvHeads, batch * length, group * headDim).transpose(0, 1)
                 .reshape(batch, length, heads * headDim);
+    }
+
+    /**
+     * The {@code k} rows of highest attention weight for each position and query head, [B, L, Hq, k]
+     * int64: softmax is monotone, so these are the top-k scores q·k (the 1/sqrt(dh) scale changes no order).
+     */
+    private Tensor topRows(Tensor projected, MemoryKv kv, int k) {
+        try (org.bytedeco.pytorch.NoGradGuard ignored = new org.bytedeco.pytorch.NoGradGuard()) {
+            long batch = projected.size(0);
+            long length = projected.size(1);
+            long group = heads / kvHeads;
+            Tensor rows = projected.detach().view(batch * length, kvHeads, group * headDim).transpose(0, 1)
+                    .reshape(kvHeads, batch * length * group, headDim);
+            Tensor keys = kv.keys().to(rows.scalar_type());
+            Tensor scores = matmul(rows, keys.transpose(1, 2));
+            long kept = Math.min(k, scores.size(-1));
+            Tensor top = scores.topk(kept).get1();
+            // [Hkv, B*L*g, k] -> [B, L, Hkv*g, k]: query head h = kv head * g + index in its group
+            return top.view(kvHeads, batch * length, group, kept).permute(1, 0, 2, 3).reshape(batch, length, heads, kept);
+        }
     }
 
     /**

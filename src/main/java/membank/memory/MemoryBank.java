@@ -4,7 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.bytedeco.pytorch.Module;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import membank.config.BankConfig;
 import membank.nn.Ops;
@@ -21,6 +23,8 @@ public final class MemoryBank extends Module {
     public static final String B = "b";
     public static final String QWEIGHT = "qweight";
     public static final String SCALES = "scales";
+    /** The name inside the bank under which {@link #trainOnlyRows} registers the trained rows. */
+    public static final String TRAINED_ROWS = "trained_rows";
 
     /** The float rows: [N, d], A [N, r] or [N, r]; null when the bank holds codes. */
     private final Tensor rows;
@@ -32,6 +36,10 @@ public final class MemoryBank extends Module {
     private final RowQuantizer.Codes held;
     /** Set once by a trainer that updates only rows read; reads then build sparse gradients. */
     private boolean sparseGradients;
+    /** Ids [t] of the rows trained alone (sparse memory finetuning), else null. */
+    private Tensor trainedIds;
+    /** Their trained values [t, w], the only bank parameter that trains then; else null. */
+    private Tensor trainedRows;
 
     /** A dense float bank [N, d], initialised N(0, 0.02). */
     public MemoryBank(long tokens, long dim) {
@@ -72,6 +80,11 @@ public final class MemoryBank extends Module {
         if (held != null) {
             return quantizer.rows(held);
         }
+        if (trainedRows != null) {
+            // the rows being trained take their place in a copy of the (frozen) bank, so gradient reaches them alone
+            Tensor merged = rows.index_copy(0, trainedIds, trainedRows.to(rows.scalar_type()));
+            return basis != null ? BankRows.factorized(merged, basis) : BankRows.of(merged);
+        }
         if (basis != null) {
             return BankRows.factorized(rows, basis);
         }
@@ -85,6 +98,59 @@ public final class MemoryBank extends Module {
      */
     public void useSparseGradients() {
         sparseGradients = true;
+    }
+
+    /**
+     * Trains rows {@code ids} (int64 [t], distinct) alone from now on: a new parameter
+     * {@code trained_rows} [t, w] starts as their values and replaces them in every read, while the
+     * bank's own tensors stop requiring gradient and so stay bit for bit as they are. A float bank
+     * only (a factorized bank trains rows of A; B stays fixed).
+     */
+    public void trainOnlyRows(Tensor ids) {
+        if (rows == null) {
+            throw new IllegalStateException("a bank held as int codes has no float rows to train");
+        }
+        if (trainedRows != null) {
+            throw new IllegalStateException("this bank already trains a chosen set of rows");
+        }
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            trainedIds = ids.to(ScalarType.Long).clone();
+            trainedRows = rows.index_select(0, trainedIds).to(ScalarType.Float).clone();
+        }
+        rows.requires_grad_(false);
+        if (basis != null) {
+            basis.requires_grad_(false);
+        }
+        trainedRows.requires_grad_(true);
+        register_parameter(TRAINED_ROWS, trainedRows);
+    }
+
+    /** Ids [t] of the rows trained alone, or null. */
+    public Tensor trainedIds() {
+        return trainedIds;
+    }
+
+    /** The trained values [t, w] of those rows (float32), or null. */
+    public Tensor trainedRows() {
+        return trainedRows;
+    }
+
+    /**
+     * Sets rows {@code ids} (int64 [t]) of a float bank to {@code values} [t, w] in place, as an
+     * adapter of changed rows applies to its base; refused for a bank held as codes.
+     */
+    public void setRows(Tensor ids, Tensor values) {
+        if (rows == null) {
+            throw new IllegalStateException("a bank held as int codes cannot take float rows");
+        }
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            rows.index_copy_(0, ids, values.to(rows.scalar_type()));
+        }
+    }
+
+    /** The name of the tensor whose rows are the memory tokens' rows: {@code weight}, or {@code a} when factorized. */
+    public String rowTensorName() {
+        return basis != null ? A : WEIGHT;
     }
 
     /** The quantizer of a quantised bank, or null. */

@@ -18,14 +18,52 @@ import membank.nn.Ops;
 
 /**
  * The router decisions of one forward pass, layer by layer, and the router losses and statistics
- * computed from them (spec section 2). A forward records into a trace only when given one.
+ * computed from them (spec section 2). A forward records into a trace only when given one. A trace
+ * made by {@link #withDenseReads} also records which rows dense layers read most (sparse memory
+ * finetuning counts them).
  */
 public final class RoutingTrace {
     /** One memory layer's decision; {@code layer} is the model layer index. */
     public record LayerRouting(int layer, Routing routing) {
     }
 
+    /** The rows one dense memory layer read: the top-k rows by attention weight, [B, L, Hq, k] int64. */
+    public record DenseRead(int layer, Tensor rows) {
+    }
+
     private final List<LayerRouting> layers = new ArrayList<>();
+    private final List<DenseRead> denseReads = new ArrayList<>();
+    /** Rows per position and query head that count as read in a dense layer; 0: dense reads are not recorded. */
+    private final int denseTopK;
+
+    public RoutingTrace() {
+        this(0);
+    }
+
+    private RoutingTrace(int denseTopK) {
+        this.denseTopK = denseTopK;
+    }
+
+    /** A trace that also records, per dense layer, the {@code topK} rows of highest attention weight of each position and head. */
+    public static RoutingTrace withDenseReads(int topK) {
+        if (topK < 1) {
+            throw new IllegalArgumentException("dense reads are recorded as the top k rows with k >= 1, not " + topK);
+        }
+        return new RoutingTrace(topK);
+    }
+
+    /** How many rows per position and query head a dense read records; 0 when it records none. */
+    int denseTopK() {
+        return denseTopK;
+    }
+
+    void recordDense(int layer, Tensor rows) {
+        denseReads.add(new DenseRead(layer, rows));
+    }
+
+    public List<DenseRead> denseReads() {
+        return Collections.unmodifiableList(denseReads);
+    }
 
     public void record(int layer, Routing routing) {
         layers.add(new LayerRouting(layer, routing));

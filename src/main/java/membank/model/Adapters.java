@@ -80,9 +80,13 @@ public final class Adapters {
 
     /**
      * The base with a saved adapter applied, for inference (a quantised bank keeps its codes); the
-     * adapter directory must match the base's shapes.
+     * adapter directory must match the base's shapes. A sparse-memory adapter sets rows of the
+     * base's own bank ({@link SparseMemoryAdapter}).
      */
     public static MemoryLM load(Path baseDir, Path adapterDir) {
+        if (SparseMemoryAdapter.isOne(adapterDir)) {
+            return SparseMemoryAdapter.load(baseDir, adapterDir);
+        }
         AdapterConfig adapter = readConfig(adapterDir, baseConfig(baseDir));
         MemoryLM model = create(baseDir, adapter, BankForm.QUANTISED);
         Path file = adapterDir.resolve(WEIGHTS);

@@ -375,6 +375,11 @@ public final class MemoryLM extends Module {
         return banks.size();
     }
 
+    /** Bank {@code b} (0-based, in the order of {@code model.memory.banks.b}). */
+    public MemoryBank bank(int b) {
+        return banks.get(b);
+    }
+
     private BankRows bankOf(int layer) {
         return config.isMemoryLayer(layer) ? banks.get(config.membank().bankIndex(layer)).rows() : null;
     }

@@ -5,6 +5,8 @@ import java.util.Map;
 
 import org.bytedeco.pytorch.Tensor;
 
+import membank.memory.MemoryBank;
+
 /**
  * What a parameter is for, from its Hugging Face name: the bank, a memory layer (the context
  * bank's encoder and decoder count as memory layers: they serve the memory side), or the backbone.
@@ -29,6 +31,10 @@ public enum ParameterRole {
             out.put(role, 0L);
         }
         for (Map.Entry<String, Tensor> e : model.namedParameters().entrySet()) {
+            // rows trained alone stand in for bank rows already counted with their bank
+            if (e.getKey().endsWith("." + MemoryBank.TRAINED_ROWS)) {
+                continue;
+            }
             out.merge(of(e.getKey()), e.getValue().numel(), Long::sum);
         }
         return out;

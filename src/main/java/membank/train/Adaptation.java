@@ -57,6 +57,9 @@ public final class Adaptation {
      * @param run from {@link #configTree} after overrides
      */
     public Adaptation(Path base, AdapterMethod method, LoraConfig lora, MemoryFreeze freeze, RunConfig run) {
+        if (method.needsMemoryBase()) {
+            throw new IllegalArgumentException("method " + method.cliName() + " adapts through SparseMemoryAdaptation");
+        }
         if (method.usesLora() != (lora != null)) {
             throw new IllegalArgumentException("method " + method.cliName() + (lora == null ? " needs" : " takes no") + " LoRA settings");
         }
@@ -68,8 +71,8 @@ public final class Adaptation {
     }
 
     /**
-     * The configuration tree of an adaptation of {@code base}: its config.json, 4,096 memory
-     * tokens in every layer when the method adds memory, adaptation defaults (200 steps, lr 2e-4
+     * The configuration tree of an adaptation of {@code base}: its config.json (its memory block kept
+     * for full fine-tuning only), 4,096 memory tokens in every layer when the method adds memory, adaptation defaults (200 steps, lr 2e-4
      * for LoRA and full fine-tuning, 1e-3 for memory layers and bank, the base's tokenizer), then
      * {@code assignments} ({@code membank.*} and {@code training.*} keys only).
      */
@@ -81,17 +84,18 @@ public final class Adaptation {
         if (!(read instanceof ObjectNode root)) {
             throw new ConfigException(Checkpoint.configFile(base) + " must hold a JSON object");
         }
-        if (root.hasNonNull("membank")) {
-            throw new IllegalArgumentException("--base " + base + " already has memory layers; adapters go on a plain model");
+        // full fine-tuning trains whatever the base has, its memory included; the other methods add to a plain base
+        if (root.hasNonNull("membank") && method != AdapterMethod.FULL) {
+            throw new IllegalArgumentException("--base " + base + " already has memory layers; adapters go on a plain model"
+                    + " (on a base with memory: --method sparse-memory or full)");
         }
-        root.remove("training");
-        root.remove("membank");
+        if (method != AdapterMethod.FULL) {
+            root.remove("membank");
+        }
         if (method.usesMemory()) {
             root.putObject("membank").put("num_tokens", 4096);
         }
-        ObjectNode training = root.putObject("training");
-        training.put("steps", 200).put("lr", 2e-4).put("memory_lr", 1e-3).put("bank_lr", 1e-3).put("warmup_steps", 20);
-        training.putObject("data").put("tokenizer", base.toString());
+        putTrainingDefaults(root, base);
         for (String a : assignments) {
             if (!a.startsWith("membank.") && !a.startsWith("training.")) {
                 throw new IllegalArgumentException("--set " + a + ": adaptation takes membank.* and training.* keys; the"
@@ -103,6 +107,17 @@ public final class Adaptation {
         }
         Overrides.apply(root, assignments);
         return root;
+    }
+
+    /**
+     * Replaces the base's training block by adaptation defaults: 200 steps, lr 2e-4 for LoRA and full
+     * fine-tuning, 1e-3 for memory layers and bank, 20 warm-up steps, the base's tokenizer.
+     */
+    static void putTrainingDefaults(ObjectNode root, Path base) {
+        root.remove("training");
+        ObjectNode training = root.putObject("training");
+        training.put("steps", 200).put("lr", 2e-4).put("memory_lr", 1e-3).put("bank_lr", 1e-3).put("warmup_steps", 20);
+        training.putObject("data").put("tokenizer", base.toString());
     }
 
     public RunConfig run() {
@@ -136,11 +151,12 @@ public final class Adaptation {
             case FULL -> ParameterCount.total(m);
             case LORA -> added;
             case MEMORY, MEMORY_LORA -> ParameterCount.memory(m) + added;
+            case SPARSE_MEMORY -> throw new IllegalStateException("sparse-memory is estimated by SparseMemoryAdaptation");
         };
         return MemoryEstimate.adapting(m, run.training(), added, trainable, weightFileBytes(base));
     }
 
-    private static long weightFileBytes(Path dir) {
+    static long weightFileBytes(Path dir) {
         try (Stream<Path> files = Files.list(dir)) {
             long bytes = 0;
             for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".safetensors")).toList()) {
@@ -219,6 +235,11 @@ public final class Adaptation {
 
     /** tokenizer_config.json (chat template, special tokens) travels with the tokenizer. */
     private void copyTokenizerFiles(Path dir) {
+        copyTokenizerFiles(base, dir);
+    }
+
+    /** The tokenizer files of {@code base} that {@code dir} lacks, copied into it. */
+    static void copyTokenizerFiles(Path base, Path dir) {
         try {
             for (String name : TOKENIZER_FILES) {
                 Path from = base.resolve(name);

@@ -11,11 +11,14 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import membank.config.AdapterMethod;
 import membank.config.ConfigJson;
 import membank.config.DataConfig;
 import membank.config.LoraConfig;
 import membank.config.RunConfig;
+import membank.config.SparseMemoryConfig;
 import membank.config.TrainConfig;
 import membank.data.BatchSpec;
 import membank.data.Split;
@@ -50,16 +53,19 @@ public final class AdapterComparison {
     private final List<String> assignments;
     private final Precision precision;
     private final int generationTokens;
+    private final SparseMemoryConfig sparse;
 
     /**
      * @param assignments {@code membank.*}/{@code training.*} overrides shared by every method
      * @param generationTokens tokens generated (greedy, after a warm-up) to time generation
+     * @param sparse the settings of sparse-memory, when it is compared
      */
     public AdapterComparison(Path base, LoraConfig lora, MemoryFreeze freeze, List<String> assignments, Precision precision,
-                             int generationTokens) {
+                             int generationTokens, SparseMemoryConfig sparse) {
         this.base = base;
         this.lora = lora;
         this.freeze = freeze;
+        this.sparse = sparse;
         this.assignments = List.copyOf(assignments);
         this.precision = precision;
         this.generationTokens = generationTokens;
@@ -74,6 +80,8 @@ public final class AdapterComparison {
                     + " measures new facts against the base's own knowledge set, so the base must have been trained on"
                     + " 'knowledge' (e.g. membank train --preset small-nomem)");
         }
+        boolean memoryBase = ConfigJson.readModel(Checkpoint.configFile(base)).hasMemory();
+        refuseMismatchedMethods(methods, memoryBase);
         List<String> shared = new ArrayList<>(assignments);
         shared.add(0, "training.data.entities=" + baseData.entities());
         shared.add(0, "training.data.knowledge_seed=" + (baseData.knowledgeSeed() + NEW_FACTS_SEED_OFFSET));
@@ -83,13 +91,18 @@ public final class AdapterComparison {
         log.accept("base: measuring");
         MemoryLM plain = Checkpoint.load(base);
         // The new facts' data block as every method's run resolves it (the method does not matter for it).
-        Corpus newFacts = Corpus.open(RunConfig.parse(Adaptation.configTree(base, AdapterMethod.FULL, trainingOnly(shared)))
-                .training(), plain.config());
+        ObjectNode newFactsTree = memoryBase ? SparseMemoryAdaptation.configTree(base, trainingOnly(shared))
+                : Adaptation.configTree(base, AdapterMethod.FULL, trainingOnly(shared));
+        Corpus newFacts = Corpus.open(RunConfig.parse(newFactsTree).training(), plain.config());
         Evaluator baseline = new Evaluator(plain, precision, false);
         rows.add(measure("base", plain, 0, 0, Double.NaN, recall(baseline, newFacts, Split.SEEN),
                 recall(baseline, newFacts, Split.HELDOUT), newFacts, original));
         for (AdapterMethod method : methods) {
             log.accept(method.cliName() + ": training");
+            if (method.needsMemoryBase()) {
+                rows.add(sparseMemory(shared, out, newFacts, original, log));
+                continue;
+            }
             RunConfig run = RunConfig.parse(Adaptation.configTree(base, method, method.usesMemory() ? shared : trainingOnly(shared)));
             Adaptation adaptation = new Adaptation(base, method, method.usesLora() ? lora : null, freeze, run);
             MemoryLM model = adaptation.model(precision);
@@ -102,6 +115,34 @@ public final class AdapterComparison {
                     summary.heldoutRecall(), newFacts, original));
         }
         return rows;
+    }
+
+    /** On a base with memory, sparse-memory and full fine-tuning apply; on a plain base, every method but sparse-memory. */
+    private void refuseMismatchedMethods(List<AdapterMethod> methods, boolean memoryBase) {
+        for (AdapterMethod m : methods) {
+            if (memoryBase && !m.needsMemoryBase() && m != AdapterMethod.FULL) {
+                throw new IllegalArgumentException("--methods " + m.cliName() + ": --base " + base + " has memory layers, and "
+                        + m.cliName() + " adds to a plain base; on a base with memory compare sparse-memory and full");
+            }
+            if (!memoryBase && m.needsMemoryBase()) {
+                throw new IllegalArgumentException("--methods " + m.cliName() + ": --base " + base + " has no memory bank"
+                        + " to finetune sparsely; compare it on a base trained with memory (e.g. train --preset small)");
+            }
+        }
+    }
+
+    /** Sparse memory finetuning of the base's own bank on the new facts, counted against the base's knowledge set. */
+    private Row sparseMemory(List<String> shared, Path out, Corpus newFacts, BaseData original, Consumer<String> log) {
+        RunConfig run = RunConfig.parse(SparseMemoryAdaptation.configTree(base, trainingOnly(shared)));
+        SparseMemoryAdaptation adaptation = new SparseMemoryAdaptation(base, sparse != null ? sparse
+                : SparseMemoryConfig.defaults(), run, List.of());
+        MemoryLM model = adaptation.model(precision);
+        Path dir = out.resolve(AdapterMethod.SPARSE_MEMORY.cliName());
+        RunSummary summary = adaptation.train(model, dir, precision, false);
+        String name = AdapterMethod.SPARSE_MEMORY.cliName();
+        log.accept(name + ": measuring");
+        return measure(name, model, Adaptation.trainable(model), storedBytes(dir), summary.tokensPerSecond(), summary.recall(),
+                summary.heldoutRecall(), newFacts, original);
     }
 
     private static List<String> trainingOnly(List<String> assignments) {
