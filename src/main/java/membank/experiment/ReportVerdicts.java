@@ -7,7 +7,7 @@ import java.util.function.ToDoubleFunction;
  * The verdict lines of a report, by the rule of {@link Verdict}: at each sweep point the memory
  * arm against each baseline on what the data lets us measure (fact recall on the knowledge set,
  * bits per byte on text; validation loss against the iso-FLOP arm), each memory variant's share of
- * known facts kept through the instruct phase against the iso-FLOP arm's, and along a sweep each
+ * known facts kept through the instruct phase against each arm without memory, and along a sweep each
  * arm's last point against its first.
  */
 final class ReportVerdicts {
@@ -42,12 +42,13 @@ final class ReportVerdicts {
                     }
                 }
             }
-            Arm iso = first(experiment, ArmKind.ISO_FLOP);
-            if (experiment.instruct() != null && iso != null && knows) {
-                for (Arm variant : ExperimentReport.arms(experiment, a -> a.kind().hasMemory())) {
-                    line(b, "known facts kept through the instruct phase" + at, variant.name(), iso.name(),
-                            spread(results, point, variant, Phase.INSTRUCT, UnitResult::knownKept),
-                            spread(results, point, iso, Phase.INSTRUCT, UnitResult::knownKept), true, "%.3f");
+            if (experiment.instruct() != null && knows) {
+                for (Arm other : ExperimentReport.arms(experiment, a -> !a.kind().hasMemory())) {
+                    for (Arm variant : ExperimentReport.arms(experiment, a -> a.kind().hasMemory())) {
+                        line(b, "known facts kept through the instruct phase" + at, variant.name(), other.name(),
+                                spread(results, point, variant, Phase.INSTRUCT, UnitResult::knownKept),
+                                spread(results, point, other, Phase.INSTRUCT, UnitResult::knownKept), true, "%.3f");
+                    }
                 }
             }
         }
