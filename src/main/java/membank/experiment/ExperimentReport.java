@@ -73,7 +73,12 @@ public final class ExperimentReport {
         }
         b.append("Seeds: ").append(experiment.seeds()).append("; ").append(results.size()).append(" of ")
                 .append(experiment.units()).append(" units measured. Numbers are the mean")
-                .append(" ± the standard deviation over seeds (no ± with one seed).\n\n");
+                .append(" ± the standard deviation over seeds (no ± with one seed).");
+        double wall = results.stream().mapToDouble(UnitResult::wallSeconds).filter(s -> !Double.isNaN(s)).sum();
+        if (wall > 0) {
+            b.append(String.format(Locale.ROOT, " Wall time of the units measured (training and measuring): %.0f minutes.", wall / 60));
+        }
+        b.append("\n\n");
         b.append("## Verdict\n\n").append(ReportVerdicts.of(experiment, results)).append('\n');
         b.append("## Arms\n\n").append(armsTable(experiment, results)).append('\n');
         if (experiment.phases().size() == 1 && experiment.sweep().points().size() > 1 && has(results, UnitResult::knowledgeBits)) {

@@ -198,6 +198,7 @@ public final class ExperimentRunner {
     }
 
     private UnitResult unit(Unit u, RunConfig run, TrainConfig pretraining, PointData data) {
+        long started = System.nanoTime();
         Path dir = unitDir(out, u.point(), u.arm().name(), u.seed(), u.phase().name());
         MemoryFreeze freeze = ArmConfigs.freezeOf(u.arm(), u.phase());
         TrainingRun training = start(u, run, dir, freeze);
@@ -211,7 +212,8 @@ public final class ExperimentRunner {
             throw new IllegalStateException("interrupted at step " + stop + " of " + dir + " (test hook)");
         }
         RunSummary summary = training.train();
-        return measure(u, run, pretraining, training, summary, freeze, data, dir);
+        UnitResult result = measure(u, run, pretraining, training, summary, freeze, data, dir);
+        return result.withWallSeconds((System.nanoTime() - started) / 1e9);
     }
 
     /** Resumes from the unit's checkpoint, or starts it: from a fresh model, or from the previous phase's. */
@@ -258,7 +260,7 @@ public final class ExperimentRunner {
         long params = ParameterRole.count(model).values().stream().mapToLong(Long::longValue).sum();
         return new UnitResult(u.point(), u.arm().name(), u.arm().kind().label(), u.seed(), u.phase().name(), describe(model.config()),
                 params, t.steps(), tokens, exposures, valLoss, bitsPerByte, known.recall(), known.qa(), known.instructQa(),
-                known.bits(), known.kept(), summary.tokensPerSecond(), perToken, perToken * tokens);
+                known.bits(), known.kept(), summary.tokensPerSecond(), perToken, perToken * tokens, Double.NaN);
     }
 
     /** What the model knows of the pretrained facts after a phase; NaN where it does not apply. */

@@ -9,13 +9,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  * validation data (and in bits per byte), recall of the pretrained facts, QA accuracy on the
  * pretrained people and on the people the instruct phase asked about, the bits of knowledge the
  * recall shows, the share of facts known after pretraining still known, how often each training
- * document was seen, training speed and the phase's training FLOPs. Measures that do not apply
+ * document was seen, training speed, the phase's training FLOPs and the unit's wall time (training
+ * and measuring, seconds; a shared pretraining costs nothing again). Measures that do not apply
  * (recall on text data, kept facts after pretraining) are NaN, written as null.
  */
 public record UnitResult(String point, String arm, String kind, long seed, String phase, String model, long params, int steps,
                          long tokens, double exposures, double valLoss, double bitsPerByte, double recall, double qaAccuracy,
                          double instructQa, double knowledgeBits, double knownKept, double tokensPerSecond,
-                         double flopsPerToken, double trainFlops) {
+                         double flopsPerToken, double trainFlops, double wallSeconds) {
 
     public boolean is(String point, String arm, long seed, String phase) {
         return this.point.equals(point) && this.arm.equals(arm) && this.seed == seed && this.phase.equals(phase);
@@ -24,7 +25,12 @@ public record UnitResult(String point, String arm, String kind, long seed, Strin
     /** This result under another arm's name (an arm whose pretraining was the very same run). */
     UnitResult as(String arm, String kind) {
         return new UnitResult(point, arm, kind, seed, phase, model, params, steps, tokens, exposures, valLoss, bitsPerByte, recall,
-                qaAccuracy, instructQa, knowledgeBits, knownKept, tokensPerSecond, flopsPerToken, trainFlops);
+                qaAccuracy, instructQa, knowledgeBits, knownKept, tokensPerSecond, flopsPerToken, trainFlops, 0);
+    }
+
+    UnitResult withWallSeconds(double seconds) {
+        return new UnitResult(point, arm, kind, seed, phase, model, params, steps, tokens, exposures, valLoss, bitsPerByte, recall,
+                qaAccuracy, instructQa, knowledgeBits, knownKept, tokensPerSecond, flopsPerToken, trainFlops, seconds);
     }
 
     public ObjectNode toJson() {
@@ -42,6 +48,7 @@ public record UnitResult(String point, String arm, String kind, long seed, Strin
         number(n, "tokens_per_s", tokensPerSecond);
         number(n, "flops_per_token", flopsPerToken);
         number(n, "train_flops", trainFlops);
+        number(n, "wall_s", wallSeconds);
         return n;
     }
 
@@ -51,7 +58,8 @@ public record UnitResult(String point, String arm, String kind, long seed, Strin
                 n.path("phase").asText(), n.path("model").asText(), n.path("params").asLong(), n.path("steps").asInt(),
                 n.path("tokens").asLong(), number(n, "exposures"), number(n, "val_loss"), number(n, "bits_per_byte"),
                 number(n, "recall"), number(n, "qa_accuracy"), number(n, "instruct_qa_accuracy"), number(n, "knowledge_bits"),
-                number(n, "known_kept"), number(n, "tokens_per_s"), number(n, "flops_per_token"), number(n, "train_flops"));
+                number(n, "known_kept"), number(n, "tokens_per_s"), number(n, "flops_per_token"), number(n, "train_flops"),
+                number(n, "wall_s"));
     }
 
     private static void number(ObjectNode n, String key, double value) {

@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 /** Forgetting per seed, spreads over seeds and the verdict rule. */
 class ForgettingTest {
     private static UnitResult result(String arm, long seed, String phase, double recall) {
-        return new UnitResult("", arm, "memory", seed, phase, "m", 1, 1, 1, 1, 1.0, Double.NaN, recall, 0, 0, 0, Double.NaN, 1, 1, 1);
+        return new UnitResult("", arm, "memory", seed, phase, "m", 1, 1, 1, 1, 1.0, Double.NaN, recall, 0, 0, 0, Double.NaN, 1, 1, 1, 1);
     }
 
     @Test
