@@ -10,6 +10,7 @@ import picocli.CommandLine.ParseResult;
 
 import membank.config.ConfigException;
 import membank.context.ContextStoreException;
+import membank.dist.RankFailure;
 import membank.model.CheckpointException;
 import membank.train.AfterTrainingException;
 import membank.nn.NativeError;
@@ -90,7 +91,7 @@ final class ErrorHandler implements IExecutionExceptionHandler {
     }
 
     private static boolean isUserError(Exception e) {
-        return e instanceof ConfigException || e instanceof CheckpointException || e instanceof ContextStoreException
+        return e instanceof RankFailure || e instanceof ConfigException || e instanceof CheckpointException || e instanceof ContextStoreException
                 || e instanceof IllegalArgumentException
                 || e instanceof NonFiniteLossException || e instanceof UncheckedIOException
                 || e instanceof java.io.IOException || e instanceof IllegalStateException;

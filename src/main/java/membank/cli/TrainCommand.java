@@ -69,8 +69,14 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     MemoryCheck memory;
 
+    @Mixin
+    DistributedOptions distributed;
+
     @Override
     public Integer call() throws Exception {
+        if (distributed.launches()) {
+            return distributed.launch(spec);
+        }
         if (resume != null) {
             return resumeRun();
         }
@@ -86,9 +92,10 @@ final class TrainCommand implements Callable<Integer> {
         // The data is checked before the directory is taken: a refused run leaves nothing behind.
         Corpus corpus = Corpus.open(run.training(), run.model());
         DataFlag.log(spec, corpus);
-        try (DirectoryLock lock = RunDirectories.lockOut(dir)) {
+        try (JobRank rank = JobRank.join(distributed.rendezvous());
+             DirectoryLock lock = rank.lock(() -> RunDirectories.lockOut(dir))) {
             System.err.printf("membank train: %s -> %s (%s, %d steps)%n", config.name("small"), dir, p.label(), run.training().steps());
-            report(TrainingRun.fresh(run, corpus, dir, p).train());
+            report(rank, rank.run(() -> TrainingRun.fresh(run, corpus, dir, p, rank.parallel()).train()));
         }
         return 0;
     }
@@ -102,10 +109,11 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--resume " + resume + ": no such directory");
         }
         Precision p = Precision.resolve(precision != null ? precision : "auto");
-        try (DirectoryLock lock = RunDirectories.lockResumed(resume)) {
+        try (JobRank rank = JobRank.join(distributed.rendezvous());
+             DirectoryLock lock = rank.lock(() -> RunDirectories.lockResumed(resume))) {
             RunConfig run = TrainingRun.resumedConfig(resume, steps);
             memory.require(MemoryEstimate.training(run.model(), run.training()), run.model());
-            report(logged(TrainingRun.resume(resume, steps, p)).train());
+            report(rank, rank.run(() -> logged(TrainingRun.resume(resume, steps, p, model -> { }, rank.parallel())).train()));
         }
         return 0;
     }
@@ -127,7 +135,10 @@ final class TrainCommand implements Callable<Integer> {
         return extra;
     }
 
-    private void report(RunSummary s) {
+    private void report(JobRank rank, RunSummary s) {
+        if (!rank.writes()) {
+            return;
+        }
         out().println(Tables.summary(List.of(s)));
         out().println("model written to " + s.dir());
     }

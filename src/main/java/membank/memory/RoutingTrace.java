@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
@@ -35,13 +36,24 @@ public final class RoutingTrace {
     private final List<DenseRead> denseReads = new ArrayList<>();
     /** Rows per position and query head that count as read in a dense layer; 0: dense reads are not recorded. */
     private final int denseTopK;
+    private final UnaryOperator<Tensor> globalUsage;
 
     public RoutingTrace() {
-        this(0);
+        this(0, UnaryOperator.identity());
     }
 
-    private RoutingTrace(int denseTopK) {
+    /**
+     * A trace whose load balance uses the chapter usage of the whole global batch, {@code
+     * globalUsage} of this process's usage: a data-parallel rank sees only its rows, and the loss
+     * is not linear in them.
+     */
+    public RoutingTrace(UnaryOperator<Tensor> globalUsage) {
+        this(0, globalUsage);
+    }
+
+    private RoutingTrace(int denseTopK, UnaryOperator<Tensor> globalUsage) {
         this.denseTopK = denseTopK;
+        this.globalUsage = globalUsage;
     }
 
     /** A trace that also records, per dense layer, the {@code topK} rows of highest attention weight of each position and head. */
@@ -49,7 +61,7 @@ public final class RoutingTrace {
         if (topK < 1) {
             throw new IllegalArgumentException("dense reads are recorded as the top k rows with k >= 1, not " + topK);
         }
-        return new RoutingTrace(topK);
+        return new RoutingTrace(topK, UnaryOperator.identity());
     }
 
     /** How many rows per position and query head a dense read records; 0 when it records none. */
@@ -86,7 +98,7 @@ public final class RoutingTrace {
         for (LayerRouting l : layers) {
             Routing r = l.routing();
             long routed = r.probs().size(-1);
-            Tensor fraction = usage(r);
+            Tensor fraction = globalUsage.apply(usage(r));
             Tensor meanProb = r.probs().reshape(-1, routed).mean(new long[] {0}, false, new ScalarTypeOptional());
             Tensor term = fraction.mul(meanProb).sum().mul(Ops.scalar(routed));
             total = total == null ? term : total.add(term);

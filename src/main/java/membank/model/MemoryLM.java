@@ -155,7 +155,11 @@ public final class MemoryLM extends Module {
      * {@code membank.router_losses}; the trace holds the decisions for logging.
      */
     public TrainingLoss trainingLoss(Tensor ids, Tensor targets) {
-        RoutingTrace trace = new RoutingTrace();
+        return trainingLoss(ids, targets, new RoutingTrace());
+    }
+
+    /** {@link #trainingLoss(Tensor, Tensor)} recording into {@code trace} (whose load balance may span ranks). */
+    public TrainingLoss trainingLoss(Tensor ids, Tensor targets, RoutingTrace trace) {
         Tensor lm = crossEntropy(logits(hidden(ids, null, null, trace)), targets);
         Tensor aux = config.hasMemory() ? trace.auxLoss(config.membank().routerLosses()) : null;
         return new TrainingLoss(aux == null ? lm : lm.add(aux), lm, trace);

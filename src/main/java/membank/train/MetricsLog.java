@@ -27,6 +27,15 @@ public final class MetricsLog implements AutoCloseable {
         }
     }
 
+    private MetricsLog(Writer out) {
+        this.out = out;
+    }
+
+    /** A log that keeps nothing: the ranks of a data-parallel run other than rank 0 write no file. */
+    static MetricsLog discarding() {
+        return new MetricsLog(Writer.nullWriter());
+    }
+
     public void write(Map<String, ?> record) {
         try {
             out.write(JSON.writeValueAsString(record));

@@ -2,8 +2,10 @@ package membank.train;
 
 
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -29,19 +31,27 @@ public final class Trainer {
     private final Precision precision;
     private final GroupedAdamW optimizer;
     private final LrSchedule schedule;
+    private final GradientSync sync;
     private int nonFiniteInARow;
 
     public Trainer(MemoryLM model, TrainConfig config, BatchSource data, Precision precision) {
+        this(model, config, data, precision, DataParallel.SINGLE);
+    }
+
+    /** A trainer on {@code parallel}'s share of {@code data}, its gradients averaged with the other ranks'. */
+    public Trainer(MemoryLM model, TrainConfig config, BatchSource data, Precision precision, DataParallel parallel) {
         this.model = model;
         this.config = config;
-        this.data = data;
+        this.data = parallel.shard(data, config.batchSize());
         this.precision = precision;
-        this.optimizer = new GroupedAdamW(trainable(model), config);
+        Map<String, Tensor> trainable = trainable(model);
+        this.optimizer = new GroupedAdamW(trainable, config);
         if (config.rowSparseBank()) {
             // the row-sparse update reads which rows moved from a sparse gradient: no dense [N, w] per step
             model.useSparseBankGradients();
         }
         this.schedule = LrSchedule.of(config);
+        this.sync = parallel.attach(trainable, config.rowSparseBank() ? bankNames(trainable) : Set.of());
     }
 
     private static Map<String, Tensor> trainable(MemoryLM model) {
@@ -49,6 +59,16 @@ public final class Trainer {
         model.namedParameters().forEach((name, p) -> {
             if (p.requires_grad()) {
                 out.put(name, p);
+            }
+        });
+        return out;
+    }
+
+    private static Set<String> bankNames(Map<String, Tensor> trainable) {
+        Set<String> out = new HashSet<>();
+        trainable.forEach((name, p) -> {
+            if (ParamGroup.of(name, p.dim()) == ParamGroup.BANK) {
+                out.add(name);
             }
         });
         return out;
@@ -74,13 +94,17 @@ public final class Trainer {
                 TokenBatch batch = data.next();
                 TrainingLoss value;
                 try (var ignored = precision.autocast()) {
-                    value = model.trainingLoss(Ops.longs(batch.inputs()), Ops.longs(batch.targets()));
+                    value = model.trainingLoss(Ops.longs(batch.inputs()), Ops.longs(batch.targets()), new RoutingTrace(sync::mean));
                 }
                 loss += value.lm().item_double() / config.gradAccum();
-                value.total().div(Ops.scalar(config.gradAccum())).backward();
+                Tensor objective = value.total().div(Ops.scalar(config.gradAccum()));
+                sync.beforeBackward(objective, micro == config.gradAccum() - 1);
+                objective.backward();
                 tokens += (long) batch.size() * batch.length();
                 lastTrace = value.trace();
             }
+            // every rank decides on the same loss, so a non-finite step is skipped by all or by none
+            loss = sync.mean(loss);
             double factor = schedule.factor(step);
             double gradNorm = Double.isFinite(loss) ? clip(optimizer) : Double.NaN;
             boolean skipped = !Double.isFinite(loss) || !Double.isFinite(gradNorm);

@@ -68,11 +68,12 @@ public final class TrainingRun {
     private final TrainerState start;
     private final ModelWriter writer;
     private final String saved;
+    private final DataParallel parallel;
     private boolean showProgress = true;
 
     /** {@code run} with the data block {@code corpus} resolved; {@code saved} names what the writer saves ("model", "adapter"). */
     private TrainingRun(RunConfig run, Path dir, Precision precision, MemoryLM model, Corpus corpus, TrainerState start,
-                        ModelWriter writer, String saved) {
+                        ModelWriter writer, String saved, DataParallel parallel) {
         this.run = run;
         this.dir = dir;
         this.precision = precision;
@@ -81,7 +82,8 @@ public final class TrainingRun {
         this.saved = saved;
         TrainConfig t = run.training();
         this.corpus = corpus;
-        this.trainer = new Trainer(model, t, corpus.trainingBatches(new BatchSpec(t.batchSize(), t.seqLen())), precision);
+        this.parallel = parallel;
+        this.trainer = new Trainer(model, t, corpus.trainingBatches(new BatchSpec(t.batchSize(), t.seqLen())), precision, parallel);
         this.start = start;
     }
 
@@ -95,13 +97,22 @@ public final class TrainingRun {
 
     /** {@link #fresh(RunConfig, Path, Precision)} on a corpus already opened (and so checked) by the caller. */
     public static TrainingRun fresh(RunConfig run, Corpus corpus, Path dir, Precision precision) {
+        return fresh(run, corpus, dir, precision, DataParallel.SINGLE);
+    }
+
+    /**
+     * {@link #fresh(RunConfig, Corpus, Path, Precision)} as one rank of a data-parallel job: every
+     * rank builds the same model from the seed, trains on its rows of each global batch, and only
+     * rank 0 writes {@code dir}.
+     */
+    public static TrainingRun fresh(RunConfig run, Corpus corpus, Path dir, Precision precision, DataParallel parallel) {
         refuseExistingRun(dir);
         RunConfig resolved = run.withData(corpus.data());
         manual_seed(run.training().seed());
         MemoryLM model = NativeError.during(String.format("building the model (%,d parameters)", ParameterCount.total(run.model())),
                 () -> new MemoryLM(run.model()));
         return started(new TrainingRun(resolved, dir, precision, model, corpus,
-                new TrainerState(0, 0, 0, 0, 0), wholeModel(resolved), "model"));
+                new TrainerState(0, 0, 0, 0, 0), wholeModel(resolved), "model", parallel));
     }
 
     /**
@@ -115,7 +126,14 @@ public final class TrainingRun {
     public static TrainingRun adapting(RunConfig run, Path dir, Precision precision, MemoryLM model, Corpus corpus,
                                        ModelWriter writer, String saved) {
         refuseExistingRun(dir);
-        return started(new TrainingRun(run, dir, precision, model, corpus, new TrainerState(0, 0, 0, 0, 0), writer, saved));
+        return adapting(run, dir, precision, model, corpus, writer, saved, DataParallel.SINGLE);
+    }
+
+    /** {@link #adapting(RunConfig, Path, Precision, MemoryLM, Corpus, ModelWriter, String)} as one rank of a data-parallel job. */
+    public static TrainingRun adapting(RunConfig run, Path dir, Precision precision, MemoryLM model, Corpus corpus,
+                                       ModelWriter writer, String saved, DataParallel parallel) {
+        refuseExistingRun(dir);
+        return started(new TrainingRun(run, dir, precision, model, corpus, new TrainerState(0, 0, 0, 0, 0), writer, saved, parallel));
     }
 
     private static void refuseExistingRun(Path dir) {
@@ -127,6 +145,9 @@ public final class TrainingRun {
 
     /** The run directory starts with the tokenizer and an empty log. */
     private static TrainingRun started(TrainingRun run) {
+        if (!run.parallel.writes()) {
+            return run.quiet();
+        }
         RunTokenizer.copyInto(run.run.training().data().tokenizer(), run.dir);
         new MetricsLog(run.dir.resolve(METRICS), false).close();
         return run;
@@ -148,6 +169,12 @@ public final class TrainingRun {
      * the run recorded.
      */
     public static TrainingRun resume(Path dir, Integer steps, Precision precision, Consumer<MemoryLM> prepare) {
+        return resume(dir, steps, precision, prepare, DataParallel.SINGLE);
+    }
+
+    /** {@link #resume(Path, Integer, Precision, Consumer)} as one rank of a data-parallel job: every rank reads the same checkpoint. */
+    public static TrainingRun resume(Path dir, Integer steps, Precision precision, Consumer<MemoryLM> prepare,
+                                     DataParallel parallel) {
         Path latest = latestCheckpoint(dir);
         RunConfig run = savedConfig(latest, steps);
         Corpus corpus = Corpus.open(run.training(), run.model());
@@ -156,9 +183,12 @@ public final class TrainingRun {
         MemoryLM model = Checkpoint.load(latest, BankForm.TRAINABLE);
         Checkpoint.loadBankCopies(model, latest);
         prepare.accept(model);
-        TrainingRun resumed = new TrainingRun(resolved, dir, precision, model, corpus, state, wholeModel(resolved), "model");
-        RunTokenizer.copyInto(resolved.training().data().tokenizer(), dir);
+        TrainingRun resumed = new TrainingRun(resolved, dir, precision, model, corpus, state, wholeModel(resolved), "model", parallel);
         resumed.trainer.restore(latest.resolve(OPTIMIZER), latest.resolve(BANK_OPTIMIZER), state.dataPosition(), state.nonFiniteInARow());
+        if (!parallel.writes()) {
+            return resumed.quiet();
+        }
+        RunTokenizer.copyInto(resolved.training().data().tokenizer(), dir);
         truncateMetrics(dir.resolve(METRICS), state.step());
         return resumed;
     }
@@ -205,7 +235,7 @@ public final class TrainingRun {
         double seconds = start.seconds();
         double lastLoss = Double.NaN;
         Map<String, Object> lastEval = Map.of();
-        try (MetricsLog metrics = new MetricsLog(dir.resolve(METRICS), true);
+        try (MetricsLog metrics = parallel.writes() ? new MetricsLog(dir.resolve(METRICS), true) : MetricsLog.discarding();
              ProgressBar bar = Progress.bar("train", t.steps(), showProgress)) {
             bar.stepTo(start.step());
             for (int step = start.step(); step < end; step++) {
@@ -214,7 +244,8 @@ public final class TrainingRun {
                 StepStats stats = NativeError.during("training step " + (step + 1) + " (batch " + t.batchSize() + " x seq_len "
                         + t.seqLen() + ")", () -> trainer.step(current, isLogged(current + 1, t)));
                 seconds += (System.nanoTime() - began) / 1e9;
-                tokens += stats.tokens();
+                // equal shards: every rank trained on as many tokens as this one
+            tokens += stats.tokens() * parallel.worldSize();
                 if (!stats.skipped()) {
                     lastLoss = stats.loss();
                 }
@@ -232,7 +263,9 @@ public final class TrainingRun {
             }
             saveCheckpoint(new TrainerState(end, trainer.data().position(), trainer.nonFiniteInARow(), tokens, seconds));
             if (end == t.steps()) {
-                writer.write(model, dir);
+                if (parallel.writes()) {
+                    writer.write(model, dir);
+                }
                 lastEval = evaluateSaved();
                 metrics.write(withStep(end, lastEval));
             }
@@ -312,6 +345,9 @@ public final class TrainingRun {
 
     /** Written to step-N.tmp and renamed, so a crash mid-save never leaves a half checkpoint. */
     private void saveCheckpoint(TrainerState state) {
+        if (!parallel.writes()) {
+            return;
+        }
         Path root = dir.resolve(CHECKPOINTS);
         Path target = root.resolve(String.format("step-%07d", state.step()));
         Path tmp = root.resolve(target.getFileName() + ".tmp");

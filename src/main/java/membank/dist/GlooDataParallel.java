@@ -1,0 +1,44 @@
+package membank.dist;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+
+import membank.train.BatchSource;
+import membank.train.DataParallel;
+import membank.train.GradientSync;
+
+/** A rank of a data-parallel job on CPU: Gloo collectives and DDP's Reducer (see docs/distributed.md). */
+public final class GlooDataParallel implements DataParallel {
+    private final GlooGroup group;
+
+    public GlooDataParallel(GlooGroup group) {
+        this.group = group;
+    }
+
+    @Override
+    public int rank() {
+        return group.rendezvous().rank();
+    }
+
+    @Override
+    public int worldSize() {
+        return group.rendezvous().worldSize();
+    }
+
+    @Override
+    public BatchSource shard(BatchSource global, int batchSize) {
+        return new RowShard(global, batchSize, rank(), worldSize());
+    }
+
+    @Override
+    public GradientSync attach(Map<String, Tensor> trainable, Set<String> sparse) {
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            group.broadcastFromRank0(List.copyOf(trainable.values()));
+        }
+        return DdpGradients.over(group, trainable, sparse);
+    }
+}
