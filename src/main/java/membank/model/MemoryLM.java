@@ -327,7 +327,9 @@ public final class MemoryLM extends Module {
     private static Map<String, Tensor> byName(StringTensorDict dict) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (long i = 0; i < dict.size(); i++) {
-            out.put(dict.get(i).key().getString(), dict.get(i).value());
+            // value() points into the dict, which the garbage collector may free once this returns:
+            // an owning handle to the same tensor outlives it
+            out.put(dict.get(i).key().getString(), new Tensor(dict.get(i).value()));
         }
         return out;
     }
