@@ -40,6 +40,12 @@ final class ErrorHandler implements IExecutionExceptionHandler {
             }
             return expected ? 1 : 2;
         }
+        if (e instanceof RankFailure) {
+            // a lost peer reaches us through c10d's native error, but it is no libtorch bug
+            err.println(command + ": " + e.getMessage());
+            printTraceIf(verbose, e, err);
+            return 1;
+        }
         Optional<NativeError> nativeError = NativeError.in(e);
         if (nativeError.isPresent()) {
             NativeError n = nativeError.get();
@@ -91,7 +97,7 @@ final class ErrorHandler implements IExecutionExceptionHandler {
     }
 
     private static boolean isUserError(Exception e) {
-        return e instanceof RankFailure || e instanceof ConfigException || e instanceof CheckpointException || e instanceof ContextStoreException
+        return e instanceof ConfigException || e instanceof CheckpointException || e instanceof ContextStoreException
                 || e instanceof IllegalArgumentException
                 || e instanceof NonFiniteLossException || e instanceof UncheckedIOException
                 || e instanceof java.io.IOException || e instanceof IllegalStateException;

@@ -51,24 +51,26 @@ class DataParallelTrainTest {
 
     @Test
     void twoRanksTrainADenseMemoryModelAsOneProcessDoes() throws IOException {
-        assertSameTraining("dense");
+        assertSameTraining("dense", true);
     }
 
     @Test
     void twoRanksTrainARoutedModelWithRouterLossesAndRowSparseBankAsOneProcessDoes() throws IOException {
-        assertSameTraining("routed", ROUTED, "membank.router_losses={\"load_balance\":0.05,\"z\":0.001}",
+        assertSameTraining("routed", true, ROUTED, "membank.router_losses={\"load_balance\":0.05,\"z\":0.001}",
                 "training.bank_update=rows_read");
     }
 
     @Test
     void nonFiniteStepsAreSkippedOnEveryRankTogether() throws IOException {
-        Map<Integer, JsonNode> records = assertSameTraining("nonfinite", "training.lr=1e6", "training.warmup_steps=0",
+        // lr 1e6 blows the weights up at step 1 (Adam moves each by about lr, and float noise in tiny
+        // gradients flips the sign of some moves): compare the steps, not the weights
+        Map<Integer, JsonNode> records = assertSameTraining("nonfinite", false, "training.lr=1e6", "training.warmup_steps=0",
                 "training.max_nonfinite=10");
         assertTrue(records.values().stream().anyMatch(r -> r.path("skipped").asBoolean()), "some step was skipped: " + records);
     }
 
     /** Runs one process and two ranks on the same config; returns the two-rank run's step records. */
-    private Map<Integer, JsonNode> assertSameTraining(String name, String... overrides) throws IOException {
+    private Map<Integer, JsonNode> assertSameTraining(String name, boolean weights, String... overrides) throws IOException {
         Path one = tmp.resolve(name + "-1");
         Path two = tmp.resolve(name + "-2");
         CliRun single = CliRun.of(trainArgs(one, 4, overrides).toArray(String[]::new));
@@ -88,7 +90,9 @@ class DataParallelTrainTest {
             assertClose(e.get("grad_norm").asDouble(), a.get("grad_norm").asDouble(), "grad_norm at step " + step);
             assertEquals(e.get("tokens").asLong(), a.get("tokens").asLong(), "tokens at step " + step);
         });
-        assertWeightsClose(one.resolve(Checkpoint.WEIGHTS), two.resolve(Checkpoint.WEIGHTS));
+        if (weights) {
+            assertWeightsClose(one.resolve(Checkpoint.WEIGHTS), two.resolve(Checkpoint.WEIGHTS));
+        }
         return actual;
     }
 

@@ -1,0 +1,139 @@
+package membank.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import membank.model.Checkpoint;
+import membank.model.SafeTensors;
+import membank.testing.ChildJvm;
+
+/**
+ * A data-parallel job never hangs: a rank killed mid-run ends the other within the timeout with a
+ * message naming it, a peer that never arrives ends the rank waiting for it, and resuming the
+ * killed job gives the weights of a job that was never interrupted. Ranks meet on 127.0.0.1 only.
+ */
+class DataParallelFailureTest {
+    private static final int STEPS = 40;
+    private static final int TIMEOUT_S = 20;
+    private static final long SEED = 20261204L;
+
+    @TempDir
+    Path tmp;
+
+    private static List<String> trainArgs(Path out) {
+        return new ArrayList<>(List.of("train", "--preset", "tiny", "--precision", "fp32", "--steps", Integer.toString(STEPS),
+                "--save-every", "2", "--set", "training.eval_every=0", "--set", "training.data.entities=4",
+                "--set", "training.log_every=1", "--dist-timeout", Integer.toString(TIMEOUT_S), "--out", out.toString()));
+    }
+
+    @Test
+    void aKilledRankEndsTheOtherWithinTheTimeoutAndTheResumedJobEqualsAnUninterruptedOne() throws Exception {
+        Path crashed = tmp.resolve("crashed");
+        int port = freePort();
+        int killAfter = 4 + 2 * new Random(SEED).nextInt(8);
+        try (ChildJvm rank0 = rank(0, port, crashed); ChildJvm rank1 = rank(1, port, crashed)) {
+            int reached = awaitCheckpoint(crashed, killAfter, rank0);
+            assertTrue(reached < STEPS, "the job finished before a rank could be killed");
+            rank1.process().destroyForcibly().waitFor();
+            long killed = System.nanoTime();
+            assertTrue(rank0.process().waitFor(TIMEOUT_S + 15, TimeUnit.SECONDS),
+                    "rank 0 still runs " + (TIMEOUT_S + 15) + " s after its peer was killed; its output:\n" + rank0.output());
+            double seconds = (System.nanoTime() - killed) / 1e9;
+            assertEquals(1, rank0.process().exitValue(), rank0.output());
+            String out = rank0.output();
+            assertTrue(out.contains("rank 0 of 2:") && out.contains("--resume"), "the survivor names itself and what to do:\n" + out);
+            assertTrue(seconds < TIMEOUT_S + 15, "ended after " + seconds + " s");
+        }
+        assertFalse(Files.exists(crashed.resolve(Checkpoint.WEIGHTS)), "the killed job never reached its end");
+
+        CliRun resumed = CliRun.of("train", "--resume", crashed.toString(), "--precision", "fp32", "--nproc", "2",
+                "--dist-timeout", Integer.toString(TIMEOUT_S));
+        assertEquals(0, resumed.exit(), resumed.err());
+        Path whole = tmp.resolve("whole");
+        List<String> uninterrupted = trainArgs(whole);
+        uninterrupted.addAll(List.of("--nproc", "2"));
+        CliRun run = CliRun.of(uninterrupted.toArray(String[]::new));
+        assertEquals(0, run.exit(), run.err());
+
+        Map<String, Tensor> expected = SafeTensors.read(whole.resolve(Checkpoint.WEIGHTS));
+        Map<String, Tensor> actual = SafeTensors.read(crashed.resolve(Checkpoint.WEIGHTS));
+        assertEquals(expected.keySet(), actual.keySet());
+        expected.forEach((name, t) -> assertTrue(torch.equal(t, actual.get(name)), name + " differs after the kill and resume"));
+        assertEquals(losses(whole), losses(crashed), "the loss of every step");
+    }
+
+    private static Map<Integer, Double> losses(Path run) throws IOException {
+        Map<Integer, Double> out = new TreeMap<>();
+        DataParallelTrainTest.steps(run).forEach((step, record) -> out.put(step, record.get("loss").asDouble()));
+        assertEquals(STEPS, out.size());
+        return out;
+    }
+
+    @Test
+    void aPeerThatNeverArrivesEndsTheWaitingRankWithinTheTimeout() {
+        long began = System.nanoTime();
+        CliRun alone = CliRun.of("train", "--preset", "tiny", "--steps", "1", "--out", tmp.resolve("alone").toString(),
+                "--rank", "0", "--world-size", "2", "--master", "127.0.0.1:" + freePort(), "--dist-timeout", "3");
+        double seconds = (System.nanoTime() - began) / 1e9;
+        assertEquals(1, alone.exit(), alone.err());
+        assertTrue(alone.err().contains("rank 0 of 2: the ranks did not all meet"), alone.err());
+        assertTrue(seconds < 30, "took " + seconds + " s");
+    }
+
+    private static ChildJvm rank(int rank, int port, Path out) {
+        List<String> args = new ArrayList<>(List.of("--threads", "1"));
+        args.addAll(trainArgs(out));
+        return ChildJvm.start(Main.class, Map.of("RANK", Integer.toString(rank), "WORLD_SIZE", "2", "LOCAL_RANK",
+                Integer.toString(rank), "MASTER_ADDR", "127.0.0.1", "MASTER_PORT", Integer.toString(port)),
+                args.toArray(String[]::new));
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    /** Waits for a finished checkpoint at or after {@code step}; returns its step. */
+    private static int awaitCheckpoint(Path run, int step, ChildJvm child) throws IOException, InterruptedException {
+        Path checkpoints = run.resolve("checkpoints");
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline && child.process().isAlive()) {
+            if (Files.isDirectory(checkpoints)) {
+                try (Stream<Path> entries = Files.list(checkpoints)) {
+                    int latest = entries.map(p -> p.getFileName().toString()).filter(n -> n.matches("step-\\d+"))
+                            .mapToInt(n -> Integer.parseInt(n.substring(5))).max().orElse(-1);
+                    if (latest >= step) {
+                        return latest;
+                    }
+                } catch (java.nio.file.NoSuchFileException e) {
+                    // a checkpoint was pruned while we listed: look again
+                }
+            }
+            Thread.sleep(2);
+        }
+        throw new AssertionError("no checkpoint at step " + step + " or later; rank 0's output:\n" + child.output());
+    }
+}
