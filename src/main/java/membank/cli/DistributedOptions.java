@@ -95,7 +95,7 @@ final class DistributedOptions {
                     + (size - 1) + ") or set RANK");
         }
         String host = master != null ? hostOf(master) : env.get("MASTER_ADDR");
-        Integer port = master != null ? portOf(master) : number(env, "MASTER_PORT");
+        Integer port = master != null ? Integer.valueOf(portOf(master)) : number(env, "MASTER_PORT");
         if (host == null || port == null) {
             throw new IllegalArgumentException("rank " + r + " of " + size + " needs the master's address: give --master"
                     + " HOST:PORT (the same on every rank) or set MASTER_ADDR and MASTER_PORT");
