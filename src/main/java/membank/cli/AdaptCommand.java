@@ -90,8 +90,14 @@ final class AdaptCommand implements Callable<Integer> {
     @Mixin
     MemoryCheck memory;
 
+    @Mixin
+    DistributedOptions distributed;
+
     @Override
     public Integer call() {
+        if (distributed.launches()) {
+            return distributed.launch(spec);
+        }
         AdapterMethod how = AdapterMethod.of("--method", method);
         MemoryFreeze frozen = MemoryFreeze.of(freeze);
         if (merge) {
@@ -114,11 +120,15 @@ final class AdaptCommand implements Callable<Integer> {
         // The data is checked before the base is loaded: a bad input fails in seconds, not after minutes.
         Corpus corpus = adaptation.openData();
         DataFlag.log(spec, corpus);
-        try (DirectoryLock lock = RunDirectories.lockOut(dir)) {
+        try (JobRank rank = JobRank.join(distributed.rendezvous());
+             DirectoryLock lock = rank.lock(() -> RunDirectories.lockOut(dir))) {
             MemoryLM model = adaptation.model(p);
             System.err.printf("membank adapt: %s on %s -> %s (%s, %d steps, %,d trainable parameters)%n", how.cliName(), base,
                     dir, p.label(), run.training().steps(), Adaptation.trainable(model));
-            RunSummary summary = adaptation.start(model, corpus, dir, p).train();
+            RunSummary summary = rank.run(() -> adaptation.start(model, corpus, dir, p, rank.parallel()).train());
+            if (!rank.writes()) {
+                return 0;
+            }
             out().println(Tables.summary(List.of(summary)));
             if (merge) {
                 out().println("merged model written to " + merged(adaptation, model, dir));

@@ -199,9 +199,16 @@ public final class Adaptation {
      * into {@code out}, which gets the base's tokenizer files now, so a finished adapter never lacks them.
      */
     public TrainingRun start(MemoryLM model, Corpus corpus, Path out, Precision precision) {
+        return start(model, corpus, out, precision, DataParallel.SINGLE);
+    }
+
+    /** {@link #start(MemoryLM, Corpus, Path, Precision)} as one rank of a data-parallel job (rank 0 writes {@code out}). */
+    public TrainingRun start(MemoryLM model, Corpus corpus, Path out, Precision precision, DataParallel parallel) {
         RunConfig resolved = run.withData(corpus.data());
-        TrainingRun training = TrainingRun.adapting(resolved, out, precision, model, corpus, writer(resolved), result());
-        copyTokenizerFiles(out);
+        TrainingRun training = TrainingRun.adapting(resolved, out, precision, model, corpus, writer(resolved), result(), parallel);
+        if (parallel.writes()) {
+            copyTokenizerFiles(out);
+        }
         return training;
     }
 

@@ -69,6 +69,32 @@ class DataParallelTrainTest {
         assertTrue(records.values().stream().anyMatch(r -> r.path("skipped").asBoolean()), "some step was skipped: " + records);
     }
 
+    @Test
+    void twoRanksAdaptAPretrainedBaseAsOneProcessDoes() throws IOException {
+        Path base = tmp.resolve("base");
+        CliRun trained = CliRun.of("train", "--preset", "tiny", "--set", "membank=null", "--steps", "2", "--out", base.toString(),
+                "--precision", "fp32", "--set", "training.data.entities=4", "--set", "training.eval_every=0");
+        assertEquals(0, trained.exit(), trained.err());
+        List<String> adapt = List.of("adapt", "--base", base.toString(), "--method", "memory", "--steps", "3", "--precision",
+                "fp32", "--set", "training.data.entities=4", "--set", "training.batch_size=4", "--set", "training.seq_len=32",
+                "--set", "training.log_every=1", "--set", "membank.num_tokens=64", "--set", ROUTED);
+        Path one = tmp.resolve("adapt-1");
+        Path two = tmp.resolve("adapt-2");
+        List<String> single = new ArrayList<>(adapt);
+        single.addAll(List.of("--out", one.toString()));
+        List<String> parallel = new ArrayList<>(adapt);
+        parallel.addAll(List.of("--out", two.toString(), "--nproc", "2", "--dist-timeout", "60"));
+        CliRun a = CliRun.of(single.toArray(String[]::new));
+        assertEquals(0, a.exit(), a.err());
+        CliRun b = CliRun.of(parallel.toArray(String[]::new));
+        assertEquals(0, b.exit(), b.err());
+        Map<Integer, JsonNode> expected = steps(one);
+        Map<Integer, JsonNode> actual = steps(two);
+        expected.forEach((step, e) -> assertClose(e.get("loss").asDouble(), actual.get(step).get("loss").asDouble(),
+                "loss at step " + step));
+        assertWeightsClose(one.resolve("adapter_model.safetensors"), two.resolve("adapter_model.safetensors"));
+    }
+
     /** Runs one process and two ranks on the same config; returns the two-rank run's step records. */
     private Map<Integer, JsonNode> assertSameTraining(String name, boolean weights, String... overrides) throws IOException {
         Path one = tmp.resolve(name + "-1");
