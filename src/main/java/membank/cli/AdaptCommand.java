@@ -5,6 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
+import org.bytedeco.pytorch.Device;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -93,8 +95,13 @@ final class AdaptCommand implements Callable<Integer> {
     @Mixin
     DistributedOptions distributed;
 
+    @Mixin
+    DeviceOption device;
+
     @Override
     public Integer call() {
+        // an unusable device is refused before any data is read or rank started
+        Device where = device.resolve(distributed.localRank());
         if (distributed.launches()) {
             return distributed.launch(spec);
         }
@@ -120,7 +127,7 @@ final class AdaptCommand implements Callable<Integer> {
         // The data is checked before the base is loaded: a bad input fails in seconds, not after minutes.
         Corpus corpus = adaptation.openData();
         DataFlag.log(spec, corpus);
-        try (JobRank rank = JobRank.join(distributed.rendezvous());
+        try (JobRank rank = JobRank.join(distributed.rendezvous(), where);
              DirectoryLock lock = rank.lock(() -> RunDirectories.lockOut(dir))) {
             MemoryLM model = adaptation.model(p);
             System.err.printf("membank adapt: %s on %s -> %s (%s, %d steps, %,d trainable parameters)%n", how.cliName(), base,

@@ -103,6 +103,12 @@ final class DistributedOptions {
         return Optional.of(new Rendezvous(host, port, r, size, timeout()));
     }
 
+    /** This rank's index on its machine (LOCAL_RANK, as torchrun and --nproc set it), 0 when alone. */
+    int localRank() {
+        Integer local = number(System.getenv(), "LOCAL_RANK");
+        return local == null ? 0 : local;
+    }
+
     Duration timeout() {
         if (timeoutSeconds < 1) {
             throw new IllegalArgumentException("--dist-timeout " + timeoutSeconds + ": must be >= 1 second");

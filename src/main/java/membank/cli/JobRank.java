@@ -3,9 +3,12 @@ package membank.cli;
 import java.util.Optional;
 import java.util.function.Supplier;
 
-import membank.dist.GlooDataParallel;
-import membank.dist.GlooGroup;
+import org.bytedeco.pytorch.Device;
+
+import membank.dist.RankDataParallel;
+import membank.dist.RankGroup;
 import membank.dist.Rendezvous;
+import membank.nn.Devices;
 import membank.train.DataParallel;
 import membank.util.DirectoryLock;
 
@@ -14,21 +17,21 @@ import membank.util.DirectoryLock;
  * process group it holds until closed. Only the writing rank takes the run directory's lock.
  */
 final class JobRank implements AutoCloseable {
-    private final GlooGroup group;
+    private final RankGroup group;
     private final DataParallel parallel;
 
-    private JobRank(GlooGroup group, DataParallel parallel) {
+    private JobRank(RankGroup group, DataParallel parallel) {
         this.group = group;
         this.parallel = parallel;
     }
 
-    /** Meets the other ranks (when there are any) before anything is read or written. */
-    static JobRank join(Optional<Rendezvous> where) {
+    /** Meets the other ranks (when there are any) before anything is read or written; trains on {@code device}. */
+    static JobRank join(Optional<Rendezvous> where, Device device) {
         if (where.isEmpty()) {
-            return new JobRank(null, DataParallel.SINGLE);
+            return new JobRank(null, DataParallel.single(device));
         }
-        GlooGroup group = GlooGroup.join(where.get());
-        return new JobRank(group, new GlooDataParallel(group));
+        RankGroup group = RankGroup.join(where.get(), Devices.isCuda(device));
+        return new JobRank(group, new RankDataParallel(group, device));
     }
 
     DataParallel parallel() {

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.bytedeco.pytorch.Device;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -72,13 +74,18 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     DistributedOptions distributed;
 
+    @Mixin
+    DeviceOption device;
+
     @Override
     public Integer call() throws Exception {
+        // an unusable device is refused before any data is read or rank started
+        Device where = device.resolve(distributed.localRank());
         if (distributed.launches()) {
             return distributed.launch(spec);
         }
         if (resume != null) {
-            return resumeRun();
+            return resumeRun(where);
         }
         ObjectNode root = config.resolve("small", shortcuts());
         RunConfig run = RunConfig.parse(root);
@@ -92,7 +99,7 @@ final class TrainCommand implements Callable<Integer> {
         // The data is checked before the directory is taken: a refused run leaves nothing behind.
         Corpus corpus = Corpus.open(run.training(), run.model());
         DataFlag.log(spec, corpus);
-        try (JobRank rank = JobRank.join(distributed.rendezvous());
+        try (JobRank rank = JobRank.join(distributed.rendezvous(), where);
              DirectoryLock lock = rank.lock(() -> RunDirectories.lockOut(dir))) {
             System.err.printf("membank train: %s -> %s (%s, %d steps)%n", config.name("small"), dir, p.label(), run.training().steps());
             report(rank, rank.run(() -> TrainingRun.fresh(run, corpus, dir, p, rank.parallel()).train()));
@@ -100,7 +107,7 @@ final class TrainCommand implements Callable<Integer> {
         return 0;
     }
 
-    private Integer resumeRun() {
+    private Integer resumeRun(Device where) {
         if (config.source != null || !config.assignments.isEmpty() || data != null || seed != null || saveEvery != null) {
             throw new IllegalArgumentException("--resume continues a run with the configuration saved in it; only"
                     + " --steps and --precision may be given with it");
@@ -109,7 +116,7 @@ final class TrainCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--resume " + resume + ": no such directory");
         }
         Precision p = Precision.resolve(precision != null ? precision : "auto");
-        try (JobRank rank = JobRank.join(distributed.rendezvous());
+        try (JobRank rank = JobRank.join(distributed.rendezvous(), where);
              DirectoryLock lock = rank.lock(() -> RunDirectories.lockResumed(resume))) {
             RunConfig run = TrainingRun.resumedConfig(resume, steps);
             memory.require(MemoryEstimate.training(run.model(), run.training()), run.model());

@@ -24,16 +24,16 @@ import membank.train.GradientSync;
  * last of an accumulated step is not announced, so its gradients only accumulate locally.
  */
 final class DdpGradients implements GradientSync {
-    private final GlooGroup group;
+    private final RankGroup group;
     private final Reducer reducer;
 
-    private DdpGradients(GlooGroup group, Reducer reducer) {
+    private DdpGradients(RankGroup group, Reducer reducer) {
         this.group = group;
         this.reducer = reducer;
     }
 
     /** {@code sparse} names the parameters whose gradients are sparse (the row-sparse bank). */
-    static DdpGradients over(GlooGroup group, Map<String, Tensor> trainable, Set<String> sparse) {
+    static DdpGradients over(RankGroup group, Map<String, Tensor> trainable, Set<String> sparse) {
         List<String> names = new ArrayList<>(trainable.keySet());
         TensorVector params = new TensorVector(trainable.values().toArray(Tensor[]::new));
         boolean[] expectSparse = new boolean[names.size()];

@@ -38,7 +38,7 @@ public interface BankRows {
     /** Rows of the chapters {@code ids} [U] of {@code tokensPerChapter} rows each, [U, T, w]. */
     default Tensor chapters(Tensor ids, long tokensPerChapter) {
         Tensor rows = ids.unsqueeze(1).mul(Ops.integer(tokensPerChapter))
-                .add(arange(Ops.integer(tokensPerChapter), new TensorOptions(ScalarType.Long))).reshape(-1);
+                .add(Ops.on(arange(Ops.integer(tokensPerChapter), new TensorOptions(ScalarType.Long)), ids)).reshape(-1);
         return select(rows).view(ids.size(0), tokensPerChapter, width());
     }
 

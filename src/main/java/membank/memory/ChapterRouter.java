@@ -66,7 +66,7 @@ public final class ChapterRouter extends Module {
             sums = sums.add(state.sum().unsqueeze(1));
             before = state.count();
         }
-        Tensor counts = arange(Ops.scalar(before + 1), Ops.scalar(before + x.size(1) + 1))
+        Tensor counts = Ops.on(arange(Ops.scalar(before + 1), Ops.scalar(before + x.size(1) + 1)), x)
                 .to(ScalarType.Float).view(1, x.size(1), 1);
         return sums.div(counts);
     }

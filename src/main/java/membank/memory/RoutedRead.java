@@ -1,7 +1,6 @@
 package membank.memory;
 
 import static org.bytedeco.pytorch.global.torch.matmul;
-import static org.bytedeco.pytorch.global.torch.zeros;
 
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
@@ -148,10 +147,10 @@ final class RoutedRead {
             case PROJECTED_KEYS -> false;
             case AUTO -> bankSpaceIsCheaper(source, batch * length, heads, dh, groups);
         };
-        Tensor chapters = Ops.longs(groups.chapters).add(Ops.integer(shared));
+        Tensor chapters = Ops.longs(groups.chapters, query).add(Ops.integer(shared));
         long pieces = groups.pieces();
         long size = groups.pieceSize;
-        Tensor slotRows = Ops.longs(groups.slotRow);
+        Tensor slotRows = Ops.longs(groups.slotRow, query);
         Tensor pieceQueries;
         Tensor keys;
         Tensor values;
@@ -174,19 +173,19 @@ final class RoutedRead {
         return new Scored() {
             @Override
             public Tensor lse() {
-                return toSlots(lse).index_select(0, Ops.longs(groups.assignmentSlot)).view(batch, length, k, heads);
+                return toSlots(lse).index_select(0, Ops.longs(groups.assignmentSlot, query)).view(batch, length, k, heads);
             }
 
             @Override
             public Tensor finish(Tensor coefficients) {
                 // Coefficients in slot order; padding slots read row A, a zero.
-                Tensor padded = Ops.cat(coefficients.reshape(batch * length * k, heads), zeros(new long[] {1, heads}), 0);
-                Tensor perSlot = fromSlots(padded.index_select(0, Ops.longs(groups.slotAssignment)));
+                Tensor padded = Ops.cat(coefficients.reshape(batch * length * k, heads), Ops.zeros(query, ScalarType.Float, 1, heads), 0);
+                Tensor perSlot = fromSlots(padded.index_select(0, Ops.longs(groups.slotAssignment, query)));
                 Tensor out = matmul(probs.mul(perSlot.unsqueeze(-1).to(probs.scalar_type())).to(values.scalar_type()), values);
                 long width = out.size(-1);
                 Tensor bySlot = bankSpace ? out.reshape(slots, heads, width)
                         : out.view(pieces, kvHeads, size, group, width).permute(0, 2, 1, 3, 4).reshape(slots, heads, width);
-                Tensor summed = zeros(new long[] {batch * length, heads, width}).index_add(0, slotRows, bySlot.to(ScalarType.Float));
+                Tensor summed = Ops.zeros(query, ScalarType.Float, batch * length, heads, width).index_add(0, slotRows, bySlot.to(ScalarType.Float));
                 Tensor perPosition = summed.view(batch, length, heads, width);
                 return bankSpace ? source.valuesFromBankSpace(perPosition) : perPosition;
             }
@@ -208,7 +207,7 @@ final class RoutedRead {
     /** Per-chapter tensors [U, ...] repeated for chapters that span several pieces. */
     private static Tensor perPiece(Tensor perChapter, ChapterGroups groups) {
         return groups.pieces() == groups.chapters.length ? perChapter
-                : perChapter.index_select(0, Ops.longs(groups.pieceChapter));
+                : perChapter.index_select(0, Ops.longs(groups.pieceChapter, perChapter));
     }
 
     /**

@@ -168,7 +168,7 @@ public final class MemoryLM extends Module {
     /** Mean next-token cross-entropy of logits [B, L, V] over targets [B, L], IGNORE_INDEX excluded. */
     public static Tensor crossEntropy(Tensor logits, Tensor targets) {
         long vocab = logits.size(-1);
-        return cross_entropy_loss(logits.view(-1, vocab), targets.reshape(-1),
+        return cross_entropy_loss(logits.view(-1, vocab), Ops.on(targets, logits).reshape(-1),
                 new org.bytedeco.pytorch.TensorOptional(), 1L, IGNORE_INDEX, 0.0);
     }
 
@@ -196,6 +196,9 @@ public final class MemoryLM extends Module {
         if (context != null && !config.hasMemory()) {
             throw new IllegalStateException("this model has no memory layers to read a context bank with");
         }
+        // inputs come from the CPU (token ids, masks); the model may live on another device
+        ids = Ops.on(ids, embed.weight());
+        valid = valid == null ? null : Ops.on(valid, embed.weight());
         Tensor h = embed.forward(ids);
         Tensor first = null;
         RoutingMode routing = routing();

@@ -152,16 +152,15 @@ public final class Ops {
         }
         long rows = s[0] * s[1];
         long length = s[2];
-        Tensor scores = baddbmm(causalBias(length, q.scalar_type()), q.reshape(rows, length, s[3]),
+        Tensor scores = baddbmm(causalBias(length, q), q.reshape(rows, length, s[3]),
                 k.reshape(rows, length, s[3]).transpose(1, 2), scalar(1.0), scalar(1.0 / Math.sqrt(s[3])));
         return bmm(scores.softmax(-1), v.reshape(rows, length, s[3])).view(s);
     }
 
     /** [1, L, L]: 0 where a position may attend (itself and before), -inf after it. */
-    private static Tensor causalBias(long length, ScalarType type) {
-        Tensor future = ones(new long[] {length, length}, new org.bytedeco.pytorch.TensorOptions(ScalarType.Bool)).triu(1);
-        return zeros(new long[] {1, length, length}, new org.bytedeco.pytorch.TensorOptions(type))
-                .masked_fill(future, scalar(Double.NEGATIVE_INFINITY));
+    private static Tensor causalBias(long length, Tensor q) {
+        Tensor future = on(ones(new long[] {length, length}, new org.bytedeco.pytorch.TensorOptions(ScalarType.Bool)).triu(1), q);
+        return zeros(q, q.scalar_type(), 1, length, length).masked_fill(future, scalar(Double.NEGATIVE_INFINITY));
     }
 
     /**
@@ -197,6 +196,22 @@ public final class Ops {
             System.arraycopy(rows[r], 0, flat, r * cols, cols);
         }
         return longs(flat).view(rows.length, cols);
+    }
+
+    /** {@code t} on {@code like}'s device (itself when it is there already: CPU tensors are never copied). */
+    public static Tensor on(Tensor t, Tensor like) {
+        return like.is_cpu() && t.is_cpu() ? t : t.to(like.device(), t.scalar_type());
+    }
+
+    /** {@link #longs(long[])} on {@code like}'s device. */
+    public static Tensor longs(long[] values, Tensor like) {
+        return on(longs(values), like);
+    }
+
+    /** Zeros of {@code type} on {@code like}'s device. */
+    public static Tensor zeros(Tensor like, ScalarType type, long... shape) {
+        return like.new_zeros(shape, new ScalarTypeOptional(type), new org.bytedeco.pytorch.LayoutOptional(),
+                new org.bytedeco.pytorch.DeviceOptional(), new org.bytedeco.pytorch.BoolOptional());
     }
 
     public static Tensor longs(long[] values) {

@@ -39,8 +39,9 @@ public final class Rope {
             throw new IllegalArgumentException("sequence position " + (offset + length)
                     + " exceeds max_position_embeddings " + maxPositions());
         }
-        Tensor c = cos.narrow(0, offset, length).to(x.scalar_type());
-        Tensor s = sin.narrow(0, offset, length).to(x.scalar_type());
+        // the tables stay on the CPU (they are no module buffers): copy the slice to x's device
+        Tensor c = Ops.on(cos.narrow(0, offset, length), x).to(x.scalar_type());
+        Tensor s = Ops.on(sin.narrow(0, offset, length), x).to(x.scalar_type());
         return x.mul(c).add(rotateHalf(x).mul(s));
     }
 

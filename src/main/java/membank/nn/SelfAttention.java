@@ -65,7 +65,7 @@ public final class SelfAttention extends Module {
             return Ops.attention(q, k, v, true);
         }
         long keys = k.size(2);
-        Tensor mask = tril(ones(new long[] {queries, keys}, new TensorOptions(ScalarType.Bool)), offset);
+        Tensor mask = Ops.on(tril(ones(new long[] {queries, keys}, new TensorOptions(ScalarType.Bool)), offset), q);
         return Ops.attention(q, k, v, mask);
     }
 }

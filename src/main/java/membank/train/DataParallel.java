@@ -3,39 +3,31 @@ package membank.train;
 import java.util.Map;
 import java.util.Set;
 
+import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
 
+import membank.nn.Devices;
+
 /**
- * Where a training run stands among the ranks of a data-parallel job: which rows of each global
- * batch it trains on, how its gradients are averaged with the others', and whether it is the rank
- * that writes the run directory. {@link #SINGLE} is one process doing all of it.
+ * Where a training run stands: the device it trains on and its place among the ranks of a
+ * data-parallel job, namely which rows of each global batch it trains on, how its gradients are
+ * averaged with the others', and whether it is the rank that writes the run directory.
+ * {@link #SINGLE} is one process on the CPU doing all of it.
  */
 public interface DataParallel {
-    DataParallel SINGLE = new DataParallel() {
-        @Override
-        public int rank() {
-            return 0;
-        }
+    DataParallel SINGLE = single(Devices.cpu());
 
-        @Override
-        public int worldSize() {
-            return 1;
-        }
-
-        @Override
-        public BatchSource shard(BatchSource global, int batchSize) {
-            return global;
-        }
-
-        @Override
-        public GradientSync attach(Map<String, Tensor> trainable, Set<String> sparse) {
-            return GradientSync.NONE;
-        }
-    };
+    /** One process on {@code device}. */
+    static DataParallel single(Device device) {
+        return new SingleProcess(device);
+    }
 
     int rank();
 
     int worldSize();
+
+    /** Where the model, its bank, the optimizer state and the batches live. */
+    Device device();
 
     /** Rank 0 writes checkpoints, metrics and the model; the others only train. */
     default boolean writes() {

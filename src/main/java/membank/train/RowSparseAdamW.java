@@ -1,7 +1,5 @@
 package membank.train;
 
-import static org.bytedeco.pytorch.global.torch.zeros;
-
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -9,7 +7,6 @@ import java.util.Map;
 
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import membank.model.CheckpointException;
@@ -55,9 +52,8 @@ final class RowSparseAdamW {
         this.eps = eps;
         // fp32 moments made up front (libtorch makes them at the first step): a row never read keeps zeros
         params.forEach((name, p) -> {
-            TensorOptions fp32 = new TensorOptions(ScalarType.Float);
-            expAvg.put(name, zeros(Ops.shape(p), fp32));
-            expAvgSq.put(name, zeros(Ops.shape(p), fp32));
+            expAvg.put(name, Ops.zeros(p, ScalarType.Float, Ops.shape(p)));
+            expAvgSq.put(name, Ops.zeros(p, ScalarType.Float, Ops.shape(p)));
         });
     }
 

@@ -83,6 +83,8 @@ public final class TrainingRun {
         TrainConfig t = run.training();
         this.corpus = corpus;
         this.parallel = parallel;
+        // before the optimizer: its state is made on the parameters' device
+        model.to(parallel.device(), false);
         this.trainer = new Trainer(model, t, corpus.trainingBatches(new BatchSpec(t.batchSize(), t.seqLen())), precision, parallel);
         this.start = start;
     }
@@ -213,6 +215,10 @@ public final class TrainingRun {
 
     public MemoryLM model() {
         return model;
+    }
+
+    Trainer trainer() {
+        return trainer;
     }
 
     public Corpus corpus() {

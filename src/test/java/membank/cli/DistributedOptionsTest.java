@@ -64,6 +64,17 @@ class DistributedOptionsTest {
         }
     }
 
+    @Test
+    void cudaWithoutTheGpuBuildIsRefusedBeforeAnythingIsWritten(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) {
+        java.nio.file.Path out = tmp.resolve("run");
+        CliRun r = CliRun.of("train", "--preset", "tiny", "--steps", "1", "--device", "cuda", "--out", out.toString());
+        assertEquals(1, r.exit(), r.err());
+        assertTrue(r.err().contains("--device cuda") && r.err().contains("mvn -Pgpu package"), r.err());
+        assertTrue(!java.nio.file.Files.exists(out), "nothing written");
+        CliRun help = CliRun.of("adapt", "--help");
+        assertTrue(help.out().contains("--device") && help.out().contains("--nproc"), help.out());
+    }
+
     private static void assertMessage(Runnable action, String expected) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, action::run);
         assertTrue(e.getMessage().contains(expected), e.getMessage());

@@ -9,6 +9,7 @@ import org.bytedeco.pytorch.BackendOptional;
 import org.bytedeco.pytorch.BroadcastOptions;
 import org.bytedeco.pytorch.GlooDeviceVector;
 import org.bytedeco.pytorch.ProcessGroup;
+import org.bytedeco.pytorch.PrefixStore;
 import org.bytedeco.pytorch.ProcessGroupGloo;
 import org.bytedeco.pytorch.TCPStore;
 import org.bytedeco.pytorch.TCPStoreOptions;
@@ -16,29 +17,32 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.gloo.Device;
+import org.bytedeco.pytorch.nccl.ProcessGroupNCCL;
 
 import membank.nn.Ops;
 
 /**
- * PyTorch's own c10d runtime for CPU tensors: a TCPStore served by rank 0 for the rendezvous,
- * ProcessGroupGloo for the collectives, and the ProcessGroup DDP's Reducer asks for. Every call
- * blocks at most the rendezvous timeout; a failure names this rank.
+ * PyTorch's own c10d runtime: a TCPStore served by rank 0 for the rendezvous, ProcessGroupGloo
+ * for CPU tensors, ProcessGroupNCCL for CUDA tensors when the job trains on GPUs, and the
+ * ProcessGroup (which sends each collective to the backend of its tensors' device) that DDP's
+ * Reducer asks for. Every call blocks at most the rendezvous timeout; a failure names this rank.
  */
-public final class GlooGroup implements AutoCloseable {
+public final class RankGroup implements AutoCloseable {
     private final Rendezvous where;
     private final TCPStore store;
-    private final ProcessGroupGloo gloo;
     private final ProcessGroup group;
 
-    private GlooGroup(Rendezvous where, TCPStore store, ProcessGroupGloo gloo, ProcessGroup group) {
+    private RankGroup(Rendezvous where, TCPStore store, ProcessGroup group) {
         this.where = where;
         this.store = store;
-        this.gloo = gloo;
         this.group = group;
     }
 
-    /** Meets the other ranks; fails after the timeout, naming the ranks that never came. */
-    public static GlooGroup join(Rendezvous where) {
+    /**
+     * Meets the other ranks; fails after the timeout. With {@code cuda} the CUDA tensors' collectives
+     * go through NCCL (never run here: no GPU; see docs/distributed.md).
+     */
+    public static RankGroup join(Rendezvous where, boolean cuda) {
         TCPStore store = meet(where);
         ProcessGroupGloo gloo = connect(where, store);
         // the ProcessGroup(store, rank, size) constructor aborts the JVM in this build (an intrusive_ptr
@@ -46,7 +50,12 @@ public final class GlooGroup implements AutoCloseable {
         ProcessGroup group = new ProcessGroup(where.rank(), where.worldSize());
         group.setBackend(torch.DeviceType.CPU, ProcessGroup.BackendType.GLOO, new BackendOptional(gloo));
         group.setDefaultBackend(ProcessGroup.BackendType.GLOO);
-        return new GlooGroup(where, store, gloo, group);
+        if (cuda) {
+            ProcessGroupNCCL nccl = new ProcessGroupNCCL(new PrefixStore("nccl", store), where.rank(), where.worldSize());
+            group.setBackend(torch.DeviceType.CUDA, ProcessGroup.BackendType.NCCL, new BackendOptional(nccl));
+            group.setDefaultBackend(ProcessGroup.BackendType.NCCL);
+        }
+        return new RankGroup(where, store, group);
     }
 
     private static TCPStore meet(Rendezvous where) {
@@ -101,7 +110,7 @@ public final class GlooGroup implements AutoCloseable {
     /** {@code tensors} replaced, in place, by their sum over ranks divided by the world size. */
     public void averageInPlace(List<Tensor> tensors) {
         // AllreduceOptions' reduceOp is SUM by default
-        await("all-reduce", () -> gloo.allreduce(new TensorVector(tensors.toArray(Tensor[]::new)), new AllreduceOptions())._wait());
+        await("all-reduce", () -> group.allreduce(new TensorVector(tensors.toArray(Tensor[]::new)), new AllreduceOptions())._wait());
         for (Tensor t : tensors) {
             t.div_(Ops.scalar(where.worldSize()));
         }
@@ -112,13 +121,13 @@ public final class GlooGroup implements AutoCloseable {
         BroadcastOptions options = new BroadcastOptions();
         options.rootRank(0);
         for (Tensor t : tensors) {
-            await("broadcast", () -> gloo.broadcast(new TensorVector(t), options)._wait());
+            await("broadcast", () -> group.broadcast(new TensorVector(t), options)._wait());
         }
     }
 
     /** Waits until every rank gets here. */
     public void barrier() {
-        await("barrier", () -> gloo.barrier()._wait());
+        await("barrier", () -> group.barrier()._wait());
     }
 
     private void await(String what, Runnable collective) {

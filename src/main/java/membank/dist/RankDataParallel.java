@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
@@ -12,11 +13,18 @@ import membank.train.DataParallel;
 import membank.train.GradientSync;
 
 /** A rank of a data-parallel job on CPU: Gloo collectives and DDP's Reducer (see docs/distributed.md). */
-public final class GlooDataParallel implements DataParallel {
-    private final GlooGroup group;
+public final class RankDataParallel implements DataParallel {
+    private final RankGroup group;
+    private final Device device;
 
-    public GlooDataParallel(GlooGroup group) {
+    public RankDataParallel(RankGroup group, Device device) {
         this.group = group;
+        this.device = device;
+    }
+
+    @Override
+    public Device device() {
+        return device;
     }
 
     @Override

@@ -1,0 +1,23 @@
+package membank.cli;
+
+import org.bytedeco.pytorch.Device;
+
+import picocli.CommandLine.Option;
+
+import membank.nn.Devices;
+
+/** {@code --device cpu|cuda|cuda:N} of the commands that build a model to train. */
+final class DeviceOption {
+    @Option(names = "--device", paramLabel = "cpu|cuda|cuda:N", defaultValue = "cpu",
+            description = "Where the model, its bank, optimizer state and batches live (default: ${DEFAULT-VALUE}). CUDA"
+                    + " needs the GPU build (mvn -Pgpu package) and an NVIDIA GPU; it is refused at start otherwise.")
+    String device;
+
+    /**
+     * The device, checked against this build and machine before anything is loaded; a plain
+     * {@code cuda} is this rank's GPU, {@code cuda:LOCAL_RANK}, as torchrun's convention has it.
+     */
+    Device resolve(int localRank) {
+        return Devices.parse(device != null && device.strip().equals("cuda") && localRank > 0 ? "cuda:" + localRank : device);
+    }
+}
