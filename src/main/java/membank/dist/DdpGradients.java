@@ -1,15 +1,19 @@
 package membank.dist;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.pytorch.BoolVector;
+import org.bytedeco.pytorch.Logger;
 import org.bytedeco.pytorch.Reducer;
 import org.bytedeco.pytorch.SizeTStringMap;
 import org.bytedeco.pytorch.SizeTVector;
 import org.bytedeco.pytorch.SizeTVectorVector;
+import org.bytedeco.pytorch.StringLongMap;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -26,10 +30,12 @@ import membank.train.GradientSync;
 final class DdpGradients implements GradientSync {
     private final RankGroup group;
     private final Reducer reducer;
+    private final Logger logger;
 
-    private DdpGradients(RankGroup group, Reducer reducer) {
+    private DdpGradients(RankGroup group, Reducer reducer, Logger logger) {
         this.group = group;
         this.reducer = reducer;
+        this.logger = logger;
     }
 
     /** {@code sparse} names the parameters whose gradients are sparse (the row-sparse bank). */
@@ -52,7 +58,12 @@ final class DdpGradients implements GradientSync {
         // sees ordinary gradients
         Reducer reducer = new Reducer(params, buckets, group.processGroup(), sparseFlags, cap, true, false, byIndex,
                 first, false, false);
-        return new DdpGradients(group, reducer);
+        // DDP's own logger times backward compute and the all-reduce of every step (sample rate 1)
+        Logger logger = new Logger(reducer);
+        reducer.set_logger(logger);
+        logger.set_construction_data_and_log("MemoryLM", new int[0], -1, false, false, false);
+        reducer.set_ddp_runtime_logging_sample_rate(1);
+        return new DdpGradients(group, reducer, logger);
     }
 
     /** DDP hands the Reducer its buckets last-parameter first: backward produces those gradients first. */
@@ -72,11 +83,29 @@ final class DdpGradients implements GradientSync {
         try {
             // after the first step the Reducer re-buckets in the order gradients actually arrived
             reducer.rebuild_buckets();
+            // closes the previous step's timing, as DDP's forward does
+            logger.set_runtime_stats_and_log();
             reducer.prepare_for_forward();
             reducer.prepare_for_backward(new TensorVector(loss));
         } catch (RuntimeException e) {
             throw group.lost("preparing the gradient all-reduce", e);
         }
+    }
+
+    /** DDP's averages over the steps so far, in ms: backward compute, all-reduce, and the two overlapping. */
+    @Override
+    public Map<String, Object> stats() {
+        StringLongMap ints = logger.get_ddp_logging_data().ints_map();
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("ddp_backward_compute_ms", millis(ints, "avg_backward_compute_time"));
+        out.put("ddp_allreduce_ms", millis(ints, "avg_backward_comm_time"));
+        out.put("ddp_overlap_ms", millis(ints, "avg_backward_compute_comm_overlap_time"));
+        return out;
+    }
+
+    private static double millis(StringLongMap ints, String key) {
+        // operator[]: a key not yet measured reads 0
+        return ints.get(new BytePointer(key)) / 1e6;
     }
 
     @Override

@@ -1,5 +1,7 @@
 package membank.train;
 
+import java.util.Map;
+
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -34,6 +36,11 @@ public interface GradientSync {
 
     /** The mean of a per-rank number over all ranks. */
     double mean(double local);
+
+    /** Timings of the exchange so far, for metrics.jsonl (nothing for one process). */
+    default Map<String, Object> stats() {
+        return Map.of();
+    }
 
     /** The element-wise mean of a per-rank tensor (no gradient flows through it) over all ranks. */
     Tensor mean(Tensor local);

@@ -147,6 +147,11 @@ public final class Trainer {
         return new StepStats(step, loss, gradNorm, factor, tokens, true, router);
     }
 
+    /** What the gradient exchange measured so far (data-parallel runs only), for the log. */
+    Map<String, Object> syncStats() {
+        return sync.stats();
+    }
+
     public int nonFiniteInARow() {
         return nonFiniteInARow;
     }

@@ -297,6 +297,7 @@ public final class TrainingRun {
         record.put("tokens_per_s", tokens / Math.max(seconds, 1e-9));
         record.put("elapsed_s", seconds);
         record.putAll(stats.router());
+        record.putAll(trainer.syncStats());
         if (stats.skipped()) {
             record.put("skipped", true);
         }
