@@ -140,7 +140,7 @@ public final class RankGroup implements AutoCloseable {
 
     /** The failure of a collective as this rank tells it: which rank, doing what, and what to do. */
     RankFailure lost(String what, RuntimeException e) {
-        return new RankFailure(where.who() + ": " + what + " failed: " + headline(e) + ". A peer rank died or did not"
+        return new RankFailure(where.who() + ": " + what + " failed: " + headline(e) + ". " + peer() + " died or did not"
                 + " answer within --dist-timeout " + where.timeout().toSeconds() + " s; fix it and continue with --resume", e);
     }
 
@@ -152,7 +152,7 @@ public final class RankGroup implements AutoCloseable {
         if (e instanceof RankFailure || !isCollective(e)) {
             return e;
         }
-        return new RankFailure(where.who() + ": " + headline(e) + ". A peer rank died or did not answer within"
+        return new RankFailure(where.who() + ": " + headline(e) + ". " + peer() + " died or did not answer within"
                 + " --dist-timeout " + where.timeout().toSeconds() + " s; continue from the last checkpoint with --resume", e);
     }
 
@@ -167,13 +167,19 @@ public final class RankGroup implements AutoCloseable {
         return false;
     }
 
+    /** Who the lost peer is, as far as this rank can tell: the other rank of two, else some rank. */
+    private String peer() {
+        return where.worldSize() == 2 ? "The other rank (rank " + (1 - where.rank()) + ")" : "A peer rank";
+    }
+
     /** The first line of a c10d message, without its native frames. */
     public static String headline(Throwable e) {
         String message = String.valueOf(e.getMessage());
         int cut = message.indexOf("\nException raised from");
         String first = cut < 0 ? message : message.substring(0, cut);
         int frame = first.indexOf("\nframe #");
-        return (frame < 0 ? first : first.substring(0, frame)).strip();
+        // Gloo prefixes the path of its source file: "[/.../gloo/transport/tcp/pair.cc:538] Read error ..."
+        return (frame < 0 ? first : first.substring(0, frame)).strip().replaceFirst("^\\[[^\\]]*\\.(cc|cpp|h):\\d+\\] ", "");
     }
 
     @Override
