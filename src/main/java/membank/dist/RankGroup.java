@@ -158,9 +158,10 @@ public final class RankGroup implements AutoCloseable {
 
     private static boolean isCollective(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            String m = String.valueOf(t.getMessage());
-            if (m.contains("gloo") || m.contains("Gloo") || m.contains("c10d") || m.contains("Connection closed")
-                    || m.contains("Timed out") || m.contains("Connection reset")) {
+            String m = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+            // a peer that hangs shows as Gloo's "Application timeout caused pair closure"
+            if (m.contains("gloo") || m.contains("c10d") || m.contains("connection closed") || m.contains("connection reset")
+                    || m.contains("timed out") || m.contains("timeout caused pair closure")) {
                 return true;
             }
         }

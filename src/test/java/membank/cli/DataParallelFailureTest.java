@@ -90,6 +90,27 @@ class DataParallelFailureTest {
     }
 
     @Test
+    void aRankThatHangsEndsTheOtherWithinTheTimeout() throws Exception {
+        Path run = tmp.resolve("hung");
+        int port = freePort();
+        List<String> args = new ArrayList<>(List.of("--threads", "1"));
+        args.addAll(trainArgs(run));
+        args.set(args.indexOf("--dist-timeout") + 1, "5");
+        args.set(args.indexOf("--steps") + 1, "100000");
+        try (ChildJvm rank0 = ChildJvm.start(Main.class, rankEnv(0, port), args.toArray(String[]::new));
+             ChildJvm rank1 = ChildJvm.start(Main.class, rankEnv(1, port), args.toArray(String[]::new))) {
+            awaitCheckpoint(run, 2, rank0);
+            // SIGSTOP: the peer stays connected but never answers again
+            new ProcessBuilder("kill", "-STOP", Long.toString(rank1.pid())).start().waitFor();
+            assertTrue(rank0.process().waitFor(5 + 30, TimeUnit.SECONDS),
+                    "rank 0 still runs 35 s after its peer stopped; its output:\n" + rank0.output());
+            assertEquals(1, rank0.process().exitValue(), rank0.output());
+            assertTrue(rank0.output().contains("rank 0 of 2:") && rank0.output().contains("did not answer within --dist-timeout 5 s"),
+                    rank0.output());
+        }
+    }
+
+    @Test
     void aPeerThatNeverArrivesEndsTheWaitingRankWithinTheTimeout() {
         long began = System.nanoTime();
         CliRun alone = CliRun.of("train", "--preset", "tiny", "--steps", "1", "--out", tmp.resolve("alone").toString(),
@@ -103,9 +124,13 @@ class DataParallelFailureTest {
     private static ChildJvm rank(int rank, int port, Path out) {
         List<String> args = new ArrayList<>(List.of("--threads", "1"));
         args.addAll(trainArgs(out));
-        return ChildJvm.start(Main.class, Map.of("RANK", Integer.toString(rank), "WORLD_SIZE", "2", "LOCAL_RANK",
-                Integer.toString(rank), "MASTER_ADDR", "127.0.0.1", "MASTER_PORT", Integer.toString(port)),
-                args.toArray(String[]::new));
+        return ChildJvm.start(Main.class, rankEnv(rank, port), args.toArray(String[]::new));
+    }
+
+    /** torchrun's variables for rank {@code rank} of 2 meeting on 127.0.0.1:{@code port}. */
+    private static Map<String, String> rankEnv(int rank, int port) {
+        return Map.of("RANK", Integer.toString(rank), "WORLD_SIZE", "2", "LOCAL_RANK", Integer.toString(rank),
+                "MASTER_ADDR", "127.0.0.1", "MASTER_PORT", Integer.toString(port));
     }
 
     private static int freePort() {
