@@ -5,8 +5,8 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -32,7 +32,10 @@ public final class RankLauncher {
     /** Runs {@code command} (a whole java command line) as N ranks; returns 0 when every rank finished. */
     public int run(List<String> command) {
         int port = freeLoopbackPort();
-        List<Process> ranks = new ArrayList<>();
+        List<Process> ranks = new CopyOnWriteArrayList<>();
+        // Ctrl-C on the launcher ends its ranks too
+        Thread stop = new Thread(() -> ranks.forEach(Process::destroyForcibly), "stop-ranks");
+        Runtime.getRuntime().addShutdownHook(stop);
         try {
             for (int r = 0; r < nproc; r++) {
                 ranks.add(start(command, r, port));
@@ -43,6 +46,7 @@ public final class RankLauncher {
             throw new RankFailure("interrupted while waiting for the ranks", e);
         } finally {
             ranks.forEach(Process::destroyForcibly);
+            Runtime.getRuntime().removeShutdownHook(stop);
         }
     }
 
