@@ -34,6 +34,8 @@ import membank.util.DirectoryLock;
                 "  membank train --preset tiny --set membank.variant=B --set membank.layers=[0,1] --steps 200",
                 "  membank train --preset small --data corpus/ --set training.data.tokenizer=qwen/tokenizer.json",
                 "  membank train --resume runs/small --steps 800",
+                "  membank train --preset small --nproc 2 --out runs/small-dp      (data-parallel, docs/distributed.md)",
+                "  membank train --preset small --rank 0 --world-size 2 --master 10.0.0.1:29500 --out /shared/run",
                 "  membank train --preset small --dry-run"})
 final class TrainCommand implements Callable<Integer> {
     @Spec
