@@ -177,7 +177,7 @@ public final class ExperimentReport {
     }
 
     private static final List<Column> COLUMNS = List.of(
-            new Column("exposures", UnitResult::exposures, "%,.1f", 1),
+            new Column("exposures", UnitResult::exposures, "%.3g", 1),
             new Column("val loss", UnitResult::valLoss, "%.4f", 1),
             new Column("bits/byte", UnitResult::bitsPerByte, "%.4f", 1),
             new Column("fact recall", UnitResult::recall, "%.1f%%", 100),
