@@ -62,19 +62,19 @@ final class ReportVerdicts {
         if (points.size() < 2) {
             return;
         }
-        Sweep.Point from = points.get(0);
-        Sweep.Point to = points.get(points.size() - 1);
+        Sweep.Point first = points.get(0);
+        Sweep.Point last = points.get(points.size() - 1);
         String phase = experiment.phases().get(experiment.phases().size() - 1).name();
         String sweep = experiment.sweep().name();
         for (Arm arm : experiment.arms()) {
-            String subject = arm.name() + " at " + sweep + " " + to.label();
-            String other = "at " + from.label();
+            String to = sweep + " " + last.label();
+            String from = sweep + " " + first.label();
             if (knows) {
-                line(b, "fact recall along the sweep", subject, other, spread(results, to, arm, phase, UnitResult::recall),
-                        spread(results, from, arm, phase, UnitResult::recall), true, "%.3f");
+                b.append("- ").append(Verdict.trend("fact recall", arm.name(), to, from, spread(results, last, arm, phase,
+                        UnitResult::recall), spread(results, first, arm, phase, UnitResult::recall), "%.3f")).append('\n');
             }
-            line(b, "val loss along the sweep", subject, other, spread(results, to, arm, phase, UnitResult::valLoss),
-                    spread(results, from, arm, phase, UnitResult::valLoss), false, "%.4f");
+            b.append("- ").append(Verdict.trend("val loss", arm.name(), to, from, spread(results, last, arm, phase,
+                    UnitResult::valLoss), spread(results, first, arm, phase, UnitResult::valLoss), "%.4f")).append('\n');
         }
     }
 
