@@ -11,7 +11,6 @@ import java.util.Set;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 
-import membank.config.ConfigException;
 import membank.config.DataConfig;
 import membank.config.Presets;
 import membank.config.RunConfig;

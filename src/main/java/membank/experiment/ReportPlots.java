@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The plots of a report: loss curves of each phase (at the last sweep point), recall before and
@@ -50,7 +51,7 @@ final class ReportPlots {
     }
 
     private static void sweep(Path dir, Experiment experiment, List<UnitResult> results, List<String> lines, String file,
-                              String title, String yTitle, java.util.function.ToDoubleFunction<UnitResult> value, double scale) {
+                              String title, String yTitle, ToDoubleFunction<UnitResult> value, double scale) {
         String phase = experiment.phases().get(experiment.phases().size() - 1).name();
         Map<String, List<Spread>> byArm = ExperimentReport.bySweep(experiment, results, phase, value);
         String png = "sweep-" + file + ".png";
