@@ -37,7 +37,6 @@ final class ReportPlots {
             lines.add("![recall before and after the instruct phase](recall.png)");
         }
         if (points.size() > 1) {
-            String x = experiment.sweep().name();
             if (knows) {
                 sweep(dir, experiment, results, lines, "recall", "Fact recall", "recall (%)", UnitResult::recall, 100);
                 sweep(dir, experiment, results, lines, "bits", "Knowledge bits (Fano bound)", "bits", UnitResult::knowledgeBits, 1);
