@@ -124,7 +124,10 @@ final class CompareAdaptersCommand implements Callable<Integer> {
         List<InjectionResult> results;
         try (DirectoryLock lock = RunDirectories.lockOut(out)) {
             results = comparison.run(methods == null ? applicable(plan) : plan, out,
-                    line -> System.err.println("compare-adapters: " + line));
+                    line -> {
+                        spec.commandLine().getErr().println("compare-adapters: " + line);
+                        spec.commandLine().getErr().flush();
+                    });
         }
         String table = InjectionTable.markdown(results);
         out().println(table);

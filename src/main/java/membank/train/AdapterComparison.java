@@ -105,16 +105,19 @@ public final class AdapterComparison {
         if (bases.isEmpty() || bases.size() > 2) {
             throw new IllegalArgumentException("--base: give one base, or two (one with memory, one without); got " + bases.size());
         }
-        Map<BaseKind, InjectionBase> byKind = new EnumMap<>(BaseKind.class);
+        Map<BaseKind, Path> dirs = new EnumMap<>(BaseKind.class);
         for (Path dir : bases) {
-            InjectionBase base = InjectionBase.open(dir, newFactsData(dir));
-            InjectionBase twin = byKind.put(base.kind(), base);
+            BaseKind kind = BaseKind.of(ConfigJson.readModel(Checkpoint.configFile(dir)).hasMemory());
+            Path twin = dirs.put(kind, dir);
             if (twin != null) {
-                throw new IllegalArgumentException("--base " + twin.dir() + " and --base " + dir + " both have "
-                        + (base.kind() == BaseKind.MEMORY ? "memory" : "no memory") + "; give one base with memory and one"
+                throw new IllegalArgumentException("--base " + twin + " and --base " + dir + " both have "
+                        + (kind == BaseKind.MEMORY ? "memory" : "no memory") + "; give one base with memory and one"
                         + " without (membank train --preset base-memory / base-nomem)");
             }
         }
+        // cheap checks of the configurations first: opening a base reads and tokenizes its data
+        Map<BaseKind, InjectionBase> byKind = new EnumMap<>(BaseKind.class);
+        dirs.forEach((kind, dir) -> byKind.put(kind, InjectionBase.open(dir, newFactsData(dir))));
         requireSamePeople(byKind);
         for (ComparisonMethod method : plan.methods()) {
             if (byKind.keySet().stream().noneMatch(method::appliesTo)) {
