@@ -25,6 +25,7 @@ import membank.train.AdapterComparison;
 import membank.train.ComparisonMethod;
 import membank.train.ComparisonPlan;
 import membank.train.InjectionResult;
+import membank.train.InjectionResults;
 import membank.util.DirectoryLock;
 import membank.train.Adaptation;
 
@@ -40,7 +41,8 @@ import membank.train.Adaptation;
                 "the bank of the base with memory, full runs on each base. --budgets repeats every method at multiples of",
                 "--steps and --seeds for several seeds; the report then has a trade-off plot (new facts learned against",
                 "known facts forgotten, a line per method through its budgets). Each finished unit is appended to",
-                "<out>/results.jsonl; rerunning the same command skips the units already measured."},
+                "<out>/results.jsonl; rerunning the same command skips the units already measured, and --report-only",
+                "rebuilds the table and plot from that file without training."},
         footer = {"", "Examples:",
                 "  membank train --preset base-memory --out runs/base-memory",
                 "  membank train --preset base-nomem --out runs/base-nomem",
@@ -55,7 +57,7 @@ final class CompareAdaptersCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--base", required = true, paramLabel = "DIR",
+    @Option(names = "--base", paramLabel = "DIR",
             description = "A pretrained base trained on the knowledge set; give it twice for one base with memory and one without.")
     List<Path> bases;
 
@@ -110,8 +112,19 @@ final class CompareAdaptersCommand implements Callable<Integer> {
     @Mixin
     SparseMemoryOptions sparse = new SparseMemoryOptions();
 
+    @Option(names = "--report-only",
+            description = "Train nothing: build the table, the plot and --report from <out>/results.jsonl as it is.")
+    boolean reportOnly;
+
     @Override
     public Integer call() throws IOException {
+        if (reportOnly) {
+            return report(storedResults(), Precision.resolve(precision), 0);
+        }
+        if (bases == null || bases.isEmpty()) {
+            throw new IllegalArgumentException("--base DIR is required: the pretrained base to adapt (membank train --preset"
+                    + " base-nomem), given twice for a base with memory and one without");
+        }
         List<ComparisonMethod> chosen = methods == null ? List.of(ComparisonMethod.values())
                 : methods.stream().map(m -> ComparisonMethod.of("--methods", m)).toList();
         var plan = new ComparisonPlan(chosen, seeds, budgets, steps, chapters);
@@ -129,13 +142,27 @@ final class CompareAdaptersCommand implements Callable<Integer> {
                         spec.commandLine().getErr().flush();
                     });
         }
+        return report(results, p, (System.nanoTime() - began) / 60e9);
+    }
+
+    private List<InjectionResult> storedResults() {
+        List<InjectionResult> results = InjectionResults.read(out);
+        if (results.isEmpty()) {
+            throw new IllegalArgumentException("--report-only: " + out.resolve(InjectionResults.NAME) + " holds no results;"
+                    + " run compare-adapters without --report-only first, or point --out at its directory");
+        }
+        return results;
+    }
+
+    /** Prints the table, writes the trade-off plot into --out and, with --report, the Markdown and the plot beside it. */
+    private int report(List<InjectionResult> results, Precision p, double minutes) throws IOException {
         String table = InjectionTable.markdown(results);
         out().println(table);
         TradeoffChart.write(results, out.resolve(TRADEOFF_PNG));
         if (report != null) {
             Path png = tradeoffBeside(report);
             TradeoffChart.write(results, png);
-            String text = markdown(table, png.getFileName().toString(), p, (System.nanoTime() - began) / 60e9);
+            String text = markdown(table, png.getFileName().toString(), p, minutes);
             AtomicFile.write(report, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
             out().println("report written to " + report + ", trade-off plot to " + png);
         }
@@ -178,8 +205,8 @@ final class CompareAdaptersCommand implements Callable<Integer> {
     private String markdown(String table, String png, Precision p, double minutes) {
         String command = "membank " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
         return "# Knowledge injection: memory adapters, sparse memory finetuning, LoRA, full fine-tuning\n\n"
-                + "Written by `compare-adapters` on " + LocalDate.now() + " (" + String.format(Locale.ROOT, "%.1f", minutes)
-                + " minutes, " + p.label() + ", " + Runtime.getRuntime().availableProcessors() + " cores, " + Machine.cpuModel() + ").\n\n"
+                + "Written by `compare-adapters` on " + LocalDate.now() + " (" + (reportOnly ? "from results.jsonl"
+                : String.format(Locale.ROOT, "%.1f", minutes) + " minutes") + ", " + p.label() + ", " + Runtime.getRuntime().availableProcessors() + " cores, " + Machine.cpuModel() + ").\n\n"
                 + "    " + command + "\n\n" + table + "\n"
                 + "![new facts learned against known facts forgotten](" + png + ")\n\n"
                 + "- **new facts**: greedy answers to questions about the new people, in the wordings training used (seen)"

@@ -99,6 +99,13 @@ class CompareAdaptersCommandTest {
         for (InjectionResult u : results) {
             assertTrue(u.knownKept() >= 0 && u.knownKept() <= 1 && u.tokens() == 64L * u.steps(), u.toString());
         }
+        CliRun only = CliRun.of("compare-adapters", "--out", out.toString(), "--report-only");
+        assertEquals(0, only.exit(), only.err());
+        assertEquals(firstColumns(again.out()), firstColumns(only.out()), "the same table from results.jsonl alone");
+        assertFalse(only.err().contains("training"), only.err());
+        CliRun nothing = CliRun.of("compare-adapters", "--out", tmp.resolve("empty").toString(), "--report-only");
+        assertEquals(1, nothing.exit());
+        assertTrue(nothing.err().contains("holds no results"), nothing.err());
         appliesEveryMethod(out.resolve("1x"));
     }
 
