@@ -15,10 +15,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import membank.config.AdapterMethod;
+import membank.config.ConfigJson;
 import membank.config.SparseMemoryConfig;
 import membank.util.AtomicFile;
 import membank.util.Machine;
+import membank.model.Checkpoint;
 import membank.model.MemoryFreeze;
 import membank.nn.Precision;
 import membank.train.AdapterComparison;
@@ -51,6 +52,8 @@ import membank.train.Adaptation;
                 "  membank compare-adapters --base runs/base-nomem --methods memory,lora --set membank.num_tokens=16384",
                 "  membank compare-adapters --base runs/small --methods sparse-memory,full --top-t 256 --access-top-k 8"})
 final class CompareAdaptersCommand implements Callable<Integer> {
+    /** The trade-off plot every run writes into --out. */
+    static final String TRADEOFF_PNG = "tradeoff.png";
     /** The chapters of memory-routed when --chapters is not given: the recipe base's routing. */
     static final String DEFAULT_CHAPTERS = "{\"count\": 16, \"top_k\": 2, \"routing\": \"token\"}";
 
@@ -169,12 +172,10 @@ final class CompareAdaptersCommand implements Callable<Integer> {
         return 0;
     }
 
-    static final String TRADEOFF_PNG = "tradeoff.png";
-
     /** Without --methods: every method that one of the given bases allows. */
     private ComparisonPlan applicable(ComparisonPlan plan) {
-        List<ComparisonMethod.BaseKind> kinds = bases.stream().map(b -> ComparisonMethod.BaseKind.of(
-                membank.config.ConfigJson.readModel(membank.model.Checkpoint.configFile(b)).hasMemory())).toList();
+        List<ComparisonMethod.BaseKind> kinds = bases.stream()
+                .map(b -> ComparisonMethod.BaseKind.of(ConfigJson.readModel(Checkpoint.configFile(b)).hasMemory())).toList();
         List<ComparisonMethod> allowed = plan.methods().stream().filter(m -> kinds.stream().anyMatch(m::appliesTo)).toList();
         return new ComparisonPlan(allowed, plan.seeds(), plan.budgets(), plan.steps(), plan.chapters());
     }
