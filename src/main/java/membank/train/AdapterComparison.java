@@ -115,15 +115,15 @@ public final class AdapterComparison {
                         + " without (membank train --preset base-memory / base-nomem)");
             }
         }
-        // cheap checks of the configurations first: opening a base reads and tokenizes its data
-        Map<BaseKind, InjectionBase> byKind = new EnumMap<>(BaseKind.class);
-        dirs.forEach((kind, dir) -> byKind.put(kind, InjectionBase.open(dir, newFactsData(dir))));
-        requireSamePeople(byKind);
         for (ComparisonMethod method : plan.methods()) {
-            if (byKind.keySet().stream().noneMatch(method::appliesTo)) {
+            if (dirs.keySet().stream().noneMatch(method::appliesTo)) {
                 throw new IllegalArgumentException("--methods " + method.cliName() + ": " + missingBase(method));
             }
         }
+        // the configurations are checked first: opening a base reads and tokenizes its data
+        Map<BaseKind, InjectionBase> byKind = new EnumMap<>(BaseKind.class);
+        dirs.forEach((kind, dir) -> byKind.put(kind, InjectionBase.open(dir, newFactsData(dir))));
+        requireSamePeople(byKind);
         return byKind;
     }
 

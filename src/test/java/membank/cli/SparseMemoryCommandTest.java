@@ -125,7 +125,7 @@ class SparseMemoryCommandTest {
         assertEquals(0, r.exit(), r.err());
         List<String> rows = r.out().lines().filter(l -> l.startsWith("| ") && !l.startsWith("| method")).toList();
         assertEquals(List.of("base", "sparse-memory", "full"), rows.stream().map(l -> l.split("\\|")[1].trim()).toList(), r.out());
-        assertEquals("512", rows.get(1).split("\\|")[2].trim(), "8 rows of 64 train: " + rows.get(1));
+        assertEquals("512", rows.get(1).split("\\|")[5].trim(), "8 rows of 64 train: " + rows.get(1));
         assertTrue(Files.isRegularFile(out.resolve("1x/memory/sparse-memory/seed-0/sparse_memory.json")));
         CliRun memory = CliRun.of("compare-adapters", "--base", dense.toString(), "--methods", "memory,sparse-memory",
                 "--out", tmp.resolve("compare2").toString());
