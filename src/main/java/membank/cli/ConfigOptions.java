@@ -22,7 +22,7 @@ final class ConfigOptions {
         Path file;
 
         @Option(names = "--preset", paramLabel = "NAME",
-                description = "A built-in configuration: tiny, small, small-nomem, base25m.")
+                description = "A built-in configuration: tiny, small, small-nomem, base25m, base-memory, base-nomem.")
         String preset;
     }
 

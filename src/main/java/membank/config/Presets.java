@@ -16,7 +16,7 @@ import java.util.List;
 public final class Presets {
     private static final String FOLDER = "/membank/presets/";
     // A fixed list rather than a classpath scan: listing resources inside a jar is unreliable.
-    private static final List<String> NAMES = List.of("tiny", "small", "small-nomem", "base25m");
+    private static final List<String> NAMES = List.of("tiny", "small", "small-nomem", "base25m", "base-memory", "base-nomem");
 
     private Presets() {
     }

@@ -138,11 +138,12 @@ public final class Adapters {
 
     /**
      * Makes only what {@code method} trains require gradients: adapter tensors (minus what
-     * {@code freeze} keeps fixed), or everything for full fine-tuning.
+     * {@code freeze} keeps fixed), or for full fine-tuning everything {@code freeze} does not keep.
      */
     public static void setTrainable(MemoryLM model, AdapterMethod method, MemoryFreeze freeze) {
         model.namedParameters().forEach((name, p) -> {
-            boolean trainable = method == AdapterMethod.FULL || isAdapterTensor(name) && !freeze.freezes(name);
+            // full fine-tuning of a base with memory may keep its bank (and K/V) as they are, as an adapter may
+            boolean trainable = (method == AdapterMethod.FULL || isAdapterTensor(name)) && !freeze.freezes(name);
             p.requires_grad_(trainable);
         });
     }

@@ -63,11 +63,24 @@ public final class Adaptation {
         if (method.usesLora() != (lora != null)) {
             throw new IllegalArgumentException("method " + method.cliName() + (lora == null ? " needs" : " takes no") + " LoRA settings");
         }
+        refuseNothingToFreeze(method, freeze, run);
         this.base = base;
         this.method = method;
         this.lora = lora;
         this.freeze = freeze;
         this.run = run;
+    }
+
+    /** --freeze names memory tensors: LoRA trains none, and full fine-tuning of a plain base has none to keep. */
+    private static void refuseNothingToFreeze(AdapterMethod method, MemoryFreeze freeze, RunConfig run) {
+        if (freeze == MemoryFreeze.NONE) {
+            return;
+        }
+        if (method == AdapterMethod.LORA || method == AdapterMethod.FULL && !run.model().hasMemory()) {
+            throw new IllegalArgumentException("--freeze " + freeze.label() + ": --method " + method.cliName()
+                    + (method == AdapterMethod.LORA ? " trains no memory" : " on a base without memory has no bank to keep")
+                    + "; --freeze applies to memory, memory+lora, and full on a base with memory");
+        }
     }
 
     /**

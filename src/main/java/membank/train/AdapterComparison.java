@@ -6,23 +6,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import membank.config.AdapterMethod;
 import membank.config.ConfigJson;
-import membank.config.DataConfig;
 import membank.config.LoraConfig;
 import membank.config.RunConfig;
 import membank.config.SparseMemoryConfig;
-import membank.config.TrainConfig;
-import membank.data.BatchSpec;
 import membank.data.Split;
-import membank.data.TokenBatches;
 import membank.eval.Evaluator;
 import membank.eval.GenerationSpeed;
 import membank.eval.RecallResult;
@@ -30,24 +24,24 @@ import membank.model.Checkpoint;
 import membank.model.MemoryFreeze;
 import membank.model.MemoryLM;
 import membank.nn.Precision;
+import membank.train.ComparisonMethod.BaseKind;
+import membank.util.Directories;
 
 /**
- * Knowledge injection into a pretrained base, one run per method with the same token budget:
- * each method learns facts of a knowledge set the base never saw (another knowledge seed), then
- * is measured on recall of those facts, on the loss of the base's own validation data
- * (forgetting), on training and on generation speed. The first row is the base itself.
+ * Knowledge injection into pretrained bases, every method at every token budget for every seed:
+ * each learns the facts of a knowledge set its base never saw (another knowledge seed), then is
+ * measured on recall of those facts, on recall and loss of the base's own knowledge set
+ * (forgetting), on what it trains and stores, and on training and generation speed. Methods that
+ * add to a plain base run on the base without memory, sparse memory finetuning on the base with
+ * memory, full fine-tuning on each base given. Each unit's result is appended to results.jsonl as
+ * it finishes, and a rerun skips the units already there.
  */
 public final class AdapterComparison {
     /** Knowledge seed offset of the new facts from the base's own knowledge set. */
     static final long NEW_FACTS_SEED_OFFSET = 1_000;
     private static final String PROMPT = "The ";
 
-    /** One row of the comparison; {@code storedBytes} is what the method writes to disk (0 for the base). */
-    public record Row(String method, long trainable, long storedBytes, RecallResult newFacts, RecallResult newFactsHeldout,
-                      double baseDataLoss, double trainTokensPerSecond, double generationTokensPerSecond) {
-    }
-
-    private final Path base;
+    private final List<Path> bases;
     private final LoraConfig lora;
     private final MemoryFreeze freeze;
     private final List<String> assignments;
@@ -56,13 +50,14 @@ public final class AdapterComparison {
     private final SparseMemoryConfig sparse;
 
     /**
+     * @param bases one base, or two trained on the same people: one with memory, one without
      * @param assignments {@code membank.*}/{@code training.*} overrides shared by every method
      * @param generationTokens tokens generated (greedy, after a warm-up) to time generation
      * @param sparse the settings of sparse-memory, when it is compared
      */
-    public AdapterComparison(Path base, LoraConfig lora, MemoryFreeze freeze, List<String> assignments, Precision precision,
+    public AdapterComparison(List<Path> bases, LoraConfig lora, MemoryFreeze freeze, List<String> assignments, Precision precision,
                              int generationTokens, SparseMemoryConfig sparse) {
-        this.base = base;
+        this.bases = List.copyOf(bases);
         this.lora = lora;
         this.freeze = freeze;
         this.sparse = sparse;
@@ -71,98 +66,186 @@ public final class AdapterComparison {
         this.generationTokens = generationTokens;
     }
 
-    /** Runs every method into {@code out}/{@code <method>} and returns the base's row, then one per method. */
-    public List<Row> run(List<AdapterMethod> methods, Path out, Consumer<String> log) {
-        TrainConfig baseTraining = ConfigJson.parseTraining(ConfigJson.read(Checkpoint.configFile(base)).get("training"));
-        DataConfig baseData = baseTraining.data();
-        if (!DataConfig.KNOWLEDGE.equals(baseData.kind())) {
-            throw new IllegalArgumentException("--base " + base + " was trained on " + baseData.kind() + " data; the comparison"
-                    + " measures new facts against the base's own knowledge set, so the base must have been trained on"
-                    + " 'knowledge' (e.g. membank train --preset small-nomem)");
+    /**
+     * Runs the plan into {@code out} ({@code <budget>x/<base>/<method>/seed-<s>}) and returns every
+     * result: first the bases (measured anew each time), then the units in the order they finished.
+     */
+    public List<InjectionResult> run(ComparisonPlan plan, Path out, Consumer<String> log) {
+        Map<BaseKind, InjectionBase> byKind = openBases(plan);
+        List<InjectionResult> done = InjectionResults.read(out).stream().filter(r -> !r.isBase()).toList();
+        List<InjectionResult> results = new ArrayList<>();
+        for (InjectionBase base : byKind.values()) {
+            log.accept(base.kind().label() + " base " + base.dir() + ": measuring");
+            results.add(measureBase(base));
         }
-        boolean memoryBase = ConfigJson.readModel(Checkpoint.configFile(base)).hasMemory();
-        refuseMismatchedMethods(methods, memoryBase);
-        List<String> shared = new ArrayList<>(assignments);
-        shared.add(0, "training.data.entities=" + baseData.entities());
-        shared.add(0, "training.data.knowledge_seed=" + (baseData.knowledgeSeed() + NEW_FACTS_SEED_OFFSET));
-        shared.add(0, "training.data.kind=knowledge");
-        BaseData original = BaseData.of(base, baseData, baseTraining);
-        List<Row> rows = new ArrayList<>();
-        log.accept("base: measuring");
-        MemoryLM plain = Checkpoint.load(base);
-        // The new facts' data block as every method's run resolves it (the method does not matter for it).
-        ObjectNode newFactsTree = memoryBase ? SparseMemoryAdaptation.configTree(base, trainingOnly(shared))
-                : Adaptation.configTree(base, AdapterMethod.FULL, trainingOnly(shared));
-        Corpus newFacts = Corpus.open(RunConfig.parse(newFactsTree).training(), plain.config());
-        Evaluator baseline = new Evaluator(plain, precision, false);
-        rows.add(measure("base", plain, 0, 0, Double.NaN, recall(baseline, newFacts, Split.SEEN),
-                recall(baseline, newFacts, Split.HELDOUT), newFacts, original));
-        for (AdapterMethod method : methods) {
-            log.accept(method.cliName() + ": training");
-            if (method.needsMemoryBase()) {
-                rows.add(sparseMemory(shared, out, newFacts, original, log));
-                continue;
+        results.addAll(done);
+        for (int budget : plan.budgets()) {
+            for (long seed : plan.seeds()) {
+                for (ComparisonMethod method : plan.methods()) {
+                    for (InjectionBase base : byKind.values()) {
+                        if (!method.appliesTo(base.kind()) || done.stream().anyMatch(r -> r.isUnit(method.cliName(),
+                                base.kind().label(), budget, seed))) {
+                            continue;
+                        }
+                        String unit = method.cliName() + " on the " + base.kind().label() + " base, " + budget + "x budget ("
+                                + plan.stepsAt(budget) + " steps), seed " + seed;
+                        log.accept(unit + ": training");
+                        results.add(runUnit(plan, method, base, budget, seed, out));
+                        InjectionResults.write(out, results);
+                    }
+                }
             }
-            RunConfig run = RunConfig.parse(Adaptation.configTree(base, method, method.usesMemory() ? shared : trainingOnly(shared)));
-            Adaptation adaptation = new Adaptation(base, method, method.usesLora() ? lora : null, freeze, run);
-            MemoryLM model = adaptation.model(precision);
-            long trainable = Adaptation.trainable(model);
-            Path dir = out.resolve(method.cliName().replace('+', '-'));
-            RunSummary summary = adaptation.train(model, dir, precision, false);
-            log.accept(method.cliName() + ": measuring");
-            // The run's final evaluation already scored the new facts (its data are the same knowledge set).
-            rows.add(measure(method.cliName(), model, trainable, storedBytes(dir), summary.tokensPerSecond(), summary.recall(),
-                    summary.heldoutRecall(), newFacts, original));
         }
-        return rows;
+        InjectionResults.write(out, results);
+        return results;
     }
 
-    /** On a base with memory, sparse-memory and full fine-tuning apply; on a plain base, every method but sparse-memory. */
-    private void refuseMismatchedMethods(List<AdapterMethod> methods, boolean memoryBase) {
-        for (AdapterMethod m : methods) {
-            if (memoryBase && !m.needsMemoryBase() && m != AdapterMethod.FULL) {
-                throw new IllegalArgumentException("--methods " + m.cliName() + ": --base " + base + " has memory layers, and "
-                        + m.cliName() + " adds to a plain base; on a base with memory compare sparse-memory and full");
+    /** The given bases by kind, checked: trained on the knowledge set, the same people, and one of each kind at most. */
+    private Map<BaseKind, InjectionBase> openBases(ComparisonPlan plan) {
+        if (bases.isEmpty() || bases.size() > 2) {
+            throw new IllegalArgumentException("--base: give one base, or two (one with memory, one without); got " + bases.size());
+        }
+        Map<BaseKind, Path> dirs = new EnumMap<>(BaseKind.class);
+        for (Path dir : bases) {
+            BaseKind kind = BaseKind.of(ConfigJson.readModel(Checkpoint.configFile(dir)).hasMemory());
+            Path twin = dirs.put(kind, dir);
+            if (twin != null) {
+                throw new IllegalArgumentException("--base " + twin + " and --base " + dir + " both have "
+                        + (kind == BaseKind.MEMORY ? "memory" : "no memory") + "; give one base with memory and one"
+                        + " without (membank train --preset base-memory / base-nomem)");
             }
-            if (!memoryBase && m.needsMemoryBase()) {
-                throw new IllegalArgumentException("--methods " + m.cliName() + ": --base " + base + " has no memory bank"
-                        + " to finetune sparsely; compare it on a base trained with memory (e.g. train --preset small)");
+        }
+        for (ComparisonMethod method : plan.methods()) {
+            if (dirs.keySet().stream().noneMatch(method::appliesTo)) {
+                throw new IllegalArgumentException("--methods " + method.cliName() + ": " + missingBase(method));
+            }
+        }
+        // the configurations are checked first: opening a base reads and tokenizes its data
+        Map<BaseKind, InjectionBase> byKind = new EnumMap<>(BaseKind.class);
+        dirs.forEach((kind, dir) -> byKind.put(kind, InjectionBase.open(dir, newFactsData(dir))));
+        requireSamePeople(byKind);
+        return byKind;
+    }
+
+    private String missingBase(ComparisonMethod method) {
+        return method == ComparisonMethod.SPARSE_MEMORY
+                ? "no --base has a memory bank to finetune sparsely; add a base trained with memory (membank train --preset"
+                + " base-memory) as a second --base"
+                : method.cliName() + " adds to a plain base, and every --base has memory layers; add a base without memory"
+                + " trained on the same people (membank train --preset base-nomem) as a second --base";
+    }
+
+    private static void requireSamePeople(Map<BaseKind, InjectionBase> byKind) {
+        if (byKind.size() == 2) {
+            InjectionBase memory = byKind.get(BaseKind.MEMORY);
+            InjectionBase plain = byKind.get(BaseKind.PLAIN);
+            if (memory.data().entities() != plain.data().entities()
+                    || memory.data().knowledgeSeed() != plain.data().knowledgeSeed()) {
+                throw new IllegalArgumentException("--base " + memory.dir() + " learned " + memory.data().entities()
+                        + " people of knowledge seed " + memory.data().knowledgeSeed() + ", --base " + plain.dir() + " "
+                        + plain.data().entities() + " of seed " + plain.data().knowledgeSeed() + "; forgetting compares"
+                        + " only between bases that learned the same people: train both with the same"
+                        + " training.data.entities and knowledge_seed");
             }
         }
     }
 
-    /** Sparse memory finetuning of the base's own bank on the new facts, counted against the base's knowledge set. */
-    private Row sparseMemory(List<String> shared, Path out, Corpus newFacts, BaseData original, Consumer<String> log) {
-        RunConfig run = RunConfig.parse(SparseMemoryAdaptation.configTree(base, trainingOnly(shared)));
-        SparseMemoryAdaptation adaptation = new SparseMemoryAdaptation(base, sparse != null ? sparse
-                : SparseMemoryConfig.defaults(), run, List.of());
-        MemoryLM model = adaptation.model(precision);
-        Path dir = out.resolve(AdapterMethod.SPARSE_MEMORY.cliName());
-        RunSummary summary = adaptation.train(model, dir, precision, false);
-        String name = AdapterMethod.SPARSE_MEMORY.cliName();
-        log.accept(name + ": measuring");
-        return measure(name, model, Adaptation.trainable(model), storedBytes(dir), summary.tokensPerSecond(), summary.recall(),
-                summary.heldoutRecall(), newFacts, original);
+    /** The new facts' data keys: the base's people count and knowledge seed + 1000, then the user's training.* keys. */
+    private List<String> newFactsData(Path dir) {
+        var data = ConfigJson.parseTraining(ConfigJson.read(Checkpoint.configFile(dir)).get("training")).data();
+        List<String> keys = new ArrayList<>(List.of("training.data.kind=knowledge",
+                "training.data.knowledge_seed=" + (data.knowledgeSeed() + NEW_FACTS_SEED_OFFSET),
+                "training.data.entities=" + data.entities()));
+        keys.addAll(trainingOnly(assignments));
+        return keys;
+    }
+
+    private InjectionResult measureBase(InjectionBase base) {
+        MemoryLM model = Checkpoint.load(base.dir());
+        Evaluator evaluator = new Evaluator(model, precision, false);
+        RecallResult own = base.ownRecall(evaluator);
+        base.remember(own);
+        Corpus newFacts = base.newFacts();
+        return new InjectionResult(InjectionResult.BASE, base.kind().label(), 0, 0, 0, 0, 0, 0,
+                InjectionBase.recall(evaluator, newFacts, Split.SEEN).accuracy(),
+                InjectionBase.recall(evaluator, newFacts, Split.HELDOUT).accuracy(), own.accuracy(), 1,
+                base.ownLoss(evaluator), null, generationSpeed(model, newFacts));
+    }
+
+    private InjectionResult runUnit(ComparisonPlan plan, ComparisonMethod method, InjectionBase base, int budget, long seed,
+                                    Path out) {
+        Path dir = out.resolve(budget + "x").resolve(base.kind().label()).resolve(method.directory()).resolve("seed-" + seed);
+        clearUnfinished(dir);
+        List<String> keys = unitAssignments(plan, method, base, budget, seed);
+        MemoryLM model;
+        RunSummary summary;
+        if (method == ComparisonMethod.SPARSE_MEMORY) {
+            RunConfig run = RunConfig.parse(SparseMemoryAdaptation.configTree(base.dir(), keys));
+            var adaptation = new SparseMemoryAdaptation(base.dir(), sparse != null ? sparse : SparseMemoryConfig.defaults(),
+                    run, List.of());
+            model = adaptation.model(precision);
+            summary = adaptation.train(model, dir, precision, false);
+        } else {
+            RunConfig run = RunConfig.parse(Adaptation.configTree(base.dir(), method.method(), keys));
+            var adaptation = new Adaptation(base.dir(), method.method(), method.method().usesLora() ? lora : null,
+                    freezeFor(method, base.kind()), run);
+            model = adaptation.model(precision);
+            summary = adaptation.train(model, dir, precision, false);
+        }
+        Evaluator evaluator = new Evaluator(model, precision, false);
+        RecallResult own = base.ownRecall(evaluator);
+        long tokens = (long) summary.steps() * base.tokensPerStep();
+        // The run's final evaluation already scored the new facts (its data are the same knowledge set).
+        return new InjectionResult(method.cliName(), base.kind().label(), budget, seed, summary.steps(), tokens,
+                Adaptation.trainable(model), storedBytes(dir), summary.recall().accuracy(), summary.heldoutRecall().accuracy(),
+                own.accuracy(), base.keptShare(own), base.ownLoss(evaluator), summary.tokensPerSecond(),
+                generationSpeed(model, base.newFacts()));
+    }
+
+    /**
+     * The keys of one unit: the new facts, the user's overrides (membank.* only for memory adapters),
+     * the budget's steps and the seed; a dense bank for memory, the plan's chapters for memory-routed.
+     */
+    private List<String> unitAssignments(ComparisonPlan plan, ComparisonMethod method, InjectionBase base, int budget, long seed) {
+        List<String> keys = new ArrayList<>(newFactsData(base.dir()));
+        if (method.method().usesMemory()) {
+            keys.addAll(assignments.stream().filter(a -> a.startsWith("membank.")).toList());
+        }
+        keys.add("training.steps=" + plan.stepsAt(budget));
+        keys.add("training.seed=" + seed);
+        if (method == ComparisonMethod.MEMORY) {
+            keys.add("membank.chapters=null");
+        } else if (method == ComparisonMethod.MEMORY_ROUTED) {
+            keys.add("membank.chapters=" + plan.chapters());
+        }
+        return keys;
+    }
+
+    /** --freeze applies where there is memory to freeze besides what the method must train: memory adapters, full on a memory base. */
+    private MemoryFreeze freezeFor(ComparisonMethod method, BaseKind base) {
+        boolean applies = method.method().usesMemory() || method == ComparisonMethod.FULL && base == BaseKind.MEMORY;
+        return applies ? freeze : MemoryFreeze.NONE;
+    }
+
+    /** A unit directory left by an interrupted run starts over (adaptation runs do not resume). */
+    private static void clearUnfinished(Path dir) {
+        try {
+            if (Files.exists(dir)) {
+                Directories.deleteTree(dir);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clear the unfinished unit " + dir + "; delete it and rerun", e);
+        }
     }
 
     private static List<String> trainingOnly(List<String> assignments) {
         return assignments.stream().filter(a -> a.startsWith("training.")).toList();
     }
 
-    private Row measure(String name, MemoryLM model, long trainable, long bytes, double trainSpeed, RecallResult seen,
-                        RecallResult heldout, Corpus newFacts, BaseData original) {
-        double forgetting = original.loss(new Evaluator(model, precision, false));
-        return new Row(name, trainable, bytes, seen, heldout, forgetting, trainSpeed, generationSpeed(name, model, newFacts));
-    }
-
-    private static RecallResult recall(Evaluator evaluator, Corpus corpus, Split split) {
-        return evaluator.recall(corpus.tokenizer(), corpus.knowledge().probes(split), TrainingRun.PROBE_BATCH);
-    }
-
     /** Greedy tokens per second after a prompt: the median of three runs after a warm-up run. */
-    private double generationSpeed(String name, MemoryLM model, Corpus corpus) {
+    private double generationSpeed(MemoryLM model, Corpus corpus) {
         long[] prompt = Arrays.stream(corpus.tokenizer().encode(PROMPT)).asLongStream().toArray();
-        return GenerationSpeed.compare(Map.of(name, model), prompt, generationTokens, 3).get(0).tokensPerSecond();
+        return GenerationSpeed.compare(Map.of("model", model), prompt, generationTokens, 3).get(0).tokensPerSecond();
     }
 
     /** Bytes of the weights a method wrote: the adapter file, or the whole model for full fine-tuning. */
@@ -178,21 +261,6 @@ public final class AdapterComparison {
                     }).sum();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot list " + dir, e);
-        }
-    }
-
-    /** The base's own validation data: its knowledge set in wordings training never reached. */
-    private record BaseData(Corpus corpus, BatchSpec spec, int batches) {
-        static BaseData of(Path base, DataConfig data, TrainConfig training) {
-            Corpus corpus = Corpus.open(training.withData(data.withTokenizer(base.toString())),
-                    ConfigJson.readModel(Checkpoint.configFile(base)));
-            return new BaseData(corpus, new BatchSpec(training.batchSize(), training.seqLen()), training.evalBatches());
-        }
-
-        double loss(Evaluator evaluator) {
-            try (TokenBatches batches = corpus.validationBatches(spec)) {
-                return evaluator.loss(batches, batches());
-            }
         }
     }
 }

@@ -138,8 +138,8 @@ class AdaptCommandTest {
         List<String> rows = r.out().lines().filter(l -> l.startsWith("| ") && !l.startsWith("| method")).toList();
         assertEquals(List.of("base", "memory", "lora", "full"), rows.stream().map(l -> l.split("\\|")[1].trim()).toList(), r.out());
         assertTrue(rows.get(0).contains("| - |"), "the base trains nothing and stores nothing: " + rows.get(0));
-        assertTrue(Files.isRegularFile(out.resolve("memory/adapter_model.safetensors")));
-        assertTrue(Files.isRegularFile(out.resolve("full/model.safetensors")));
+        assertTrue(Files.isRegularFile(out.resolve("1x/plain/memory/seed-0/adapter_model.safetensors")));
+        assertTrue(Files.isRegularFile(out.resolve("1x/plain/full/seed-0/model.safetensors")));
         String markdown = Files.readString(report);
         assertTrue(markdown.contains("membank compare-adapters --base") && markdown.contains("| lora |"), markdown);
         CliRun badMethod = CliRun.of("compare-adapters", "--base", base.toString(), "--methods", "memory,adapterfusion");

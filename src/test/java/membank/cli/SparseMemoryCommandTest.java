@@ -125,16 +125,16 @@ class SparseMemoryCommandTest {
         assertEquals(0, r.exit(), r.err());
         List<String> rows = r.out().lines().filter(l -> l.startsWith("| ") && !l.startsWith("| method")).toList();
         assertEquals(List.of("base", "sparse-memory", "full"), rows.stream().map(l -> l.split("\\|")[1].trim()).toList(), r.out());
-        assertEquals("512", rows.get(1).split("\\|")[2].trim(), "8 rows of 64 train: " + rows.get(1));
-        assertTrue(Files.isRegularFile(out.resolve("sparse-memory/sparse_memory.json")));
+        assertEquals("512", rows.get(1).split("\\|")[5].trim(), "8 rows of 64 train: " + rows.get(1));
+        assertTrue(Files.isRegularFile(out.resolve("1x/memory/sparse-memory/seed-0/sparse_memory.json")));
         CliRun memory = CliRun.of("compare-adapters", "--base", dense.toString(), "--methods", "memory,sparse-memory",
                 "--out", tmp.resolve("compare2").toString());
         assertEquals(1, memory.exit());
-        assertTrue(memory.err().contains("--methods memory") && memory.err().contains("sparse-memory and full"), memory.err());
+        assertTrue(memory.err().contains("--methods memory") && memory.err().contains("base-nomem"), memory.err());
         CliRun plainBase = CliRun.of("compare-adapters", "--base", plain.toString(), "--methods", "sparse-memory",
                 "--out", tmp.resolve("compare3").toString());
         assertEquals(1, plainBase.exit());
-        assertTrue(plainBase.err().contains("has no memory bank"), plainBase.err());
+        assertTrue(plainBase.err().contains("no --base has a memory bank"), plainBase.err());
     }
 
     @Test

@@ -20,20 +20,36 @@ class PresetsTest {
 
     @Test
     void everyPresetParsesAndRoundTrips() {
-        assertEquals(List.of("tiny", "small", "small-nomem", "base25m"), Presets.names());
+        assertEquals(List.of("tiny", "small", "small-nomem", "base25m", "base-memory", "base-nomem"), Presets.names());
         for (String name : Presets.names()) {
             RunConfig run = preset(name);
             ModelConfig m = run.model();
             assertEquals("qwen2", m.modelType(), name);
             assertTrue(m.tieWordEmbeddings(), name);
-            assertEquals(320, m.vocabSize(), name);
-            assertEquals("byte", run.training().data().tokenizer(), name);
+            boolean recipe = name.startsWith("base-");
+            assertEquals(recipe ? 1024 : 320, m.vocabSize(), name);
+            assertEquals(recipe ? "word" : "byte", run.training().data().tokenizer(), name);
             assertTrue(run.training().seqLen() <= m.maxPositionEmbeddings(), name);
             assertEquals(run, RunConfig.parse(run.toJson()), name);
             if (m.hasMemory()) {
                 assertEquals(BankConfig.dense(), m.membank().bank(), name);
             }
         }
+    }
+
+    @Test
+    void theRecipeBasesAreTinyWithAndWithoutARoutedBankOnTheSamePeople() {
+        RunConfig memory = preset("base-memory");
+        RunConfig plain = preset("base-nomem");
+        assertEquals(preset("tiny").model().withMembank(null).withTokenizer(1024, 2, 3), plain.model());
+        assertEquals(4096, memory.model().membank().numTokens());
+        assertEquals(16, memory.model().membank().chapters().count());
+        assertEquals(2, memory.model().membank().chapters().topK());
+        assertEquals(memory.model().withMembank(null), plain.model());
+        assertEquals(memory.training(), plain.training());
+        // 150 exposures of 300 people at 16 x 128 tokens a step (docs/adapters.md, the recipe)
+        assertEquals(1173, memory.training().steps());
+        assertEquals(300, memory.training().data().entities());
     }
 
     @Test
@@ -75,6 +91,6 @@ class PresetsTest {
 
     @Test
     void unknownPresetListsTheNames() {
-        assertConfigError(() -> Presets.load("huge"), "preset 'huge' is unknown", "tiny, small, small-nomem, base25m");
+        assertConfigError(() -> Presets.load("huge"), "preset 'huge' is unknown", "tiny, small, small-nomem, base25m, base-memory, base-nomem");
     }
 }
