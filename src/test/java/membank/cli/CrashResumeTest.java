@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
-import java.util.stream.Stream;
 
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -51,7 +51,7 @@ class CrashResumeTest {
         List<String> childArgs = new ArrayList<>(List.of("--threads", Integer.toString(torch.get_num_threads())));
         childArgs.addAll(trainArgs(crashed));
         try (ChildJvm child = ChildJvm.start(Main.class, Map.of(), childArgs.toArray(String[]::new))) {
-            int reached = awaitCheckpoint(crashed, killAfter, child);
+            int reached = child.awaitCheckpoint(crashed, killAfter, Duration.ofSeconds(60));
             assertTrue(child.process().isAlive(), "the child finished before it could be killed; its output:\n" + child.output());
             child.process().destroyForcibly().waitFor();
             assertTrue(reached < STEPS, "killed after checkpoint " + reached);
@@ -71,26 +71,6 @@ class CrashResumeTest {
         assertEquals(losses(whole), losses(crashed), "the losses of every step");
     }
 
-    /** Waits for a finished checkpoint at or after {@code step}; returns its step. */
-    private static int awaitCheckpoint(Path run, int step, ChildJvm child) throws IOException, InterruptedException {
-        Path checkpoints = run.resolve("checkpoints");
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (System.nanoTime() < deadline && child.process().isAlive()) {
-            if (Files.isDirectory(checkpoints)) {
-                try (Stream<Path> entries = Files.list(checkpoints)) {
-                    int latest = entries.map(p -> p.getFileName().toString()).filter(n -> n.matches("step-\\d+"))
-                            .mapToInt(n -> Integer.parseInt(n.substring(5))).max().orElse(-1);
-                    if (latest >= step) {
-                        return latest;
-                    }
-                } catch (java.nio.file.NoSuchFileException e) {
-                    // a checkpoint was pruned while we listed: look again
-                }
-            }
-            Thread.sleep(2);
-        }
-        throw new AssertionError("no checkpoint at step " + step + " or later; the child's output:\n" + child.output());
-    }
 
     private static Map<Integer, Double> losses(Path run) throws IOException {
         ObjectMapper json = new ObjectMapper();

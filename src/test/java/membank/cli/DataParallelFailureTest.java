@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -52,7 +51,7 @@ class DataParallelFailureTest {
         int port = freePort();
         int killAfter = 4 + 2 * new Random(SEED).nextInt(8);
         try (ChildJvm rank0 = rank(0, port, crashed); ChildJvm rank1 = rank(1, port, crashed)) {
-            int reached = awaitCheckpoint(crashed, killAfter, rank0);
+            int reached = rank0.awaitCheckpoint(crashed, killAfter, Duration.ofSeconds(120));
             assertTrue(reached < STEPS, "the job finished before a rank could be killed");
             rank1.process().destroyForcibly().waitFor();
             long killed = System.nanoTime();
@@ -99,7 +98,7 @@ class DataParallelFailureTest {
         args.set(args.indexOf("--steps") + 1, "100000");
         try (ChildJvm rank0 = ChildJvm.start(Main.class, rankEnv(0, port), args.toArray(String[]::new));
              ChildJvm rank1 = ChildJvm.start(Main.class, rankEnv(1, port), args.toArray(String[]::new))) {
-            awaitCheckpoint(run, 2, rank0);
+            rank0.awaitCheckpoint(run, 2, Duration.ofSeconds(120));
             // SIGSTOP: the peer stays connected but never answers again
             new ProcessBuilder("kill", "-STOP", Long.toString(rank1.pid())).start().waitFor();
             assertTrue(rank0.process().waitFor(5 + 30, TimeUnit.SECONDS),
@@ -141,24 +140,4 @@ class DataParallelFailureTest {
         }
     }
 
-    /** Waits for a finished checkpoint at or after {@code step}; returns its step. */
-    private static int awaitCheckpoint(Path run, int step, ChildJvm child) throws IOException, InterruptedException {
-        Path checkpoints = run.resolve("checkpoints");
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-        while (System.nanoTime() < deadline && child.process().isAlive()) {
-            if (Files.isDirectory(checkpoints)) {
-                try (Stream<Path> entries = Files.list(checkpoints)) {
-                    int latest = entries.map(p -> p.getFileName().toString()).filter(n -> n.matches("step-\\d+"))
-                            .mapToInt(n -> Integer.parseInt(n.substring(5))).max().orElse(-1);
-                    if (latest >= step) {
-                        return latest;
-                    }
-                } catch (java.nio.file.NoSuchFileException e) {
-                    // a checkpoint was pruned while we listed: look again
-                }
-            }
-            Thread.sleep(2);
-        }
-        throw new AssertionError("no checkpoint at step " + step + " or later; rank 0's output:\n" + child.output());
-    }
 }

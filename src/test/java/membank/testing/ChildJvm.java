@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * Another JVM on this test run's class path, for tests that need a second process. Its protocol
@@ -80,6 +83,30 @@ public final class ChildJvm implements AutoCloseable {
     }
 
     /** Everything the child printed so far. */
+    /**
+     * Waits while this child runs for a finished checkpoint of the run directory {@code run} at or
+     * after {@code step} (the newest {@code checkpoints/step-N}); returns its step.
+     */
+    public int awaitCheckpoint(Path run, int step, Duration timeout) throws IOException, InterruptedException {
+        Path checkpoints = run.resolve("checkpoints");
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline && process.isAlive()) {
+            if (Files.isDirectory(checkpoints)) {
+                try (Stream<Path> entries = Files.list(checkpoints)) {
+                    int latest = entries.map(p -> p.getFileName().toString()).filter(n -> n.matches("step-\\d+"))
+                            .mapToInt(n -> Integer.parseInt(n.substring(5))).max().orElse(-1);
+                    if (latest >= step) {
+                        return latest;
+                    }
+                } catch (NoSuchFileException e) {
+                    // a checkpoint was pruned while we listed: look again
+                }
+            }
+            Thread.sleep(2);
+        }
+        throw new AssertionError("no checkpoint at step " + step + " or later; the child's output:\n" + output());
+    }
+
     public synchronized String output() {
         return String.join("\n", seen);
     }
