@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
 
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
@@ -41,9 +42,7 @@ final class RowSparseAdamW {
 
     /** {@code params}: row tensors [rows, ...] by name, each updated row by row along dimension 0. */
     RowSparseAdamW(Map<String, Tensor> params, double lr, double weightDecay, double beta1, double beta2, double eps) {
-        // Handles of our own: a tensor from named_parameters() points into a dict that may be freed.
-        this.params = new LinkedHashMap<>();
-        params.forEach((name, p) -> this.params.put(name, new Tensor(p)));
+        this.params = new LinkedHashMap<>(params);
         this.baseLr = lr;
         this.lr = lr;
         this.weightDecay = weightDecay;
@@ -55,6 +54,11 @@ final class RowSparseAdamW {
             expAvg.put(name, Ops.zeros(p, ScalarType.Float, Ops.shape(p)));
             expAvgSq.put(name, Ops.zeros(p, ScalarType.Float, Ops.shape(p)));
         });
+    }
+
+    /** The names of the tensors this updates. */
+    Set<String> names() {
+        return params.keySet();
     }
 
     void setLrFactor(double factor) {

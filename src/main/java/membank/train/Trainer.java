@@ -2,7 +2,6 @@ package membank.train;
 
 
 import java.nio.file.Path;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -51,7 +50,8 @@ public final class Trainer {
             model.useSparseBankGradients();
         }
         this.schedule = LrSchedule.of(config);
-        this.sync = parallel.attach(trainable, config.rowSparseBank() ? bankNames(trainable) : Set.of());
+        RowSparseAdamW bank = optimizer.bankRows();
+        this.sync = parallel.attach(trainable, bank == null ? Set.of() : bank.names());
     }
 
     private static Map<String, Tensor> trainable(MemoryLM model) {
@@ -59,16 +59,6 @@ public final class Trainer {
         model.namedParameters().forEach((name, p) -> {
             if (p.requires_grad()) {
                 out.put(name, p);
-            }
-        });
-        return out;
-    }
-
-    private static Set<String> bankNames(Map<String, Tensor> trainable) {
-        Set<String> out = new HashSet<>();
-        trainable.forEach((name, p) -> {
-            if (ParamGroup.of(name, p.dim()) == ParamGroup.BANK) {
-                out.add(name);
             }
         });
         return out;
