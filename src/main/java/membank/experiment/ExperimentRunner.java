@@ -246,14 +246,15 @@ public final class ExperimentRunner {
                                MemoryFreeze freeze, PointData data, Path dir) {
         MemoryLM model = training.model();
         Evaluator evaluator = new Evaluator(model, precision, false);
-        Corpus pretrainData = Corpus.open(pretraining, model.config());
+        // after pretraining, the run's own data is the pretraining data: not read again
+        Corpus pretrainData = u.pretraining() ? training.corpus() : Corpus.open(pretraining, model.config());
         double valLoss;
         try (TokenBatches batches = pretrainData.validationBatches(new BatchSpec(pretraining.batchSize(), pretraining.seqLen()))) {
             valLoss = evaluator.loss(batches, experiment.evalBatches());
         }
         TrainConfig t = run.training();
         long tokens = (long) t.steps() * t.gradAccum() * t.batchSize() * t.seqLen();
-        double exposures = Exposures.count(Corpus.open(t, model.config()).train(), tokens + 1).mean();
+        double exposures = Exposures.count(training.corpus().train(), tokens + 1).mean();
         Knowledge known = data.knows() ? knowledge(u, evaluator, pretrainData, data, dir) : Knowledge.NONE;
         double bitsPerByte = data.knows() ? Double.NaN : valLoss / Math.log(2) / data.bytesPerToken();
         double perToken = FlopCounter.count(model.config(), t.seqLen(), t.batchSize(), freeze.frozenParts()).trainPerToken();
