@@ -1,6 +1,5 @@
 package membank.experiment;
 
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -23,9 +22,7 @@ public record Experiment(String name, String preset, List<String> baseSet, Sweep
 
     /** The base's overrides followed by the sweep point's. */
     public List<String> baseSet(Sweep.Point point) {
-        List<String> set = new ArrayList<>(baseSet);
-        set.addAll(point.set());
-        return set;
+        return point.after(baseSet);
     }
 
     public Arm arm(String name) {

@@ -60,9 +60,7 @@ public final class ExperimentJson {
         Phase pretrain = phase(phases.child(Phase.PRETRAIN), Phase.PRETRAIN, PRETRAIN);
         Phase instruct = phases.has(Phase.INSTRUCT) ? phase(phases.child(Phase.INSTRUCT), Phase.INSTRUCT, INSTRUCT) : null;
         for (Sweep.Point point : sweep.points()) {
-            List<String> set = new ArrayList<>(baseSet);
-            set.addAll(point.set());
-            checkBase(base, preset, set, point, instruct != null);
+            checkBase(base, preset, point.after(baseSet), point, instruct != null);
         }
         List<Arm> arms = arms(top, preset, baseSet, sweep);
         List<Long> seeds = top.longs("seeds");
@@ -183,9 +181,7 @@ public final class ExperimentJson {
             }
             Arm arm = new Arm(name, kind, a.strings("set"), baseline);
             for (Sweep.Point point : sweep.points()) {
-                List<String> set = new ArrayList<>(baseSet);
-                set.addAll(point.set());
-                checkArm(a, arm, preset, set, point);
+                checkArm(a, arm, preset, point.after(baseSet), point);
             }
             arms.add(arm);
         }

@@ -1,16 +1,13 @@
 package membank.experiment;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 
-import membank.util.AtomicFile;
+import membank.util.PngFile;
 
 /** Recall of the pretrained facts per arm, after pretraining and after the instruct phase (means over seeds, std as error bars). */
 final class RecallChart {
@@ -18,18 +15,14 @@ final class RecallChart {
     }
 
     static void write(List<String> arms, List<Spread> before, List<Spread> after, Path png) {
-        System.setProperty("java.awt.headless", "true");
+        PngFile.headless();
         CategoryChart chart = new CategoryChartBuilder().width(900).height(500)
                 .title("Recall of pretrained facts, before and after the instruct phase").xAxisTitle("arm")
                 .yAxisTitle("recall (%)").build();
         chart.getStyler().setYAxisMin(0.0);
         chart.addSeries("after pretrain", arms, percent(before, false), percent(before, true));
         chart.addSeries("after instruct", arms, percent(after, false), percent(after, true));
-        try {
-            AtomicFile.write(png, BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + png, e);
-        }
+        PngFile.write(chart, png);
     }
 
     private static List<Double> percent(List<Spread> spreads, boolean std) {

@@ -1,5 +1,6 @@
 package membank.experiment;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -14,6 +15,13 @@ public record Sweep(String name, List<Point> points) {
     public record Point(String label, List<String> set) {
         public Point {
             set = List.copyOf(set);
+        }
+
+        /** {@code base}'s overrides followed by this point's. */
+        public List<String> after(List<String> base) {
+            List<String> all = new ArrayList<>(base);
+            all.addAll(set);
+            return all;
         }
     }
 

@@ -1,17 +1,14 @@
 package membank.experiment;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 
-import membank.util.AtomicFile;
+import membank.util.PngFile;
 
 /**
  * One metric against the swept quantity, a line per arm (means over seeds, standard deviations as
@@ -24,7 +21,7 @@ final class SweepChart {
 
     static void write(String title, String xTitle, String yTitle, List<String> labels, Map<String, List<Spread>> byArm,
                       double scale, Path png) {
-        System.setProperty("java.awt.headless", "true");
+        PngFile.headless();
         List<Double> x = xValues(labels);
         XYChart chart = new XYChartBuilder().width(900).height(500).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
         double min = x.stream().mapToDouble(Double::doubleValue).min().orElse(1);
@@ -46,11 +43,7 @@ final class SweepChart {
                 chart.addSeries(arm.getKey(), xs, ys, errors);
             }
         }
-        try {
-            AtomicFile.write(png, BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + png, e);
-        }
+        PngFile.write(chart, png);
     }
 
     private static List<Double> xValues(List<String> labels) {
