@@ -1,5 +1,8 @@
 package membank.data;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
  * How often training saw each document: the packer streams the documents of epoch 0, then of
  * epoch 1 and so on (each followed by EOS), so after {@code tokens} targets every document of the
@@ -57,7 +60,7 @@ public final class Exposures {
 
     /** Each document's ids plus its EOS, in the order epoch {@code epoch} streams them. */
     private static int[] lengths(EncodedDocuments docs, int epoch) {
-        java.util.List<Integer> out = new java.util.ArrayList<>();
+        List<Integer> out = new ArrayList<>();
         try (Documents d = docs.documents().documents(epoch)) {
             while (d.hasNext()) {
                 out.add(docs.encoder().apply(d.next()).length + 1);
