@@ -86,7 +86,9 @@ final class DdpGradients implements GradientSync {
             // closes the previous step's timing, as DDP's forward does
             logger.set_runtime_stats_and_log();
             reducer.prepare_for_forward();
-            reducer.prepare_for_backward(new TensorVector(loss));
+            try (TensorVector outputs = new TensorVector(loss)) {
+                reducer.prepare_for_backward(outputs);
+            }
         } catch (RuntimeException e) {
             throw group.lost("preparing the gradient all-reduce", e);
         }
@@ -110,9 +112,10 @@ final class DdpGradients implements GradientSync {
 
     @Override
     public double mean(double local) {
-        Tensor t = torch.tensor(local);
-        group.averageInPlace(List.of(t));
-        return t.item_double();
+        try (Tensor t = torch.tensor(local)) {
+            group.averageInPlace(List.of(t));
+            return t.item_double();
+        }
     }
 
     @Override
