@@ -11,6 +11,7 @@ import org.bytedeco.pytorch.GlooDeviceVector;
 import org.bytedeco.pytorch.ProcessGroup;
 import org.bytedeco.pytorch.PrefixStore;
 import org.bytedeco.pytorch.ProcessGroupGloo;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.TCPStore;
 import org.bytedeco.pytorch.TCPStoreOptions;
 import org.bytedeco.pytorch.Tensor;
@@ -110,9 +111,11 @@ public final class RankGroup implements AutoCloseable {
     /** {@code tensors} replaced, in place, by their sum over ranks divided by the world size. */
     public void averageInPlace(List<Tensor> tensors) {
         // AllreduceOptions' reduceOp is SUM by default
-        await("all-reduce", () -> group.allreduce(new TensorVector(tensors.toArray(Tensor[]::new)), new AllreduceOptions())._wait());
-        for (Tensor t : tensors) {
-            t.div_(Ops.scalar(where.worldSize()));
+        try (TensorVector vector = new TensorVector(tensors.toArray(Tensor[]::new)); Scalar size = Ops.scalar(where.worldSize())) {
+            await("all-reduce", () -> group.allreduce(vector, new AllreduceOptions())._wait());
+            for (Tensor t : tensors) {
+                t.div_(size);
+            }
         }
     }
 
