@@ -8,7 +8,6 @@ import org.bytedeco.pytorch.Device;
 import membank.dist.RankDataParallel;
 import membank.dist.RankGroup;
 import membank.dist.Rendezvous;
-import membank.nn.Devices;
 import membank.train.DataParallel;
 import membank.util.DirectoryLock;
 
@@ -30,7 +29,7 @@ final class JobRank implements AutoCloseable {
         if (where.isEmpty()) {
             return new JobRank(null, DataParallel.single(device));
         }
-        RankGroup group = RankGroup.join(where.get(), Devices.isCuda(device));
+        RankGroup group = RankGroup.join(where.get(), device.is_cuda());
         return new JobRank(group, new RankDataParallel(group, device));
     }
 

@@ -45,11 +45,6 @@ public final class Devices {
         return new Device("cuda:" + index);
     }
 
-    /** Whether {@code device} is a CUDA device (collectives then go through NCCL). */
-    public static boolean isCuda(Device device) {
-        return device.is_cuda();
-    }
-
     /** "cpu", "cuda:0", ... */
     public static String name(Device device) {
         return device.str().getString();
