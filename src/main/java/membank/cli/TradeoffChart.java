@@ -1,21 +1,18 @@
 package membank.cli;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import membank.train.InjectionResult;
-import membank.util.AtomicFile;
+import membank.util.PngFile;
 
 /**
  * Learning against forgetting, the trade-off plot of sparse memory finetuning's paper: per method
@@ -27,7 +24,7 @@ final class TradeoffChart {
     }
 
     static void write(List<InjectionResult> results, Path png) {
-        System.setProperty("java.awt.headless", "true");
+        PngFile.headless();
         XYChart chart = new XYChartBuilder().width(900).height(560).title("Learning new facts against forgetting known ones")
                 .xAxisTitle("known facts of the base forgotten (%)").yAxisTitle("new facts recalled, seen wording (%)").build();
         chart.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
@@ -40,11 +37,7 @@ final class TradeoffChart {
             }
             chart.addSeries(line.getKey(), x, y).setMarker(SeriesMarkers.CIRCLE);
         }
-        try {
-            AtomicFile.write(png, BitmapEncoder.getBitmapBytes(chart, BitmapEncoder.BitmapFormat.PNG));
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + png, e);
-        }
+        PngFile.write(chart, png);
     }
 
     /** Per method and base, its groups in budget order. */

@@ -43,15 +43,14 @@ final class AccessCounter {
         this.precision = precision;
     }
 
-    /** Units per bank: rows, or chapters. */
-    int units() {
-        MemoryConfig m = model.config().membank();
+    /** Units per bank of memory {@code m}: rows, or chapters. */
+    static int units(AccessUnit unit, MemoryConfig m) {
         return unit == AccessUnit.CHAPTERS ? m.chapters().count() : m.numTokens();
     }
 
     /** The reads of {@code count} batches from {@code batches}. */
     AccessCounts count(BatchSource batches, int count, String task, boolean progress) {
-        AccessCounts counts = new AccessCounts(model.numBanks(), units());
+        AccessCounts counts = new AccessCounts(model.numBanks(), units(unit, model.config().membank()));
         boolean wasTraining = model.is_training();
         model.train(false);
         try (ProgressBar bar = Progress.bar(task, count, progress)) {

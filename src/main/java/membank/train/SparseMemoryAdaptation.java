@@ -110,8 +110,7 @@ public final class SparseMemoryAdaptation {
 
     /** Units of one bank: rows, or chapters. */
     private int units() {
-        MemoryConfig m = run.model().membank();
-        return sparse.unit() == AccessUnit.CHAPTERS ? m.chapters().count() : m.numTokens();
+        return AccessCounter.units(sparse.unit(), run.model().membank());
     }
 
     private long rowsPerUnit() {
