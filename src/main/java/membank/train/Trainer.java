@@ -159,13 +159,13 @@ public final class Trainer {
         return optimizer.bankRows();
     }
 
-    /** {@code bankFile} receives the row-sparse bank's state, and only when the run has one. */
-    void saveOptimizer(Path file, Path bankFile) {
-        optimizer.save(file, bankFile);
+    /** The optimizer's state into checkpoint directory {@code dir}. */
+    void saveOptimizer(Path dir) {
+        optimizer.save(dir);
     }
 
-    void restore(Path optimizerFile, Path bankFile, long dataPosition, int nonFinite) {
-        optimizer.load(optimizerFile, bankFile);
+    void restore(Path checkpoint, long dataPosition, int nonFinite) {
+        optimizer.load(checkpoint);
         data.seek(dataPosition);
         nonFiniteInARow = nonFinite;
     }

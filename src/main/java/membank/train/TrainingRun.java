@@ -45,15 +45,14 @@ import membank.util.Progress;
 /**
  * A training run in a directory: the model there (config.json, model.safetensors,
  * tokenizer.json) is the latest result, metrics.jsonl the log, and checkpoints/step-N the states
- * a run can resume from exactly (weights, optimizer.pt, trainer_state.json, and with
+ * a run can resume from exactly (weights, optimizer.safetensors, trainer_state.json, and with
  * training.bank_update = "rows_read" bank_optimizer.safetensors).
  */
 public final class TrainingRun {
     public static final String METRICS = "metrics.jsonl";
     static final String CHECKPOINTS = "checkpoints";
-    static final String OPTIMIZER = "optimizer.pt";
     /** The row-sparse bank's moments and step count (training.bank_update = "rows_read" only). */
-    static final String BANK_OPTIMIZER = "bank_optimizer.safetensors";
+    static final String BANK_OPTIMIZER = GroupedAdamW.BANK_FILE;
     static final String STATE = "trainer_state.json";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final int KEEP_CHECKPOINTS = 2;
@@ -186,7 +185,7 @@ public final class TrainingRun {
         Checkpoint.loadBankCopies(model, latest);
         prepare.accept(model);
         TrainingRun resumed = new TrainingRun(resolved, dir, precision, model, corpus, state, wholeModel(resolved), "model", parallel);
-        resumed.trainer.restore(latest.resolve(OPTIMIZER), latest.resolve(BANK_OPTIMIZER), state.dataPosition(), state.nonFiniteInARow());
+        resumed.trainer.restore(latest, state.dataPosition(), state.nonFiniteInARow());
         if (!parallel.writes()) {
             return resumed.quiet();
         }
@@ -362,7 +361,7 @@ public final class TrainingRun {
             Directories.deleteTree(tmp);
             writer.write(model, tmp);
             Checkpoint.saveBankCopies(model, tmp);
-            trainer.saveOptimizer(tmp.resolve(OPTIMIZER), tmp.resolve(BANK_OPTIMIZER));
+            trainer.saveOptimizer(tmp);
             ConfigJson.write(tmp.resolve(STATE), JSON.valueToTree(state));
             Directories.deleteTree(target);
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
