@@ -37,9 +37,22 @@ public interface BankRows {
 
     /** Rows of the chapters {@code ids} [U] of {@code tokensPerChapter} rows each, [U, T, w]. */
     default Tensor chapters(Tensor ids, long tokensPerChapter) {
-        Tensor rows = ids.unsqueeze(1).mul(Ops.integer(tokensPerChapter))
+        return select(rowsOf(ids, tokensPerChapter)).view(ids.size(0), tokensPerChapter, width());
+    }
+
+    /**
+     * {@link #chapters} for reads that backward recomputes chunk by chunk ({@code nn.Recompute}):
+     * where it can, the rows' gradient is added into their existing gradient in place, instead of
+     * arriving as a new [N, w] tensor for every chunk.
+     */
+    default Tensor chaptersRecomputed(Tensor ids, long tokensPerChapter) {
+        return chapters(ids, tokensPerChapter);
+    }
+
+    /** Row indices [U*T] of chapters {@code ids} [U]. */
+    static Tensor rowsOf(Tensor ids, long tokensPerChapter) {
+        return ids.unsqueeze(1).mul(Ops.integer(tokensPerChapter))
                 .add(Ops.on(arange(Ops.integer(tokensPerChapter), new TensorOptions(ScalarType.Long)), ids)).reshape(-1);
-        return select(rows).view(ids.size(0), tokensPerChapter, width());
     }
 
     /** Float rows [N, w] that are the memory tokens themselves (a dense or reduced bank, or a test's). */

@@ -39,6 +39,11 @@ abstract class ChapterKv {
         throw new UnsupportedOperationException("no bank");
     }
 
+    /** {@link #bankChapters} for a read that backward recomputes chunk by chunk. */
+    Tensor bankChaptersRecomputed(Tensor ids) {
+        throw new UnsupportedOperationException("no bank");
+    }
+
     /** Queries [R, Hq, dh] moved into bank space through their kv head's Wk: [R, Hq, w]. */
     Tensor queriesToBankSpace(Tensor queries) {
         throw new UnsupportedOperationException("no bank");
@@ -75,6 +80,11 @@ abstract class ChapterKv {
             @Override
             Tensor bankChapters(Tensor ids) {
                 return bank.chapters(ids, tokensPerChapter);
+            }
+
+            @Override
+            Tensor bankChaptersRecomputed(Tensor ids) {
+                return bank.chaptersRecomputed(ids, tokensPerChapter);
             }
 
             @Override

@@ -1,7 +1,10 @@
 package membank.memory;
 
 import static org.bytedeco.pytorch.global.torch.embedding;
+import static org.bytedeco.pytorch.global.torch.zeros_like;
 
+import org.bytedeco.pytorch.GradMode;
+import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -42,5 +45,23 @@ record FloatRows(Tensor rows, Tensor basis, boolean sparseGradients) implements 
             return BankRows.super.chapters(ids, tokensPerChapter);
         }
         return rows.view(rows.size(0) / tokensPerChapter, tokensPerChapter, rows.size(1)).index_select(0, ids);
+    }
+
+    /**
+     * A dense gradient is made (zeros) before the first chunk, and each chunk reads through a sparse
+     * lookup, whose gradient libtorch adds into a dense one in place.
+     */
+    @Override
+    public Tensor chaptersRecomputed(Tensor ids, long tokensPerChapter) {
+        if (sparseGradients || !GradMode.is_enabled() || !rows.requires_grad()) {
+            return chapters(ids, tokensPerChapter);
+        }
+        if (!rows.grad().defined()) {
+            try (NoGradGuard ignored = new NoGradGuard()) {
+                rows.mutable_grad().put(zeros_like(rows));
+            }
+        }
+        return embedding(rows, BankRows.rowsOf(ids, tokensPerChapter), -1, false, true)
+                .view(ids.size(0), tokensPerChapter, rows.size(1));
     }
 }

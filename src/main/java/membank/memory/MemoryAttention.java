@@ -82,6 +82,11 @@ public final class MemoryAttention extends Module {
         routed.setStrategy(strategy);
     }
 
+    /** Pins the chunks of a recomputed bank-space read (tests compare it with the whole read). */
+    void setReadChunks(int chunks) {
+        routed.setChunks(chunks);
+    }
+
     public boolean isRouted() {
         return router != null;
     }

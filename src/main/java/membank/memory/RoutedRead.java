@@ -2,12 +2,16 @@ package membank.memory;
 
 import static org.bytedeco.pytorch.global.torch.matmul;
 
-import org.bytedeco.pytorch.ScalarTypeOptional;
+import java.util.Arrays;
+import java.util.List;
+
+import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import membank.config.ChapterConfig;
 import membank.nn.Ops;
+import membank.nn.Recompute;
 
 /**
  * The fast routed read (spec sections 2 and 3). Every block a position reads (the shared chapters
@@ -24,6 +28,16 @@ final class RoutedRead {
     private final boolean joint;
     private final long kvHeads;
     private Strategy strategy = Strategy.AUTO;
+    /** Chunks of a recomputed bank-space read; 0 lets {@link #chunks} size them. */
+    private int forcedChunks;
+    private final Recompute recompute = new Recompute();
+    /**
+     * Bytes of slot-sized tensors ([slots, Hq, w] in bf16 and fp32, and their gradients) a training
+     * bank-space read may hold at once; above it the read is recomputed in chunks during backward.
+     */
+    private static final long CHUNK_BYTES = 1L << 30;
+    /** Bytes per element of [slots, Hq, w] a bank-space read keeps or makes in forward and backward. */
+    private static final long BYTES_PER_SLOT_ELEMENT = 16;
 
     /** How per-position reads get their keys; tests pin one, the model lets the cost decide. */
     enum Strategy {
@@ -49,6 +63,11 @@ final class RoutedRead {
 
     void setStrategy(Strategy strategy) {
         this.strategy = strategy;
+    }
+
+    /** Pins the chunks of a training bank-space read (tests); 0 restores the size estimate. */
+    void setChunks(int chunks) {
+        this.forcedChunks = chunks;
     }
 
     /**
@@ -147,6 +166,12 @@ final class RoutedRead {
             case PROJECTED_KEYS -> false;
             case AUTO -> bankSpaceIsCheaper(source, batch * length, heads, dh, groups);
         };
+        if (bankSpace && !joint && GradMode.is_enabled()) {
+            int chunks = forcedChunks > 0 ? forcedChunks : chunks(groups, heads, source.bankWidth());
+            if (chunks > 1) {
+                return recomputed(query, rows, groups, source, chunks);
+            }
+        }
         Tensor chapters = Ops.longs(groups.chapters, query).add(Ops.integer(shared));
         long pieces = groups.pieces();
         long size = groups.pieceSize;
@@ -200,6 +225,62 @@ final class RoutedRead {
             private Tensor fromSlots(Tensor perSlot) {
                 return bankSpace ? perSlot.view(pieces, size * heads)
                         : perSlot.view(pieces, size, kvHeads, group).permute(0, 2, 1, 3).reshape(pieces, kvHeads, size * group);
+            }
+        };
+    }
+
+    /** Chunks that keep a training bank-space read's slot-sized tensors within {@link #CHUNK_BYTES}. */
+    private static int chunks(ChapterGroups groups, long heads, long width) {
+        double bytes = (double) groups.pieces() * groups.pieceSize * heads * width * BYTES_PER_SLOT_ELEMENT;
+        return (int) Math.ceil(bytes / CHUNK_BYTES);
+    }
+
+    /**
+     * The bank-space read of independent mixing, recomputed in chunks of pieces during backward
+     * ({@link Recompute}): the same sum as the read above, without keeping every assignment's
+     * [Hq, w] query, output and scores alive until backward. What per-position routing of a
+     * 1M-token bank needs to fit in memory; it costs one more forward of the read.
+     */
+    private Scored recomputed(Tensor query, Tensor rows, ChapterGroups groups, ChapterKv source, int wanted) {
+        long[] s = Ops.shape(query);
+        long batch = s[0], length = s[1], heads = s[2];
+        long positions = batch * length;
+        long size = groups.pieceSize;
+        long perChunk = (groups.pieces() + wanted - 1) / wanted;
+        int chunks = (int) ((groups.pieces() + perChunk - 1) / perChunk);
+        return new Scored() {
+            @Override
+            public Tensor lse() {
+                throw new UnsupportedOperationException("joint mixing is not read in chunks");
+            }
+
+            @Override
+            public Tensor finish(Tensor coefficients) {
+                long k = coefficients.size(2);
+                Tensor padded = Ops.cat(coefficients.reshape(positions * k, heads), Ops.zeros(query, ScalarType.Float, 1, heads), 0);
+                Tensor bankQueries = source.queriesToBankSpace(rows);
+                long width = bankQueries.size(-1);
+                Tensor summed = recompute.sum(chunks, List.of(bankQueries, padded), (i, in) -> {
+                    int first = (int) (i * perChunk);
+                    int count = (int) Math.min(perChunk, groups.pieces() - first);
+                    long[] chapterIds = new long[count];
+                    for (int p = 0; p < count; p++) {
+                        chapterIds[p] = groups.chapters[(int) groups.pieceChapter[first + p]] + shared;
+                    }
+                    Tensor ids = Ops.longs(chapterIds, query);
+                    Tensor keys = GradMode.is_enabled() ? source.bankChaptersRecomputed(ids) : source.bankChapters(ids);
+                    int from = (int) (first * size);
+                    int to = (int) ((first + count) * size);
+                    Tensor slotRows = Ops.longs(Arrays.copyOfRange(groups.slotRow, from, to), query);
+                    Tensor pieceQueries = in.get(0).index_select(0, slotRows).view(count, size * heads, width);
+                    Tensor probs = probabilities(scores(pieceQueries, keys), null);
+                    Tensor perSlot = in.get(1).index_select(0, Ops.longs(Arrays.copyOfRange(groups.slotAssignment, from, to), query))
+                            .view(count, size * heads);
+                    Tensor out = matmul(probs.mul(perSlot.unsqueeze(-1).to(probs.scalar_type())).to(keys.scalar_type()), keys);
+                    return Ops.zeros(query, ScalarType.Float, positions, heads, width)
+                            .index_add(0, slotRows, out.reshape((long) count * size, heads, width).to(ScalarType.Float));
+                });
+                return source.valuesFromBankSpace(summed.view(batch, length, heads, width));
             }
         };
     }

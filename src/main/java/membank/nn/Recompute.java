@@ -1,0 +1,108 @@
+package membank.nn;
+
+import static org.bytedeco.pytorch.global.torch.clear_cache;
+import static org.bytedeco.pytorch.global.torch.get_autocast_dtype;
+import static org.bytedeco.pytorch.global.torch.is_autocast_enabled;
+import static org.bytedeco.pytorch.global.torch.set_autocast_dtype;
+import static org.bytedeco.pytorch.global.torch.set_autocast_enabled;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.bytedeco.pytorch.AutoGradMode;
+import org.bytedeco.pytorch.BoolOptional;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorArrayRefOptional;
+import org.bytedeco.pytorch.TensorBase;
+import org.bytedeco.pytorch.TensorTensorHook;
+import org.bytedeco.pytorch.global.torch.DeviceType;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+/**
+ * Activation checkpointing of a sum of chunks, {@code out = sum_i chunk_i(inputs)}: forward keeps no
+ * graph of the chunks; backward recomputes them one at a time and back-propagates each, so the
+ * memory of a step holds one chunk's graph instead of all of them. libtorch's C++ API has no
+ * checkpoint, and a custom autograd function cannot be written through JavaCPP, so two tensor
+ * hooks stand in for one: the output is {@code out + 0 * sum(alias_j)} for an alias of each
+ * input; the output's hook recomputes the chunks, and each alias's hook replaces the zero gradient
+ * with the input's true one. Parameters the chunks read (not passed as inputs) get their
+ * gradients from the recomputation directly. Autocast is re-entered as it was at forward time.
+ * The hooks are Java callbacks that native code holds: this object keeps them reachable until its
+ * next {@link #sum}, so one instance serves one call site whose backward runs before it is called again.
+ */
+public final class Recompute {
+    private final List<TensorTensorHook> live = new ArrayList<>();
+
+    /** The i-th term of the sum, from the inputs (or their recomputation leaves). */
+    @FunctionalInterface
+    public interface Chunk {
+        Tensor apply(int i, List<Tensor> inputs);
+    }
+
+    /**
+     * {@code sum_i chunk(i, inputs)} for i in [0, chunks); the inputs must require gradients (each
+     * gets one), and the chunks must be deterministic, since backward computes them again.
+     */
+    public Tensor sum(int chunks, List<Tensor> inputs, Chunk chunk) {
+        Tensor out;
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            out = chunk.apply(0, inputs);
+            for (int i = 1; i < chunks; i++) {
+                out.add_(chunk.apply(i, inputs));
+            }
+        }
+        boolean autocast = is_autocast_enabled(DeviceType.CPU);
+        ScalarType autocastType = get_autocast_dtype(DeviceType.CPU);
+        List<Tensor> aliases = new ArrayList<>();
+        Tensor zero = null;
+        for (Tensor input : inputs) {
+            Tensor alias = input.view_as(input);
+            aliases.add(alias);
+            Tensor term = alias.sum();
+            zero = zero == null ? term : zero.add(term);
+        }
+        Tensor result = out.add(zero.mul(Ops.scalar(0)).to(out.scalar_type()));
+        Tensor[] gradients = new Tensor[inputs.size()];
+        live.clear();
+        live.add(new TensorTensorHook() {
+            @Override
+            public TensorBase call(TensorBase grad) {
+                Tensor g = new Tensor(grad);
+                try (AutoGradMode on = new AutoGradMode(true)) {
+                    boolean was = is_autocast_enabled(DeviceType.CPU);
+                    ScalarType wasType = get_autocast_dtype(DeviceType.CPU);
+                    set_autocast_dtype(DeviceType.CPU, autocastType);
+                    set_autocast_enabled(DeviceType.CPU, autocast);
+                    try {
+                        List<Tensor> leaves = new ArrayList<>();
+                        inputs.forEach(t -> leaves.add(t.detach().requires_grad_(true)));
+                        for (int i = 0; i < chunks; i++) {
+                            chunk.apply(i, leaves).backward(g, new BoolOptional(), false, new TensorArrayRefOptional());
+                        }
+                        for (int j = 0; j < leaves.size(); j++) {
+                            gradients[j] = leaves.get(j).grad();
+                        }
+                    } finally {
+                        set_autocast_enabled(DeviceType.CPU, was);
+                        set_autocast_dtype(DeviceType.CPU, wasType);
+                        clear_cache();
+                    }
+                }
+                return grad;
+            }
+        });
+        result.register_hook(live.get(0));
+        for (int j = 0; j < aliases.size(); j++) {
+            int input = j;
+            live.add(new TensorTensorHook() {
+                @Override
+                public TensorBase call(TensorBase grad) {
+                    return gradients[input];
+                }
+            });
+            aliases.get(j).register_hook(live.get(live.size() - 1));
+        }
+        return result;
+    }
+}
