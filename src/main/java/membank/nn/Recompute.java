@@ -9,6 +9,7 @@ import static org.bytedeco.pytorch.global.torch.set_autocast_enabled;
 import java.util.ArrayList;
 import java.util.List;
 
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.AutoGradMode;
 import org.bytedeco.pytorch.BoolOptional;
 import org.bytedeco.pytorch.NoGradGuard;
@@ -45,11 +46,27 @@ public final class Recompute {
      * gets one), and the chunks must be deterministic, since backward computes them again.
      */
     public Tensor sum(int chunks, List<Tensor> inputs, Chunk chunk) {
-        Tensor out;
+        // A PointerScope frees tensors only when it closes, so each chunk gets its own: else every
+        // chunk's temporaries would stay until the training step ends, which is what chunks avoid.
+        PointerScope outer = PointerScope.getInnerScope();
+        Tensor out = null;
         try (NoGradGuard ignored = new NoGradGuard()) {
-            out = chunk.apply(0, inputs);
-            for (int i = 1; i < chunks; i++) {
-                out.add_(chunk.apply(i, inputs));
+            for (int i = 0; i < chunks; i++) {
+                try (PointerScope scope = new PointerScope()) {
+                    Tensor part = chunk.apply(i, inputs);
+                    if (out == null) {
+                        out = part;
+                        // hand it to the enclosing scope (or to the garbage collector) before this one closes
+                        if (outer != null) {
+                            outer.attach(out);
+                        } else {
+                            out.retainReference();
+                        }
+                        scope.detach(out);
+                    } else {
+                        out.add_(part);
+                    }
+                }
             }
         }
         boolean autocast = is_autocast_enabled(DeviceType.CPU);
@@ -78,7 +95,9 @@ public final class Recompute {
                         List<Tensor> leaves = new ArrayList<>();
                         inputs.forEach(t -> leaves.add(t.detach().requires_grad_(true)));
                         for (int i = 0; i < chunks; i++) {
-                            chunk.apply(i, leaves).backward(g, new BoolOptional(), false, new TensorArrayRefOptional());
+                            try (PointerScope scope = new PointerScope()) {
+                                chunk.apply(i, leaves).backward(g, new BoolOptional(), false, new TensorArrayRefOptional());
+                            }
                         }
                         for (int j = 0; j < leaves.size(); j++) {
                             gradients[j] = leaves.get(j).grad();
