@@ -49,11 +49,22 @@ record FloatRows(Tensor rows, Tensor basis, boolean sparseGradients) implements 
 
     /**
      * A dense gradient is made (zeros) before the first chunk, and each chunk reads through a sparse
-     * lookup, whose gradient libtorch adds into a dense one in place.
+     * lookup, whose gradient libtorch adds into a dense one in place. A sparse gradient (rows_read)
+     * is coalesced before each chunk: libtorch appends sparse gradients, and the chunks of a
+     * per-position read of a large bank gather several times the bank's rows in all.
      */
     @Override
     public Tensor chaptersRecomputed(Tensor ids, long tokensPerChapter) {
-        if (sparseGradients || !GradMode.is_enabled() || !rows.requires_grad()) {
+        if (!GradMode.is_enabled() || !rows.requires_grad()) {
+            return chapters(ids, tokensPerChapter);
+        }
+        if (sparseGradients) {
+            Tensor grad = rows.grad();
+            if (grad.defined() && grad.is_sparse()) {
+                try (NoGradGuard ignored = new NoGradGuard()) {
+                    rows.mutable_grad().put(grad.coalesce());
+                }
+            }
             return chapters(ids, tokensPerChapter);
         }
         if (!rows.grad().defined()) {

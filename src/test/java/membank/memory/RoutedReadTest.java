@@ -169,6 +169,30 @@ class RoutedReadTest {
         });
     }
 
+    /**
+     * With rows_read the bank's gradient is sparse; chunks append to it and are coalesced between
+     * them. Its rows equal the dense gradient of the whole read.
+     */
+    @ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"token", "prefix"})
+    void sparseBankGradientOfChunksEqualsTheWholeRead(String routing) {
+        // no shared chapters: their block reads a slice of the bank, whose gradient is dense
+        ChapterConfig chapters = new ChapterConfig(C, 2, 0, 1.0, routing, "independent");
+        Tensor[] bankGrads = new Tensor[2];
+        for (int chunks : new int[] {1, 3}) {
+            Setup s = separatedSetup(routing.hashCode() + 9L, 4, 2, chapters, null);
+            s.attention.setReadStrategy(RoutedRead.Strategy.BANK_SPACE);
+            s.attention.setReadChunks(chunks);
+            Tensor bank = leaf(s.bank);
+            BankRows rows = chunks == 1 ? BankRows.of(bank) : BankRows.sparselyTrained(bank);
+            MemoryRead read = new MemoryRead(RoutingMode.of(routing), null, null, new RoutingTrace(), 0);
+            s.attention.forward(leaf(s.x), rows, null, read).mul(s.probe).sum().backward();
+            bankGrads[chunks == 1 ? 0 : 1] = bank.grad();
+        }
+        assertTrue(bankGrads[1].is_sparse(), "rows_read keeps the bank's gradient sparse");
+        assertClose("dL/dbank", bankGrads[0], bankGrads[1].to_dense());
+    }
+
     private void checkAgainstReference(String routing, String mixing, int shared, int topK, int heads, int kvHeads,
                                        double alpha, RoutedRead.Strategy strategy) {
         checkAgainstReference(routing, mixing, shared, topK, heads, kvHeads, alpha, strategy, 0);
