@@ -48,28 +48,21 @@ record FloatRows(Tensor rows, Tensor basis, boolean sparseGradients) implements 
     }
 
     /**
-     * A dense gradient is made (zeros) before the first chunk, and each chunk reads through a sparse
-     * lookup, whose gradient libtorch adds into a dense one in place. A sparse gradient (rows_read)
-     * is coalesced before each chunk: libtorch appends sparse gradients, and the chunks of a
-     * per-position read of a large bank gather several times the bank's rows in all.
+     * A dense gradient is made before the first chunk (zeros, or the sparse gradient so far made
+     * dense), and each chunk reads through a sparse lookup, whose gradient libtorch adds into a
+     * dense one in place. Appending the chunks' sparse gradients instead (rows_read) would hold
+     * several times the bank: a per-position read of a large bank gathers most of its rows more
+     * than once. The row-sparse update then moves the rows whose gradient is not zero.
      */
     @Override
     public Tensor chaptersRecomputed(Tensor ids, long tokensPerChapter) {
         if (!GradMode.is_enabled() || !rows.requires_grad()) {
             return chapters(ids, tokensPerChapter);
         }
-        if (sparseGradients) {
-            Tensor grad = rows.grad();
-            if (grad.defined() && grad.is_sparse()) {
-                try (NoGradGuard ignored = new NoGradGuard()) {
-                    rows.mutable_grad().put(grad.coalesce());
-                }
-            }
-            return chapters(ids, tokensPerChapter);
-        }
-        if (!rows.grad().defined()) {
+        Tensor grad = rows.grad();
+        if (!grad.defined() || grad.is_sparse()) {
             try (NoGradGuard ignored = new NoGradGuard()) {
-                rows.mutable_grad().put(zeros_like(rows));
+                rows.mutable_grad().put(grad.defined() ? grad.to_dense() : zeros_like(rows));
             }
         }
         return embedding(rows, BankRows.rowsOf(ids, tokensPerChapter), -1, false, true)
