@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
+import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -29,6 +30,8 @@ final class RowSparseAdamW {
     private static final String EXP_AVG = ".exp_avg";
     private static final String EXP_AVG_SQ = ".exp_avg_sq";
 
+    /** Rows updated at a time. */
+    private long rowBlock = 1 << 16;
     private final Map<String, Tensor> params;
     private final Map<String, Tensor> expAvg = new LinkedHashMap<>();
     private final Map<String, Tensor> expAvgSq = new LinkedHashMap<>();
@@ -82,6 +85,11 @@ final class RowSparseAdamW {
     }
 
     /** As libtorch's Optimizer::zero_grad(true): gradients become undefined, not zero. */
+    /** Rows updated at a time (tests make it small to cover several blocks). */
+    void setRowBlock(long rows) {
+        rowBlock = rows;
+    }
+
     void zeroGrad() {
         params.values().forEach(p -> p.mutable_grad().reset());
     }
@@ -144,12 +152,19 @@ final class RowSparseAdamW {
             rows = grad.reshape(grad.size(0), -1).ne(Ops.scalar(0)).any(1).nonzero().view(-1);
             g = null;
         }
-        if (rows.size(0) == 0) {
-            return;
+        long count = rows.size(0);
+        // in blocks, each freeing its copies: when most rows are read, copies of all of them would
+        // cost several banks of memory
+        for (long first = 0; first < count; first += rowBlock) {
+            try (PointerScope scope = new PointerScope()) {
+                long n = Math.min(rowBlock, count - first);
+                Tensor block = rows.narrow(0, first, n);
+                updateRows(p, g == null ? grad.index_select(0, block) : g.narrow(0, first, n), m, v, block, bc1, bc2);
+            }
         }
-        if (g == null) {
-            g = grad.index_select(0, rows);
-        }
+    }
+
+    private void updateRows(Tensor p, Tensor g, Tensor m, Tensor v, Tensor rows, double bc1, double bc2) {
         Tensor pr = p.index_select(0, rows);
         Tensor mr = m.index_select(0, rows);
         Tensor vr = v.index_select(0, rows);

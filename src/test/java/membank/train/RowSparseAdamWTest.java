@@ -79,11 +79,14 @@ class RowSparseAdamWTest {
         assertEquals(0.01 * 0.5, sparseOpt.lr(ParamGroup.BANK), 1e-15);
     }
 
-    @Test
-    void rowsReadAtEveryStepFollowDenseAdamWAndUnreadStateStaysPut() {
+    /** Also with the rows updated two at a time, as a bank most of whose rows are read is. */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(longs = {65536, 2})
+    void rowsReadAtEveryStepFollowDenseAdamWAndUnreadStateStaysPut(long rowBlock) {
         Tensor sparse = bank(2);
         GroupedAdamW sparseOpt = new GroupedAdamW(Map.of(BANK, sparse), config(TrainConfig.ROWS_READ));
         RowSparseAdamW state = sparseOpt.bankRows();
+        state.setRowBlock(rowBlock);
         // step 0 reads every row, so the unread rows carry non-zero moments from then on
         step(sparseOpt, sparse, gradient(0));
         Tensor frozen = rows(sparse, UNREAD).clone();
