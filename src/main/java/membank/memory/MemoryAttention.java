@@ -82,8 +82,11 @@ public final class MemoryAttention extends Module {
         routed.setStrategy(strategy);
     }
 
-    /** Pins the chunks of a recomputed bank-space read (tests compare it with the whole read). */
-    void setReadChunks(int chunks) {
+    /**
+     * Pins the chunks of a recomputed bank-space read: 1 reads whole (data-parallel training), 0
+     * sizes them by memory; tests compare several with the whole read.
+     */
+    public void setReadChunks(int chunks) {
         routed.setChunks(chunks);
     }
 

@@ -71,6 +71,19 @@ public final class MemoryLM extends Module {
         banks.forEach(MemoryBank::useSparseGradients);
     }
 
+    /**
+     * Reads every routed layer's bank whole in training, never recomputed in chunks during
+     * backward: data-parallel training needs it, since DDP's Reducer expects each parameter's
+     * gradient once per backward, and recomputed chunks deliver the bank's later.
+     */
+    public void readBanksWithoutRecomputation() {
+        layers.forEach(layer -> {
+            if (layer.hasMemory() && layer.memoryAttention().isRouted()) {
+                layer.memoryAttention().setReadChunks(1);
+            }
+        });
+    }
+
     /** A model to train: quantised banks train a float copy (and are quantised when saved). */
     public MemoryLM(ModelConfig config) {
         this(config, BankForm.TRAINABLE);

@@ -52,6 +52,9 @@ public final class Trainer {
         this.schedule = LrSchedule.of(config);
         RowSparseAdamW bank = optimizer.bankRows();
         this.sync = parallel.attach(trainable, bank == null ? Set.of() : bank.names());
+        if (parallel.worldSize() > 1) {
+            model.readBanksWithoutRecomputation();
+        }
     }
 
     private static Map<String, Tensor> trainable(MemoryLM model) {
