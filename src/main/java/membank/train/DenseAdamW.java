@@ -11,6 +11,7 @@ import java.util.Map;
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.InputArchive;
 import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
@@ -79,6 +80,7 @@ final class DenseAdamW {
 
     void step() {
         try (NoGradGuard ignored = new NoGradGuard()) {
+            Scalar one = Ops.scalar(1);
             for (Group group : groups) {
                 List<Tensor> params = new ArrayList<>();
                 List<Tensor> grads = new ArrayList<>();
@@ -95,7 +97,7 @@ final class DenseAdamW {
                                 + " AdamW cannot apply; only the bank takes sparse updates (training.bank_update)");
                     }
                     Tensor count = steps.get(name);
-                    count.add_(Ops.scalar(1));
+                    count.add_(one);
                     params.add(p);
                     grads.add(grad);
                     moments.add(expAvg.get(name));
