@@ -83,7 +83,7 @@ public final class Trainer {
             for (int micro = 0; micro < config.gradAccum(); micro++) {
                 TokenBatch batch = data.next();
                 TrainingLoss value;
-                try (var ignored = precision.autocast()) {
+                try (var ignored = precision.autocast(model.device())) {
                     value = model.trainingLoss(Ops.longs(batch.inputs()), Ops.longs(batch.targets()), new RoutingTrace(sync::mean));
                 }
                 loss += value.lm().item_double() / config.gradAccum();
