@@ -20,7 +20,8 @@ public final class RouterState {
         this.count = 0;
     }
 
-    Tensor sum() {
+    /** The running sum [B, d] (public for checks of where a decode state's tensors are). */
+    public Tensor sum() {
         return sum;
     }
 

@@ -159,6 +159,11 @@ public final class Trainer {
         return optimizer.bankRows();
     }
 
+    /** The optimizer's state tensors by name. */
+    Map<String, Tensor> optimizerState() {
+        return optimizer.state();
+    }
+
     /** The optimizer's state into checkpoint directory {@code dir}. */
     void saveOptimizer(Path dir) {
         optimizer.save(dir);
