@@ -29,6 +29,8 @@ class DeviceOptionTest {
                 List.of("generate", "--model", missing, "--prompt", "x"),
                 List.of("chat", "--model", missing, "--user", "u"),
                 List.of("context", "eval", "--model", missing),
+                List.of("context", "train", "--model", missing, "--out", tmp.resolve("ct").toString()),
+                List.of("inspect", "--model", missing, "--routing", "--text", "x"),
                 List.of("compare-adapters", "--base", missing, "--out", tmp.resolve("c").toString()),
                 List.of("experiment", "run", "quick", "--out", tmp.resolve("e").toString()),
                 List.of("bench", "train", "--preset", "tiny"));
