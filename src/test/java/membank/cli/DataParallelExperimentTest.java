@@ -22,6 +22,7 @@ import membank.model.Checkpoint;
  * processes, Gloo on 127.0.0.1), rank 0 alone writes, and the results equal one process's to the
  * tolerance docs/distributed.md states. Two arms and two phases: the frozen-bank arm shares the
  * memory arm's pretraining, and the instruct phase reads rank 0's data file and pretrained model.
+ * Rerun after a record is lost, the ranks resume that unit from its checkpoint together.
  */
 class DataParallelExperimentTest {
     private static final String EXPERIMENT = """
@@ -80,6 +81,20 @@ class DataParallelExperimentTest {
         JsonNode info = new ObjectMapper().readTree(two.resolve("run.json").toFile());
         assertEquals(2, info.path("ranks").asInt(), info.toString());
         assertTrue(Files.readString(two.resolve("report.md")).contains("2 data-parallel ranks"));
+
+        // a lost record: the same command resumes that unit from its final checkpoint on both ranks
+        Path results = two.resolve("results.jsonl");
+        List<String> lines = Files.readAllLines(results);
+        Files.write(results, lines.subList(0, lines.size() - 1));
+        CliRun again = CliRun.of("experiment", "run", file.toString(), "--out", two.toString(), "--nproc", "2",
+                "--dist-timeout", "60");
+        assertEquals(0, again.exit(), again.err());
+        List<JsonNode> remeasured = records(two);
+        assertEquals(actual.size(), remeasured.size());
+        JsonNode before = actual.get(actual.size() - 1);
+        JsonNode after = remeasured.get(remeasured.size() - 1);
+        assertEquals(before.get("arm"), after.get("arm"));
+        assertEquals(before.get("val_loss").asDouble(), after.get("val_loss").asDouble(), "the same weights measured again");
     }
 
     private static List<JsonNode> records(Path dir) throws IOException {
