@@ -198,10 +198,11 @@ public final class ExperimentRunner {
                             point.label().isEmpty() ? "" : experiment.sweep().name() + " " + point.label() + ", ",
                             arm.name(), seed, phase.name(), shared ? "the same run as " + source + "'s"
                                     : String.format(Locale.ROOT, "%,d steps (%s)", run.training().steps(), phase.budget().describe())));
-                    UnitResult result = shared ? null
+                    // a shared pretraining is not trained again: rank 0 stores its result under this arm's name
+                    UnitResult measured = shared ? null
                             : unit(new Unit(point.label(), arm, seed, phase, pretrainArm), run, pretrainRun.training(), data);
                     if (parallel.writes()) {
-                        result = shared ? sharedResult(point.label(), source, arm, seed) : result;
+                        UnitResult result = shared ? sharedResult(point.label(), source, arm, seed) : measured;
                         ResultsFile.append(out, result);
                         afterUnit.accept(result);
                     }
