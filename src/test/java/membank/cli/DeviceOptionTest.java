@@ -33,7 +33,9 @@ class DeviceOptionTest {
                 List.of("inspect", "--model", missing, "--routing", "--text", "x"),
                 List.of("compare-adapters", "--base", missing, "--out", tmp.resolve("c").toString()),
                 List.of("experiment", "run", "quick", "--out", tmp.resolve("e").toString()),
-                List.of("bench", "train", "--preset", "tiny"));
+                List.of("bench", "train", "--preset", "tiny"),
+                List.of("bench", "generate", "--base", missing),
+                List.of("demo", "--quick", "--out", tmp.resolve("d").toString()));
     }
 
     @Test
