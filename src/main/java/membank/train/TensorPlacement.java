@@ -22,12 +22,12 @@ import membank.nn.KvCache;
  * Rope's sin/cos tables are left out on purpose: they are no module buffers and each step copies
  * the slice it needs to its input's device.
  */
-public final class TensorPlacement {
+final class TensorPlacement {
     private TensorPlacement() {
     }
 
     /** "name on device" for each tensor of {@code tensors} not on {@code device}; empty when all are. */
-    public static List<String> misplaced(Map<String, Tensor> tensors, Device device) {
+    static List<String> misplaced(Map<String, Tensor> tensors, Device device) {
         String want = Devices.name(device);
         List<String> out = new ArrayList<>();
         tensors.forEach((name, t) -> {
@@ -42,7 +42,7 @@ public final class TensorPlacement {
      * The model's tensors: parameters, buffers, the gradients there are, and the ids of bank rows
      * trained alone (a plain field, which moving the module does not carry along).
      */
-    public static Map<String, Tensor> of(MemoryLM model) {
+    static Map<String, Tensor> of(MemoryLM model) {
         Map<String, Tensor> out = new LinkedHashMap<>(model.namedTensors());
         model.namedParameters().forEach((name, p) -> {
             Tensor grad = p.grad();
@@ -57,14 +57,14 @@ public final class TensorPlacement {
     }
 
     /** The model's tensors and the optimizer's state (moments and step counts, dense and row-sparse). */
-    public static Map<String, Tensor> of(TrainingRun run) {
+    static Map<String, Tensor> of(TrainingRun run) {
         Map<String, Tensor> out = of(run.model());
         run.trainer().optimizerState().forEach((name, t) -> out.put("optimizer " + name, t));
         return out;
     }
 
     /** What decoding keeps: each layer's KV cache, a dense bank's projected K/V, a router's running sums, the context read. */
-    public static Map<String, Tensor> of(DecodeState state) {
+    static Map<String, Tensor> of(DecodeState state) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (int i = 0; i < state.caches().size(); i++) {
             KvCache cache = state.caches().get(i);
