@@ -102,10 +102,15 @@ final class AdaptCommand implements Callable<Integer> {
     public Integer call() {
         // an unusable device is refused before any data is read or rank started
         Device where = device.resolve(distributed.localRank());
+        AdapterMethod how = AdapterMethod.of("--method", method);
+        if (how.needsMemoryBase() && (distributed.nproc != null && distributed.nproc > 1 || distributed.rendezvous().isPresent())) {
+            // its rows are chosen by counting the reads of one process's data; that has not been made rank-aware
+            throw new IllegalArgumentException("--method sparse-memory trains in one process: drop --nproc, --rank,"
+                    + " --world-size and --master (and torchrun's RANK and WORLD_SIZE), or use --method memory");
+        }
         if (distributed.launches()) {
             return distributed.launch(spec);
         }
-        AdapterMethod how = AdapterMethod.of("--method", method);
         MemoryFreeze frozen = MemoryFreeze.of(freeze);
         if (merge) {
             Adaptation.requireMergeable(how);
@@ -113,7 +118,7 @@ final class AdaptCommand implements Callable<Integer> {
         List<String> all = TrainingFlags.with(assignments, steps, precision, seed);
         all.addAll(DataFlag.assignments(data));
         if (how.needsMemoryBase()) {
-            return sparseMemory(frozen, all);
+            return sparseMemory(frozen, all, where);
         }
         if (!sparse.given().isEmpty()) {
             throw new IllegalArgumentException(String.join(", ", sparse.given()) + ": for --method sparse-memory only, not "
@@ -146,7 +151,7 @@ final class AdaptCommand implements Callable<Integer> {
     }
 
     /** Counts the reads of the new data and the background, then trains the top-t rows alone. */
-    private int sparseMemory(MemoryFreeze frozen, List<String> all) {
+    private int sparseMemory(MemoryFreeze frozen, List<String> all, Device where) {
         if (frozen != MemoryFreeze.NONE) {
             throw new IllegalArgumentException("--freeze " + freeze + ": sparse-memory already keeps every tensor but the"
                     + " chosen bank rows frozen; --freeze applies to --method memory and memory+lora");
@@ -166,12 +171,13 @@ final class AdaptCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("membank adapt: warning: " + adaptation.warning());
         }
         try (DirectoryLock lock = RunDirectories.lockOut(dir)) {
-            MemoryLM model = adaptation.model(p);
+            // counted where it trains: the reads are the model's on that device
+            MemoryLM model = DeviceOption.onto(adaptation.model(p), where);
             SparseSelection selection = adaptation.select(model, corpus, background, p, true);
             spec.commandLine().getErr().printf("membank adapt: sparse-memory on %s -> %s (%s, %d steps): %s%n", base, dir,
                     p.label(), run.training().steps(), selection.describe());
             spec.commandLine().getErr().flush();
-            RunSummary summary = adaptation.start(model, selection, corpus, background, dir, p).train();
+            RunSummary summary = adaptation.start(model, selection, corpus, background, dir, p, where).train();
             out().println(Tables.summary(List.of(summary)));
         }
         out().println("adapter written to " + dir + " (changed rows, counts in " + SparseMemoryAdaptation.SELECTION + ")");

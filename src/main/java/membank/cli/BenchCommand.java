@@ -19,6 +19,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.bytedeco.pytorch.Device;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -33,6 +35,7 @@ import membank.bench.ResultsFile;
 import membank.bench.TrainBenchmark;
 import membank.config.Overrides;
 import membank.config.RunConfig;
+import membank.nn.Devices;
 import membank.nn.NativeRuntime;
 import membank.nn.Precision;
 
@@ -62,26 +65,32 @@ final class BenchCommand implements Runnable {
                 description = "Precisions to time (default: ${DEFAULT-VALUE}).")
         List<String> precisions;
 
+        @Mixin
+        DeviceOption device = new DeviceOption();
+
         @Override
         public Integer call() {
+            // an unusable device is refused before anything is timed
+            Device where = device.resolve();
             ObjectNode root = config.resolve("small", List.of());
             RunConfig withMemory = RunConfig.parse(root);
             ObjectNode plainRoot = root.deepCopy();
             Overrides.apply(plainRoot, List.of("membank=null"));
             RunConfig plain = RunConfig.parse(plainRoot);
             var t = withMemory.training();
-            System.out.printf(Locale.ROOT, "%s: batch %d x %d tokens, %d threads, bf16 in hardware: %s%n",
-                    config.name("small"), t.batchSize(), t.seqLen(), torch.get_num_threads(), Precision.cpuHasBf16());
-            double peak32 = MatmulPeak.gflops(ScalarType.Float, 2048, 5);
-            double peak16 = MatmulPeak.gflops(ScalarType.BFloat16, 2048, 5);
+            System.out.printf(Locale.ROOT, "%s: batch %d x %d tokens, %s, %d threads, bf16 in hardware: %s%n",
+                    config.name("small"), t.batchSize(), t.seqLen(), Devices.name(where), torch.get_num_threads(),
+                    Precision.cpuHasBf16());
+            double peak32 = MatmulPeak.gflops(ScalarType.Float, 2048, 5, where);
+            double peak16 = MatmulPeak.gflops(ScalarType.BFloat16, 2048, 5, where);
             System.out.printf(Locale.ROOT, "matmul peak (2048^3): fp32 %.1f GFLOP/s, bf16 %.1f GFLOP/s%n%n", peak32, peak16);
             List<TrainBenchmark.Result> results = new ArrayList<>();
             for (String name : precisions) {
                 Precision p = Precision.resolve(name);
                 if (withMemory.model().hasMemory()) {
-                    results.add(TrainBenchmark.run("memory", withMemory, p, warmup, steps));
+                    results.add(TrainBenchmark.run("memory", withMemory, p, warmup, steps, where));
                 }
-                results.add(TrainBenchmark.run("no memory", plain, p, warmup, steps));
+                results.add(TrainBenchmark.run("no memory", plain, p, warmup, steps, where));
             }
             System.out.println("| model | precision | ms/step | tokens/s | GFLOP/s | % of matmul peak |");
             System.out.println("|---|---|---|---|---|---|");

@@ -13,7 +13,10 @@ import java.util.concurrent.Callable;
 
 import org.bytedeco.pytorch.global.torch;
 
+import org.bytedeco.pytorch.Device;
+
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -67,9 +70,22 @@ final class BenchGenerateCommand implements Callable<Integer> {
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a membank.* key of the memory adapter.")
     List<String> assignments = new ArrayList<>();
 
+    @Mixin
+    DeviceOption device = new DeviceOption();
+
+    private Device where;
+
     @Override
     public Integer call() {
+        // an unusable device is refused before any model is read
+        where = device.resolve();
         return adapters.isEmpty() ? freshAdapters() : savedAdapters();
+    }
+
+    /** Every model on the device; each generated token is read back to the host, so the timing waits for it. */
+    private Map<String, MemoryLM> placed(Map<String, MemoryLM> models) {
+        models.values().forEach(m -> DeviceOption.onto(m, where));
+        return models;
     }
 
     /** The base and each saved adapter on it, timed in turns. */
@@ -82,7 +98,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
         }
         out().printf(Locale.ROOT, "%s: %d layers, d %d; prompt %d, %d new tokens, %d threads%n", base,
                 plain.config().numHiddenLayers(), plain.config().hiddenSize(), promptTokens, tokens, torch.get_num_threads());
-        print(GenerationSpeed.compare(models, randomPrompt(plain.config().vocabSize()), tokens, repeats));
+        print(GenerationSpeed.compare(placed(models), randomPrompt(plain.config().vocabSize()), tokens, repeats));
         return 0;
     }
 
@@ -112,7 +128,7 @@ final class BenchGenerateCommand implements Callable<Integer> {
                 m.chapters() == null ? " (dense)" : String.format(Locale.ROOT, " in %d chapters, top %d, %s routing",
                         m.chapters().count(), m.chapters().topK(), m.chapters().routing()),
                 promptTokens, tokens, torch.get_num_threads());
-        List<GenerationSpeed.Result> results = GenerationSpeed.compare(models, prompt, tokens, repeats);
+        List<GenerationSpeed.Result> results = GenerationSpeed.compare(placed(models), prompt, tokens, repeats);
         print(results);
         double slowdown = 1 - results.get(1).tokensPerSecond() / results.get(0).tokensPerSecond();
         out().printf(Locale.ROOT, "memory adapter: %.1f%% slower than the base (target: at most 10%%): %s%n",

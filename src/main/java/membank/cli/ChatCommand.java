@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import org.bytedeco.pytorch.Device;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -70,9 +72,14 @@ final class ChatCommand implements Callable<Integer> {
     @Mixin
     ImportanceOptions importance = new ImportanceOptions();
 
+    @Mixin
+    DeviceOption device = new DeviceOption();
+
     @Override
     public Integer call() throws IOException {
-        MemoryLM lm = ModelDir.model(model);
+        // an unusable device is refused before the model is read
+        Device where = device.resolve();
+        MemoryLM lm = DeviceOption.onto(ModelDir.model(model), where);
         int positions = ModelDir.window(model, lm, window);
         FileContextStore banks = store.open();
         var options = new ChatSession.Options(maxTokens, temperature, topP, seed, positions, probe,

@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
+import org.bytedeco.pytorch.Device;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -119,8 +121,13 @@ final class CompareAdaptersCommand implements Callable<Integer> {
             description = "Train nothing: build the table, the plot and --report from <out>/results.jsonl as it is.")
     boolean reportOnly;
 
+    @Mixin
+    DeviceOption device = new DeviceOption();
+
     @Override
     public Integer call() throws IOException {
+        // an unusable device is refused before any base is read
+        Device where = device.resolve();
         if (reportOnly) {
             return report(storedResults(), Precision.resolve(precision), 0);
         }
@@ -135,7 +142,7 @@ final class CompareAdaptersCommand implements Callable<Integer> {
         List<String> all = TrainingFlags.with(assignments, null, precision, null);
         boolean anyLora = chosen.stream().anyMatch(m -> m.method().usesLora());
         var comparison = new AdapterComparison(bases, anyLora ? lora.config() : null, MemoryFreeze.of(freeze), all, p, generate,
-                sparseConfig(chosen));
+                sparseConfig(chosen), where);
         long began = System.nanoTime();
         List<InjectionResult> results;
         try (DirectoryLock lock = RunDirectories.lockOut(out)) {

@@ -7,7 +7,10 @@ import java.time.LocalDate;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
+import org.bytedeco.pytorch.Device;
+
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -60,9 +63,14 @@ final class ContextEvalCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
 
+    @Mixin
+    DeviceOption device = new DeviceOption();
+
     @Override
     public Integer call() throws IOException {
-        MemoryLM lm = ModelDir.model(model);
+        // an unusable device is refused before the model is read
+        Device where = device.resolve();
+        MemoryLM lm = DeviceOption.onto(ModelDir.model(model), where);
         int positions = ModelDir.window(model, lm, window);
         CrossSessionRecall.Report r;
         try (var tokenizer = ModelDir.tokenizer(model)) {

@@ -8,7 +8,10 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.bytedeco.pytorch.Device;
+
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -83,8 +86,13 @@ final class ContextTrainCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar.")
     boolean noProgress;
 
+    @Mixin
+    DeviceOption device = new DeviceOption();
+
     @Override
     public Integer call() {
+        // an unusable device is refused before the model is read
+        Device where = device.resolve();
         if (!Files.isDirectory(model)) {
             throw new IllegalArgumentException("--model " + model + ": no such directory");
         }
@@ -94,7 +102,7 @@ final class ContextTrainCommand implements Callable<Integer> {
                 lr, seed, 32, distractors);
         ContextTraining.Result r;
         try (DirectoryLock lock = RunDirectories.lockOut(out)) {
-            r = ContextTraining.run(model, out, options, !noProgress, spec.commandLine().getOut()::println);
+            r = ContextTraining.run(model, out, options, !noProgress, spec.commandLine().getOut()::println, where);
         }
         var o = spec.commandLine().getOut();
         o.println();

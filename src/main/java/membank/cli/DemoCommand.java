@@ -11,7 +11,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import org.bytedeco.pytorch.Device;
+
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
@@ -23,6 +26,8 @@ import membank.eval.LossPlot;
 import membank.nn.Precision;
 import membank.train.AfterTrainingException;
 import membank.train.RunSummary;
+import membank.train.Corpus;
+import membank.train.DataParallel;
 import membank.train.TrainingRun;
 import membank.util.AtomicFile;
 import membank.util.DirectoryLock;
@@ -53,15 +58,20 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--precision", paramLabel = "auto|fp32|bf16", description = "Override the precision of both runs.")
     String precision;
 
+    @Mixin
+    DeviceOption device = new DeviceOption();
+
     @Override
     public Integer call() throws IOException {
+        // an unusable device is refused before anything is trained
+        Device where = device.resolve();
         Path dir = out != null ? out : Path.of(quick ? "runs/demo-quick" : "runs/demo");
         try (DirectoryLock lock = RunDirectories.lockOut(dir)) {
-            return demo(dir);
+            return demo(dir, where);
         }
     }
 
-    private int demo(Path dir) throws IOException {
+    private int demo(Path dir, Device where) throws IOException {
         Plan plan = quick ? Plan.QUICK : Plan.DEFAULT;
         Map<String, Path> metrics = new LinkedHashMap<>();
         List<RunSummary> summaries = new ArrayList<>();
@@ -73,7 +83,7 @@ final class DemoCommand implements Callable<Integer> {
             Precision p = Precision.resolve(run.training().precision());
             System.err.printf("membank demo: training '%s' (%s, %d steps, %s) -> %s%n", names.get(i), plan.preset,
                     run.training().steps(), p.label(), runDir);
-            summaries.add(TrainingRun.fresh(run, runDir, p).train());
+            summaries.add(TrainingRun.fresh(run, Corpus.open(run.training(), run.model()), runDir, p, DataParallel.single(where)).train());
             metrics.put(names.get(i), runDir.resolve(TrainingRun.METRICS));
         }
         Path png = dir.resolve("loss.png");

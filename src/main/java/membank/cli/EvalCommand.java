@@ -4,6 +4,8 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
+import org.bytedeco.pytorch.Device;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,6 +47,9 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     AdapterOption adapterOption = new AdapterOption();
 
+    @Mixin
+    DeviceOption device = new DeviceOption();
+
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory.")
     Path model;
 
@@ -67,7 +72,9 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        MemoryLM lm = adapterOption.load(model);
+        // an unusable device is refused before the model is read
+        Device where = device.resolve();
+        MemoryLM lm = DeviceOption.onto(adapterOption.load(model), where);
         routingOption.apply(lm, model);
         Tokenizer tokenizer = ModelDir.tokenizer(model);
         TrainConfig t = adapterOption.training(model);

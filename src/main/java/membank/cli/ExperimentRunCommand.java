@@ -3,7 +3,10 @@ package membank.cli;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import org.bytedeco.pytorch.Device;
+
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -23,7 +26,8 @@ import membank.util.DirectoryLock;
         footer = {"", "Examples:",
                 "  membank experiment run quick",
                 "  membank experiment run capacity --out runs/capacity",
-                "  membank experiment run my-experiment.json --out runs/mine --precision fp32"})
+                "  membank experiment run my-experiment.json --out runs/mine --precision fp32",
+                "  membank experiment run quick --nproc 2      (every unit data-parallel, docs/distributed.md)"})
 final class ExperimentRunCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -38,17 +42,37 @@ final class ExperimentRunCommand implements Callable<Integer> {
             description = "Override the base configuration's training.precision for every run.")
     String precision;
 
+    @Mixin
+    DistributedOptions distributed;
+
+    @Mixin
+    DeviceOption device;
+
     @Override
     public Integer call() {
+        // an unusable device is refused before any rank starts or file is read
+        Device where = device.resolve(distributed.localRank());
+        if (distributed.launches()) {
+            return distributed.launch(spec);
+        }
         ExperimentFiles.Source source = ExperimentFiles.load(file);
         String name = source.tree().path("name").asText("experiment");
         Path dir = out != null ? out : Path.of("runs", "experiment-" + name);
-        try (DirectoryLock lock = RunDirectories.lockOut(dir)) {
-            ExperimentRunner runner = ExperimentRunner.open(source, dir, precision == null ? null : Precision.resolve(precision),
-                    line -> System.err.println("experiment: " + line));
+        Precision p = precision == null ? null : Precision.resolve(precision);
+        // every rank runs every unit, in the same order; rank 0 alone writes and logs
+        try (JobRank rank = JobRank.join(distributed.rendezvous(), where);
+             DirectoryLock lock = rank.lock(() -> RunDirectories.lockOut(dir))) {
+            ExperimentRunner runner = rank.run(() -> ExperimentRunner.open(source, dir, p,
+                    rank.writes() ? line -> System.err.println("experiment: " + line) : line -> { }, rank.parallel()));
+            if (!rank.writes()) {
+                runner.quiet();
+            }
             // originalArgs holds the whole command line, from the top command on
             String command = "membank " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
-            runner.run(command);
+            rank.run(() -> runner.run(command));
+            if (!rank.writes()) {
+                return 0;
+            }
         }
         out().println(ExperimentReport.summary(dir));
         out().println("report written to " + dir.resolve(ExperimentReport.NAME));

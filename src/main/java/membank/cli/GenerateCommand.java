@@ -7,6 +7,8 @@ import java.util.Locale;
 import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 
+import org.bytedeco.pytorch.Device;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -43,6 +45,9 @@ final class GenerateCommand implements Callable<Integer> {
     @Mixin
     AdapterOption adapterOption = new AdapterOption();
 
+    @Mixin
+    DeviceOption device = new DeviceOption();
+
     @Option(names = "--model", required = true, paramLabel = "DIR", description = "Model directory (config.json, model.safetensors, tokenizer.json).")
     Path model;
 
@@ -69,7 +74,9 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        MemoryLM lm = adapterOption.load(model);
+        // an unusable device is refused before the model is read
+        Device where = device.resolve();
+        MemoryLM lm = DeviceOption.onto(adapterOption.load(model), where);
         routingOption.apply(lm, model);
         try (Tokenizer tokenizer = ModelDir.tokenizer(model)) {
             long[] ids = promptIds(tokenizer);

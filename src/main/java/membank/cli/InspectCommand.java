@@ -18,6 +18,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.bytedeco.pytorch.Device;
+
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -145,6 +147,10 @@ final class InspectCommand implements Callable<Integer> {
                     + " header, sizes and each tensor's CRC32C; one line per file, exit 1 when any fails.")
     Path verify;
 
+    /** Where --routing runs the model (the other reports compute nothing on tensors). */
+    @Mixin
+    DeviceOption device = new DeviceOption();
+
     @Override
     public Integer call() throws Exception {
         if (verify != null) {
@@ -237,8 +243,10 @@ final class InspectCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--data " + data + ": no such file or directory (give a text file, a"
                     + " .jsonl file of {\"text\": ...} lines, a folder of them, or a .gz of either)");
         }
+        // an unusable device is refused before the model is read
+        Device where = device.resolve();
         requireChapters(model);
-        MemoryLM lm = ModelDir.model(model);
+        MemoryLM lm = DeviceOption.onto(ModelDir.model(model), where);
         lm.setInferenceRouting(mode);
         boolean needsTokenizer = data != null || routingText.text != null;
         Tokenizer tokenizer = needsTokenizer || Files.isRegularFile(model.resolve("tokenizer.json"))

@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.bytedeco.pytorch.Device;
+
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -52,12 +54,17 @@ final class ScoreCommand implements Callable<Integer> {
     @Mixin
     AdapterOption adapterOption = new AdapterOption();
 
+    @Mixin
+    DeviceOption device = new DeviceOption();
+
     @Option(names = "--json", description = "Print one JSON object instead of a table.")
     boolean json;
 
     @Override
     public Integer call() throws Exception {
-        MemoryLM lm = adapterOption.load(model);
+        // an unusable device is refused before the model is read
+        Device where = device.resolve();
+        MemoryLM lm = DeviceOption.onto(adapterOption.load(model), where);
         routingOption.apply(lm, model);
         long[] tokens = input.ids != null ? input.ids : encode(ModelDir.tokenizer(model), input.text);
         float[] logprobs;

@@ -80,6 +80,8 @@ public final class ContextEncoder extends Module {
         long windows = (length + ratio - 1) / ratio;
         long padded = windows * ratio;
         Tensor mask = valid == null ? Ops.onesBool(batch, length) : valid.to(org.bytedeco.pytorch.global.torch.ScalarType.Bool);
+        // made from host arrays: on the device of the segment it masks
+        mask = Ops.on(mask, segment);
         Tensor rows = constant_pad_nd(segment, new long[] {0, 0, 0, padded - length}, Ops.scalar(0));
         Tensor rowMask = constant_pad_nd(mask, new long[] {0, padded - length}, Ops.scalar(0))
                 .view(batch * windows, ratio);

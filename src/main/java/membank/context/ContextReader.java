@@ -75,12 +75,15 @@ public final class ContextReader {
         return ids.length;
     }
 
-    /** The query vector [d] of an input: the mean of its latents (the last segment's, if it is long). */
+    /**
+     * The query vector [d] of an input: the mean of its latents (the last segment's, if it is long),
+     * on the CPU, where the bank and its index are.
+     */
     public Tensor query(String text) {
         int[] ids = tokenizer.encode(text);
         int body = segmentLength - 1;
         int[] tail = Arrays.copyOfRange(ids, Math.max(0, ids.length - body), ids.length);
-        return latents(tail).mean(new long[] {0}, false, new org.bytedeco.pytorch.ScalarTypeOptional());
+        return latents(tail).mean(new long[] {0}, false, new org.bytedeco.pytorch.ScalarTypeOptional()).cpu();
     }
 
     /** The latent means [L_c, d] of one segment (start token prepended), without gradient. */
@@ -109,6 +112,9 @@ public final class ContextReader {
             return new Retrieved(new int[0], null);
         }
         Tensor rows = bank.vectors().index_select(0, Ops.longs(Arrays.stream(hits.rows()).asLongStream().toArray()));
+        // the bank stays in host memory (a store with its index and consolidation); what one input
+        // reads, at most the read limit of rows, goes to the model's device
+        rows = rows.to(model.device(), rows.scalar_type());
         return new Retrieved(hits.rows(), new ContextRead(rows.unsqueeze(0), null, new ContextAttention(hits.size())));
     }
 

@@ -49,4 +49,9 @@ public final class RankDataParallel implements DataParallel {
         }
         return DdpGradients.over(group, trainable, sparse);
     }
+
+    @Override
+    public void barrier() {
+        group.barrier();
+    }
 }

@@ -43,7 +43,7 @@ public final class Evaluator {
         try (NoGradGuard ignored = new NoGradGuard(); ProgressBar bar = Progress.bar("eval loss", maxBatches, progress)) {
             while (batches.hasNext() && count < maxBatches) {
                 bar.step();
-                try (PointerScope scope = new PointerScope(); var ac = precision.autocast()) {
+                try (PointerScope scope = new PointerScope(); var ac = precision.autocast(model.device())) {
                     TokenBatch batch = batches.next();
                     sum += model.loss(Ops.longs(batch.inputs()), Ops.longs(batch.targets())).item_double();
                     count++;
@@ -117,7 +117,7 @@ public final class Evaluator {
         }
         long[] predicted;
         try (NoGradGuard ignored = new NoGradGuard(); PointerScope scope = new PointerScope();
-             var ac = precision.autocast()) {
+             var ac = precision.autocast(model.device())) {
             // Sequence routing averages over the marked positions: the prompt only, as when the
             // answer is generated, so the teacher-forced answer cannot steer the router.
             Tensor logits = model.forward(Ops.longs(rows), Ops.longs(prompt));

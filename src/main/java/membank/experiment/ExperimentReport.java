@@ -69,7 +69,15 @@ public final class ExperimentReport {
         if (info != null) {
             b.append("    ").append(info.path("command").asText()).append("\n\n");
             b.append("Machine: ").append(info.path("machine").asText()).append("; precision ")
-                    .append(info.path("precision").asText()).append(".\n");
+                    .append(info.path("precision").asText());
+            // runs written before devices and ranks were recorded have neither
+            if (info.path("ranks").asInt(1) > 1) {
+                b.append("; ").append(info.path("ranks").asInt()).append(" data-parallel ranks");
+            }
+            if (!info.path("device").asText("cpu").equals("cpu")) {
+                b.append("; device ").append(info.path("device").asText());
+            }
+            b.append(".\n");
         }
         b.append("Seeds: ").append(experiment.seeds()).append("; ").append(results.size()).append(" of ")
                 .append(experiment.units()).append(" units measured. Numbers are the mean")

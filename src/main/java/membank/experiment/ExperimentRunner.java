@@ -32,8 +32,10 @@ import membank.model.FlopCounter;
 import membank.model.MemoryFreeze;
 import membank.model.MemoryLM;
 import membank.model.ParameterRole;
+import membank.nn.Devices;
 import membank.nn.Precision;
 import membank.train.Corpus;
+import membank.train.DataParallel;
 import membank.train.RunSummary;
 import membank.train.TrainingRun;
 import membank.util.Directories;
@@ -45,6 +47,11 @@ import membank.util.Machine;
  * measured afterwards and appended to results.jsonl. Rerunning skips measured units and resumes
  * an unfinished one from its last checkpoint; the directory keeps a copy of the experiment file
  * and refuses a different one.
+ *
+ * <p>As one rank of a data-parallel job every rank runs the same units in the same order (their
+ * training meets in collectives) and measures them too, so no rank waits out another's
+ * measurement; only rank 0 writes the directory (data files, results, report), and the others
+ * read what it wrote after a barrier, so every rank must see the same directory.
  */
 public final class ExperimentRunner {
     public static final String FILE_COPY = "experiment.json";
@@ -55,15 +62,19 @@ public final class ExperimentRunner {
     private final Path out;
     private final Precision precision;
     private final Consumer<String> log;
+    private final DataParallel parallel;
+    /** The units measured before this run started, as every rank read them at the same barrier. */
+    private List<UnitResult> measuredBefore = List.of();
     private boolean progress = true;
     private Consumer<UnitResult> afterUnit = r -> { };
     private Integer interruptAtStep;
 
-    private ExperimentRunner(Experiment experiment, Path out, Precision precision, Consumer<String> log) {
+    private ExperimentRunner(Experiment experiment, Path out, Precision precision, Consumer<String> log, DataParallel parallel) {
         this.experiment = experiment;
         this.out = out;
         this.precision = precision;
         this.log = log;
+        this.parallel = parallel;
     }
 
     /**
@@ -71,11 +82,41 @@ public final class ExperimentRunner {
      * {@code precision} null uses the base configuration's training.precision.
      */
     public static ExperimentRunner open(ExperimentFiles.Source source, Path out, Precision precision, Consumer<String> log) {
+        return open(source, out, precision, log, DataParallel.SINGLE);
+    }
+
+    /**
+     * {@link #open(ExperimentFiles.Source, Path, Precision, Consumer)} as one rank of a data-parallel
+     * job (or one process on another device): rank 0 claims {@code out}, the others check, once it
+     * has, that it holds the same file.
+     */
+    public static ExperimentRunner open(ExperimentFiles.Source source, Path out, Precision precision, Consumer<String> log,
+                                        DataParallel parallel) {
         Experiment experiment = ExperimentJson.parse(source.tree(), source.name());
-        claim(out, source);
+        if (parallel.writes()) {
+            claim(out, source);
+        }
+        parallel.barrier();
+        if (!parallel.writes()) {
+            requireClaimed(out, source, parallel);
+        }
         Precision p = precision != null ? precision
                 : Precision.resolve(RunConfig.parse(ArmConfigs.baseTree(experiment.preset(), experiment.baseSet())).training().precision());
-        return new ExperimentRunner(experiment, out, p, log);
+        return new ExperimentRunner(experiment, out, p, log, parallel);
+    }
+
+    /** A rank that does not write reads rank 0's files: the directory must be the one rank 0 claimed, for the same file. */
+    private static void requireClaimed(Path out, ExperimentFiles.Source source, DataParallel parallel) {
+        Path copy = out.resolve(FILE_COPY);
+        String who = "rank " + parallel.rank() + " of " + parallel.worldSize();
+        if (!Files.isRegularFile(copy)) {
+            throw new IllegalArgumentException(who + ": " + copy + ", which rank 0 writes, is not there: every rank reads"
+                    + " what rank 0 writes, so give every rank the same --out on a filesystem they share");
+        }
+        if (!ConfigJson.read(copy).equals(source.tree())) {
+            throw new IllegalArgumentException(who + ": " + source.name() + " is not the experiment rank 0 runs (its copy is "
+                    + copy + "): start every rank with the same experiment file");
+        }
     }
 
     private static void claim(Path out, ExperimentFiles.Source source) {
@@ -119,17 +160,25 @@ public final class ExperimentRunner {
 
     /** Runs every unit not yet in results.jsonl, then writes the report; returns all results. */
     public List<UnitResult> run(String command) {
-        writeRunInfo(command);
+        measuredBefore = ResultsFile.read(out);
+        if (parallel.writes()) {
+            writeRunInfo(command);
+        }
         for (Sweep.Point point : experiment.sweep().points()) {
             runPoint(point);
         }
-        ExperimentReport.write(out);
+        if (parallel.writes()) {
+            ExperimentReport.write(out);
+        }
+        parallel.barrier();
         return ResultsFile.read(out);
     }
 
     private void runPoint(Sweep.Point point) {
         ObjectNode base = ArmConfigs.baseTree(experiment.preset(), experiment.baseSet(point));
-        PointData data = PointData.prepare(base, experiment, dataDir(out, point.label()));
+        PointData data = PointData.prepare(base, experiment, dataDir(out, point.label()), parallel.writes());
+        // the instruct data rank 0 just wrote is read by every rank
+        parallel.barrier();
         for (long seed : experiment.seeds()) {
             Map<String, String> pretrained = new HashMap<>();
             for (Arm arm : experiment.arms()) {
@@ -149,10 +198,16 @@ public final class ExperimentRunner {
                             point.label().isEmpty() ? "" : experiment.sweep().name() + " " + point.label() + ", ",
                             arm.name(), seed, phase.name(), shared ? "the same run as " + source + "'s"
                                     : String.format(Locale.ROOT, "%,d steps (%s)", run.training().steps(), phase.budget().describe())));
-                    UnitResult result = shared ? sharedResult(point.label(), source, arm, seed)
+                    // a shared pretraining is not trained again: rank 0 stores its result under this arm's name
+                    UnitResult measured = shared ? null
                             : unit(new Unit(point.label(), arm, seed, phase, pretrainArm), run, pretrainRun.training(), data);
-                    ResultsFile.append(out, result);
-                    afterUnit.accept(result);
+                    if (parallel.writes()) {
+                        UnitResult result = shared ? sharedResult(point.label(), source, arm, seed) : measured;
+                        ResultsFile.append(out, result);
+                        afterUnit.accept(result);
+                    }
+                    // the next unit may read this one's model and recalled facts
+                    parallel.barrier();
                 }
             }
         }
@@ -184,7 +239,7 @@ public final class ExperimentRunner {
     }
 
     private boolean done(String point, Arm arm, long seed, Phase phase) {
-        return ResultsFile.read(out).stream().anyMatch(r -> r.is(point, arm.name(), seed, phase.name()));
+        return measuredBefore.stream().anyMatch(r -> r.is(point, arm.name(), seed, phase.name()));
     }
 
     /** {@code runs/<arm>/seed-<s>/<phase>}, under {@code runs/<point>/} when the experiment sweeps. */
@@ -221,12 +276,14 @@ public final class ExperimentRunner {
         Consumer<MemoryLM> prepare = freeze::apply;
         if (TrainingRun.hasCheckpoint(dir)) {
             log.accept("  resuming " + dir);
-            return TrainingRun.resume(dir, null, precision, prepare);
+            return TrainingRun.resume(dir, null, precision, prepare, parallel);
         }
         Corpus corpus = Corpus.open(run.training(), run.model());
         RunConfig resolved = run.withData(corpus.data());
         try {
-            Directories.deleteTree(dir);
+            if (parallel.writes()) {
+                Directories.deleteTree(dir);
+            }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot clear " + dir, e);
         }
@@ -239,7 +296,7 @@ public final class ExperimentRunner {
         }
         prepare.accept(model);
         return TrainingRun.adapting(resolved, dir, precision, model, corpus,
-                (m, d) -> Checkpoint.save(m, d, resolved.toJson()), "model");
+                (m, d) -> Checkpoint.save(m, d, resolved.toJson()), "model", parallel);
     }
 
     private UnitResult measure(Unit u, RunConfig run, TrainConfig pretraining, TrainingRun training, RunSummary summary,
@@ -282,7 +339,9 @@ public final class ExperimentRunner {
         double instructQa = instruct ? evaluator.recall(tokenizer, data.instructProbes(), PROBE_BATCH).accuracy() : Double.NaN;
         double kept = Double.NaN;
         if (u.pretraining()) {
-            RecalledFacts.write(dir, recall.hits());
+            if (parallel.writes()) {
+                RecalledFacts.write(dir, recall.hits());
+            }
         } else {
             kept = RecalledFacts.keptShare(RecalledFacts.read(unitDir(out, u.point(), u.pretrainArm(), u.seed(), Phase.PRETRAIN)),
                     recall.hits());
@@ -302,7 +361,8 @@ public final class ExperimentRunner {
 
     private void writeRunInfo(String command) {
         ObjectNode info = JsonNodeFactory.instance.objectNode();
-        info.put("command", command).put("machine", Machine.describe()).put("precision", precision.label());
+        info.put("command", command).put("machine", Machine.describe()).put("precision", precision.label())
+                .put("device", Devices.name(parallel.device())).put("ranks", parallel.worldSize());
         ConfigJson.write(out.resolve(RUN_INFO), info);
     }
 }

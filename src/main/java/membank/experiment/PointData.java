@@ -52,8 +52,11 @@ final class PointData {
         this.bytesPerToken = bytesPerToken;
     }
 
-    /** Writes the instruct phase's data (and the word tokenizer it is read with) into {@code dataDir} when the experiment has that phase. */
-    static PointData prepare(ObjectNode base, Experiment experiment, Path dataDir) {
+    /**
+     * Writes the instruct phase's data (and the word tokenizer it is read with) into {@code dataDir}
+     * when the experiment has that phase, unless {@code write} is off (a rank that reads rank 0's).
+     */
+    static PointData prepare(ObjectNode base, Experiment experiment, Path dataDir, boolean write) {
         RunConfig run = RunConfig.parse(base);
         TrainConfig training = run.training();
         if (!DataConfig.KNOWLEDGE.equals(training.data().kind())) {
@@ -66,9 +69,11 @@ final class PointData {
         }
         List<QaPair> pairs = InstructData.pairs(knowledge, experiment.instruct().entities());
         Path path = dataDir.resolve("instruct.jsonl");
-        InstructData.write(pairs, path);
         Path word = dataDir.resolve("word-tokenizer").resolve("tokenizer.json");
-        if (DataConfig.WORD.equals(training.data().tokenizer())) {
+        if (write) {
+            InstructData.write(pairs, path);
+        }
+        if (write && DataConfig.WORD.equals(training.data().tokenizer())) {
             writeWordTokenizer(word);
         }
         var file = new ArmConfigs.InstructFile(path, pairs.size(),

@@ -114,7 +114,8 @@ public final class MemoryBank extends Module {
             throw new IllegalStateException("this bank already trains a chosen set of rows");
         }
         try (NoGradGuard ignored = new NoGradGuard()) {
-            trainedIds = ids.to(ScalarType.Long).clone();
+            // on the rows' device: a plain field, which moving the module would not carry along
+            trainedIds = Ops.on(ids, rows).to(ScalarType.Long).clone();
             trainedRows = rows.index_select(0, trainedIds).to(ScalarType.Float).clone();
         }
         rows.requires_grad_(false);
@@ -144,7 +145,7 @@ public final class MemoryBank extends Module {
             throw new IllegalStateException("a bank held as int codes cannot take float rows");
         }
         try (NoGradGuard ignored = new NoGradGuard()) {
-            rows.index_copy_(0, ids, values.to(rows.scalar_type()));
+            rows.index_copy_(0, Ops.on(ids, rows), values.to(rows.device(), rows.scalar_type()));
         }
     }
 

@@ -1,8 +1,9 @@
 package membank.memory;
 
-import static org.bytedeco.pytorch.global.torch.zeros;
-
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
+
+import membank.nn.Ops;
 
 /**
  * What a router remembers between decoding steps: the running sum of its inputs [B, d] and how
@@ -13,12 +14,14 @@ public final class RouterState {
     private final Tensor sum;
     private long count;
 
-    public RouterState(long batch, long dim) {
-        this.sum = zeros(new long[] {batch, dim});
+    /** Float sums on {@code like}'s device (the model's: each decoding step adds its activations in place). */
+    public RouterState(long batch, long dim, Tensor like) {
+        this.sum = Ops.zeros(like, ScalarType.Float, batch, dim);
         this.count = 0;
     }
 
-    Tensor sum() {
+    /** The running sum [B, d] (public for checks of where a decode state's tensors are). */
+    public Tensor sum() {
         return sum;
     }
 

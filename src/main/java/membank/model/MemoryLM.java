@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
 
+import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.EmbeddingImpl;
 import org.bytedeco.pytorch.EmbeddingOptions;
 import org.bytedeco.pytorch.LinearImpl;
@@ -322,10 +323,15 @@ public final class MemoryLM extends Module {
                 bankKv.add(layer.hasMemory() && !layer.memoryAttention().isRouted()
                         ? layer.memoryAttention().project(bankOf(i)) : null);
                 routers.add(layer.hasMemory() && layer.memoryAttention().isRouted()
-                        ? new RouterState(batch, config.hiddenSize()) : null);
+                        ? new RouterState(batch, config.hiddenSize(), embed.weight()) : null);
             }
         }
         return new DecodeState(caches, bankKv, routers, context);
+    }
+
+    /** Where the model's weights are (module.to moves them all together): what its inputs and caches follow. */
+    public Device device() {
+        return embed.weight().device();
     }
 
     /** Parameters by their Hugging Face names, in registration order. */

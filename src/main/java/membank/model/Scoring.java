@@ -20,7 +20,8 @@ public final class Scoring {
         try (PointerScope scope = new PointerScope()) {
             Tensor ids = Ops.longs(tokens).view(1, tokens.length);
             Tensor logp = model.forward(ids.narrow(1, 0, tokens.length - 1)).log_softmax(-1);
-            Tensor next = ids.narrow(1, 1, tokens.length - 1).unsqueeze(-1);
+            // the ids are made on the host; the log-probabilities are on the model's device
+            Tensor next = Ops.on(ids.narrow(1, 1, tokens.length - 1).unsqueeze(-1), logp);
             return Ops.floats(gather(logp, -1, next));
         }
     }

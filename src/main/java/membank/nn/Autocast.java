@@ -7,22 +7,28 @@ import static org.bytedeco.pytorch.global.torch.set_autocast_enabled;
 import org.bytedeco.pytorch.global.torch.DeviceType;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
-/** CPU bf16 autocast for a try-with-resources block; a no-op when disabled. */
+/**
+ * bf16 autocast for a try-with-resources block, on the device type the model computes on (at::autocast
+ * keeps a switch and a dtype per device type: CPU autocast does nothing to CUDA kernels and the
+ * reverse); a no-op when disabled.
+ */
 public final class Autocast implements AutoCloseable {
     private final boolean enabled;
+    private final DeviceType type;
 
-    Autocast(boolean enabled) {
+    Autocast(boolean enabled, DeviceType type) {
         this.enabled = enabled;
+        this.type = type;
         if (enabled) {
-            set_autocast_dtype(DeviceType.CPU, ScalarType.BFloat16);
-            set_autocast_enabled(DeviceType.CPU, true);
+            set_autocast_dtype(type, ScalarType.BFloat16);
+            set_autocast_enabled(type, true);
         }
     }
 
     @Override
     public void close() {
         if (enabled) {
-            set_autocast_enabled(DeviceType.CPU, false);
+            set_autocast_enabled(type, false);
             clear_cache();
         }
     }

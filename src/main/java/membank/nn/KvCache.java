@@ -2,6 +2,8 @@ package membank.nn;
 
 import static org.bytedeco.pytorch.global.torch.zeros;
 
+import java.util.List;
+
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 
@@ -18,6 +20,11 @@ public final class KvCache {
         long[] shape = {batch, kvHeads, maxLength, headDim};
         this.keys = zeros(shape, options);
         this.values = zeros(shape, options);
+    }
+
+    /** The preallocated keys and values [B, Hkv, max, dh] (for checks of where they are). */
+    public List<Tensor> tensors() {
+        return List.of(keys, values);
     }
 
     public long length() {

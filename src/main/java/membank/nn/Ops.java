@@ -221,15 +221,17 @@ public final class Ops {
         return t;
     }
 
+    /** The values of {@code t} (on any device: read through a CPU copy) as floats. */
     public static float[] floats(Tensor t) {
-        Tensor c = t.to(ScalarType.Float).contiguous();
+        Tensor c = t.to(Devices.cpu(), ScalarType.Float).contiguous();
         float[] out = new float[(int) c.numel()];
         c.data_ptr_float().capacity(out.length).get(out);
         return out;
     }
 
+    /** The values of {@code t} (on any device: read through a CPU copy) as longs. */
     public static long[] toLongs(Tensor t) {
-        Tensor c = t.to(ScalarType.Long).contiguous();
+        Tensor c = t.to(Devices.cpu(), ScalarType.Long).contiguous();
         long[] out = new long[(int) c.numel()];
         c.data_ptr_long().capacity(out.length).get(out);
         return out;

@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.bytedeco.pytorch.Device;
+import org.bytedeco.pytorch.global.torch.DeviceType;
+
 /**
  * Compute precision of the forward pass. bf16 means autocast to bfloat16 with float32 master
  * weights and optimizer state; {@code auto} picks bf16 when the CPU has native bf16 instructions.
@@ -30,9 +33,14 @@ public enum Precision {
         }
     }
 
-    /** Enables autocast for this precision until closed; closing also drops autocast's weight cache. */
+    /** Enables CPU autocast for this precision until closed; closing also drops autocast's weight cache. */
     public Autocast autocast() {
-        return new Autocast(this == BF16);
+        return new Autocast(this == BF16, DeviceType.CPU);
+    }
+
+    /** {@link #autocast()} for the kernels of {@code device}'s type (CUDA's for a model on a GPU). */
+    public Autocast autocast(Device device) {
+        return new Autocast(this == BF16, device.type());
     }
 
     public String label() {

@@ -71,7 +71,7 @@ final class AccessCounter {
         long[][] out = new long[model.numBanks()][];
         try (PointerScope scope = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
             RoutingTrace trace = RoutingTrace.withDenseReads(denseTopK);
-            try (var autocast = precision.autocast()) {
+            try (var autocast = precision.autocast(model.device())) {
                 model.hidden(Ops.longs(batch.inputs()), null, null, trace);
             }
             Tensor[] byBank = new Tensor[out.length];

@@ -227,7 +227,12 @@ public final class Adaptation {
 
     /** Checks the data, trains {@code model} and writes the result, with the base's tokenizer files, to {@code out}. */
     public RunSummary train(MemoryLM model, Path out, Precision precision, boolean progress) {
-        TrainingRun training = start(model, openData(), out, precision);
+        return train(model, out, precision, progress, DataParallel.SINGLE);
+    }
+
+    /** {@link #train(MemoryLM, Path, Precision, boolean)} on {@code parallel}'s device (and ranks). */
+    public RunSummary train(MemoryLM model, Path out, Precision precision, boolean progress, DataParallel parallel) {
+        TrainingRun training = start(model, openData(), out, precision, parallel);
         return (progress ? training : training.quiet()).train();
     }
 

@@ -12,6 +12,8 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
+import org.bytedeco.pytorch.Device;
+
 import membank.config.ConfigJson;
 import membank.config.LoraConfig;
 import membank.config.RunConfig;
@@ -23,6 +25,7 @@ import membank.eval.RecallResult;
 import membank.model.Checkpoint;
 import membank.model.MemoryFreeze;
 import membank.model.MemoryLM;
+import membank.nn.Devices;
 import membank.nn.Precision;
 import membank.train.ComparisonMethod.BaseKind;
 import membank.util.Directories;
@@ -48,6 +51,7 @@ public final class AdapterComparison {
     private final Precision precision;
     private final int generationTokens;
     private final SparseMemoryConfig sparse;
+    private final Device device;
 
     /**
      * @param bases one base, or two trained on the same people: one with memory, one without
@@ -57,6 +61,13 @@ public final class AdapterComparison {
      */
     public AdapterComparison(List<Path> bases, LoraConfig lora, MemoryFreeze freeze, List<String> assignments, Precision precision,
                              int generationTokens, SparseMemoryConfig sparse) {
+        this(bases, lora, freeze, assignments, precision, generationTokens, sparse, Devices.cpu());
+    }
+
+    /** As above, every model (bases and adapted) on {@code device}. */
+    public AdapterComparison(List<Path> bases, LoraConfig lora, MemoryFreeze freeze, List<String> assignments, Precision precision,
+                             int generationTokens, SparseMemoryConfig sparse, Device device) {
+        this.device = device;
         this.bases = List.copyOf(bases);
         this.lora = lora;
         this.freeze = freeze;
@@ -162,6 +173,7 @@ public final class AdapterComparison {
 
     private InjectionResult measureBase(InjectionBase base) {
         MemoryLM model = Checkpoint.load(base.dir());
+        model.to(device, false);
         Evaluator evaluator = new Evaluator(model, precision, false);
         RecallResult own = base.ownRecall(evaluator);
         base.remember(own);
@@ -184,13 +196,13 @@ public final class AdapterComparison {
             var adaptation = new SparseMemoryAdaptation(base.dir(), sparse != null ? sparse : SparseMemoryConfig.defaults(),
                     run, List.of());
             model = adaptation.model(precision);
-            summary = adaptation.train(model, dir, precision, false);
+            summary = adaptation.train(model, dir, precision, false, device);
         } else {
             RunConfig run = RunConfig.parse(Adaptation.configTree(base.dir(), method.method(), keys));
             var adaptation = new Adaptation(base.dir(), method.method(), method.method().usesLora() ? lora : null,
                     freezeFor(method, base.kind()), run);
             model = adaptation.model(precision);
-            summary = adaptation.train(model, dir, precision, false);
+            summary = adaptation.train(model, dir, precision, false, DataParallel.single(device));
         }
         Evaluator evaluator = new Evaluator(model, precision, false);
         RecallResult own = base.ownRecall(evaluator);

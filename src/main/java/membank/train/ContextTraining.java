@@ -15,6 +15,7 @@ import java.util.function.Predicate;
 
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,6 +34,7 @@ import membank.data.Tokenizer;
 import membank.memory.ContextRead;
 import membank.model.Checkpoint;
 import membank.model.MemoryLM;
+import membank.nn.Devices;
 import membank.nn.Ops;
 import membank.util.Progress;
 
@@ -129,8 +131,15 @@ public final class ContextTraining {
     }
 
     public static Result run(Path modelDir, Path out, Options o, boolean progress, Consumer<String> log) {
+        return run(modelDir, out, o, progress, log, Devices.cpu());
+    }
+
+    /** {@link #run(Path, Path, Options, boolean, Consumer)} with the model and optimizer state on {@code device}. */
+    public static Result run(Path modelDir, Path out, Options o, boolean progress, Consumer<String> log, Device device) {
         manual_seed(o.seed());
         MemoryLM model = load(modelDir, o.context());
+        // before the optimizer: its state is made on the parameters' device
+        model.to(device, false);
         Tokenizer tokenizer = Tokenizer.load(modelDir.resolve("tokenizer.json"));
         long start = tokenizer.eosId().orElse(0);
         Map<String, Tensor> trainable = new LinkedHashMap<>();
@@ -234,7 +243,7 @@ public final class ContextTraining {
         long[] shape = Ops.shape(perRow);
         shape[1] *= distractors + 1;
         shape[0] = rows;
-        return perRow.index_select(0, Ops.longs(order)).reshape(shape);
+        return perRow.index_select(0, Ops.longs(order, perRow)).reshape(shape);
     }
 
     private static long countValid(long[][] valid) {

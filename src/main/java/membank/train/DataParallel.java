@@ -43,4 +43,11 @@ public interface DataParallel {
      * sparse} names those whose gradients are sparse (the row-sparse bank).
      */
     GradientSync attach(Map<String, Tensor> trainable, Set<String> sparse);
+
+    /**
+     * Waits until every rank gets here: what the writing rank wrote before it is then there for
+     * the others to read (a shared directory). One process has no one to wait for.
+     */
+    default void barrier() {
+    }
 }

@@ -113,13 +113,18 @@ final class DenseAdamW {
     }
 
     void save(Path dir) {
+        SafeTensors.write(dir.resolve(FILE), state(), Map.of());
+    }
+
+    /** Every tensor's moments and step count, named as the checkpoint names them. */
+    Map<String, Tensor> state() {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         forEachParam((name, p) -> {
             tensors.put(name + EXP_AVG, expAvg.get(name));
             tensors.put(name + EXP_AVG_SQ, expAvgSq.get(name));
             tensors.put(name + STEP, steps.get(name));
         });
-        SafeTensors.write(dir.resolve(FILE), tensors, Map.of());
+        return tensors;
     }
 
     /** Restores the state from {@code dir}'s {@link #FILE}, or from libtorch's archive in older runs. */

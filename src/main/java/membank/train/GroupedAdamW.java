@@ -140,6 +140,21 @@ final class GroupedAdamW {
         }
     }
 
+    /** All optimizer state by name: the dense AdamW's and the row-sparse bank's moments and step counts. */
+    Map<String, Tensor> state() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        if (optimizer != null) {
+            out.putAll(optimizer.state());
+        }
+        if (bankRows != null) {
+            bankRows.names().forEach(name -> {
+                out.put(name + ".exp_avg (row-sparse)", bankRows.expAvg(name));
+                out.put(name + ".exp_avg_sq (row-sparse)", bankRows.expAvgSq(name));
+            });
+        }
+        return out;
+    }
+
     void load(Path dir) {
         if (optimizer != null) {
             optimizer.load(dir);

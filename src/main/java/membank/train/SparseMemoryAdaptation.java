@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import org.bytedeco.pytorch.Device;
+
 import membank.config.AccessUnit;
 import membank.config.AdapterMethod;
 import membank.config.ConfigException;
@@ -30,6 +32,7 @@ import membank.model.Checkpoint;
 import membank.model.MemoryEstimate;
 import membank.model.MemoryLM;
 import membank.model.SparseMemoryAdapter;
+import membank.nn.Devices;
 import membank.nn.NativeError;
 import membank.nn.Ops;
 import membank.nn.Precision;
@@ -219,6 +222,16 @@ public final class SparseMemoryAdaptation {
      */
     public TrainingRun start(MemoryLM model, SparseSelection selection, Corpus corpus, Corpus background, Path out,
                              Precision precision) {
+        return start(model, selection, corpus, background, out, precision, Devices.cpu());
+    }
+
+    /**
+     * {@link #start(MemoryLM, SparseSelection, Corpus, Corpus, Path, Precision)} on {@code device}:
+     * the model is moved there before the chosen rows are, which are then made on the bank's device.
+     */
+    public TrainingRun start(MemoryLM model, SparseSelection selection, Corpus corpus, Corpus background, Path out,
+                             Precision precision, Device device) {
+        model.to(device, false);
         if (selection.chosen().isEmpty()) {
             throw new IllegalArgumentException("the new data read no unit of the bank of --base " + base
                     + ": nothing to train; count more of it (--count-batches) or check --data");
@@ -232,17 +245,23 @@ public final class SparseMemoryAdaptation {
         RunConfig resolved = run.withData(corpus.data());
         ObjectNode counts = selection.toJson(corpus.description(), background.description(), sparse.accessTopK());
         TrainingRun training = TrainingRun.adapting(resolved, out, precision, model, corpus,
-                (m, d) -> write(m, d, resolved, counts, selection), "adapter");
+                (m, d) -> write(m, d, resolved, counts, selection), "adapter", DataParallel.single(device));
         Adaptation.copyTokenizerFiles(base, out);
         return training;
     }
 
     /** Checks both samples, counts, chooses and trains {@code model} (from {@link #model}) into {@code out}. */
     public RunSummary train(MemoryLM model, Path out, Precision precision, boolean progress) {
+        return train(model, out, precision, progress, Devices.cpu());
+    }
+
+    /** {@link #train(MemoryLM, Path, Precision, boolean)} on {@code device}, where the reads are counted too. */
+    public RunSummary train(MemoryLM model, Path out, Precision precision, boolean progress, Device device) {
         Corpus data = openData();
         Corpus background = openBackground();
+        model.to(device, false);
         SparseSelection selection = select(model, data, background, precision, progress);
-        TrainingRun training = start(model, selection, data, background, out, precision);
+        TrainingRun training = start(model, selection, data, background, out, precision, device);
         return (progress ? training : training.quiet()).train();
     }
 

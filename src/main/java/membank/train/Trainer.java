@@ -86,7 +86,7 @@ public final class Trainer {
             for (int micro = 0; micro < config.gradAccum(); micro++) {
                 TokenBatch batch = data.next();
                 TrainingLoss value;
-                try (var ignored = precision.autocast()) {
+                try (var ignored = precision.autocast(model.device())) {
                     value = model.trainingLoss(Ops.longs(batch.inputs()), Ops.longs(batch.targets()), new RoutingTrace(sync::mean));
                 }
                 loss += value.lm().item_double() / config.gradAccum();
@@ -160,6 +160,11 @@ public final class Trainer {
     /** The row-sparse bank optimizer ({@code bank_update = "rows_read"}), else null. */
     RowSparseAdamW bankRows() {
         return optimizer.bankRows();
+    }
+
+    /** The optimizer's state tensors by name. */
+    Map<String, Tensor> optimizerState() {
+        return optimizer.state();
     }
 
     /** The optimizer's state into checkpoint directory {@code dir}. */
