@@ -124,7 +124,7 @@ public final class ExperimentRunner {
             runPoint(point);
         }
         ExperimentReport.write(out);
-        return ResultsFile.read(out);
+        return UnitResult.results(out).read();
     }
 
     private void runPoint(Sweep.Point point) {
@@ -151,7 +151,7 @@ public final class ExperimentRunner {
                                     : String.format(Locale.ROOT, "%,d steps (%s)", run.training().steps(), phase.budget().describe())));
                     UnitResult result = shared ? sharedResult(point.label(), source, arm, seed)
                             : unit(new Unit(point.label(), arm, seed, phase, pretrainArm), run, pretrainRun.training(), data);
-                    ResultsFile.append(out, result);
+                    UnitResult.results(out).append(result);
                     afterUnit.accept(result);
                 }
             }
@@ -171,7 +171,7 @@ public final class ExperimentRunner {
 
     /** {@code source}'s pretraining result under {@code arm}'s name (its pretraining was the identical run). */
     private UnitResult sharedResult(String point, String source, Arm arm, long seed) {
-        UnitResult r = ResultsFile.read(out).stream().filter(u -> u.is(point, source, seed, Phase.PRETRAIN)).findFirst()
+        UnitResult r = UnitResult.results(out).read().stream().filter(u -> u.is(point, source, seed, Phase.PRETRAIN)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no pretraining result of " + source + ", seed " + seed));
         return r.as(arm.name(), arm.kind().label());
     }
@@ -184,7 +184,7 @@ public final class ExperimentRunner {
     }
 
     private boolean done(String point, Arm arm, long seed, Phase phase) {
-        return ResultsFile.read(out).stream().anyMatch(r -> r.is(point, arm.name(), seed, phase.name()));
+        return UnitResult.results(out).read().stream().anyMatch(r -> r.is(point, arm.name(), seed, phase.name()));
     }
 
     /** {@code runs/<arm>/seed-<s>/<phase>}, under {@code runs/<point>/} when the experiment sweeps. */
