@@ -1,6 +1,10 @@
 package membank.bench;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -47,6 +51,7 @@ public final class KeptRows {
 
     private Map<String, Measured> read() {
         Map<String, Measured> known = new HashMap<>();
+        refuseTextRows();
         List<Row> rows = file.read();
         for (Row row : rows) {
             if (!row.setup().equals(setup)) {
@@ -57,6 +62,18 @@ public final class KeptRows {
             known.put(key(new Plan(m.bankTokens(), m.mode(), m.trainPositions(), m.forwardPositions())), m);
         }
         return known;
+    }
+
+    /** Rows kept by membank before the results file was JSON Lines: a header line, then space-separated rows. */
+    private void refuseTextRows() {
+        try {
+            if (Files.isRegularFile(file.file()) && Files.readString(file.file(), StandardCharsets.UTF_8).startsWith("# bench memory")) {
+                throw new IllegalArgumentException("--results " + file.file() + " holds rows in the text format of an"
+                        + " earlier membank; use another file (the rows are measured again)");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file.file(), e);
+        }
     }
 
     private static String key(Plan p) {
