@@ -3,16 +3,10 @@ package membank.bench;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToDoubleFunction;
-
-import javax.imageio.ImageIO;
 
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -22,6 +16,7 @@ import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import membank.bench.MemoryBenchmark.Row;
+import membank.util.PngFile;
 
 /**
  * The {@code bench memory} chart as one PNG: training step time, forward time and training peak
@@ -39,7 +34,7 @@ public final class MemoryBenchmarkChart {
 
     /** Writes {@code png} atomically (a temporary file renamed into place). */
     public static void write(List<Row> rows, Path png, String title) {
-        System.setProperty("java.awt.headless", "true");
+        PngFile.headless();
         List<XYChart> panels = List.of(
                 panel(rows, "training step (fwd+bwd+AdamW), " + title, "ms per step", Row::trainMs, Row::trainExtrapolated,
                         "extrapolated", true),
@@ -55,17 +50,7 @@ public final class MemoryBenchmarkChart {
             g.drawImage(BitmapEncoder.getBufferedImage(panels.get(i)), i * PANEL_WIDTH, 0, null);
         }
         g.dispose();
-        try {
-            Path parent = png.toAbsolutePath().getParent();
-            if (parent != null) {
-                Files.createDirectories(parent);
-            }
-            Path tmp = png.resolveSibling(png.getFileName() + ".tmp.png");
-            ImageIO.write(image, "png", tmp.toFile());
-            Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + png, e);
-        }
+        PngFile.write(image, png);
     }
 
     private interface Flag {

@@ -3,10 +3,10 @@ package membank.bench;
 import java.util.Random;
 
 import membank.data.TokenBatch;
-import membank.train.BatchSource;
+import membank.data.TokenBatches;
 
 /** Uniformly random token rows: speed does not depend on what the tokens say. */
-public final class RandomBatches implements BatchSource {
+public final class RandomBatches implements TokenBatches {
     private final int batch;
     private final int length;
     private final int vocab;
@@ -18,6 +18,12 @@ public final class RandomBatches implements BatchSource {
         this.length = length;
         this.vocab = vocab;
         this.seed = seed;
+    }
+
+    /** Endless. */
+    @Override
+    public boolean hasNext() {
+        return true;
     }
 
     @Override
@@ -43,7 +49,7 @@ public final class RandomBatches implements BatchSource {
     }
 
     @Override
-    public void seek(long target) {
-        position = target;
+    public void skip(long n) {
+        position += n;
     }
 }

@@ -27,11 +27,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import membank.bench.KeptRows;
 import membank.bench.MatmulPeak;
 import membank.bench.MemoryBenchmark;
 import membank.bench.MemoryBenchmarkChart;
 import membank.bench.MemoryBenchmarkReport;
-import membank.bench.ResultsFile;
 import membank.bench.TrainBenchmark;
 import membank.config.Overrides;
 import membank.config.RunConfig;
@@ -213,7 +213,7 @@ final class BenchCommand implements Runnable {
             Function<MemoryBenchmark.Plan, MemoryBenchmark.Measured> runner =
                     fork ? plan -> forked(setup, plan) : plan -> MemoryBenchmark.run(setup, plan);
             if (results != null) {
-                runner = new ResultsFile(results, setup).around(runner, log);
+                runner = new KeptRows(results, setup).around(runner, log);
             }
             List<MemoryBenchmark.Row> rows = MemoryBenchmark.runAll(setup, bankSizes, modes, compare, budget, runner, log);
             out.print(MemoryBenchmarkReport.table(rows));

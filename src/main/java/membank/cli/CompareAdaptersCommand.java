@@ -28,7 +28,6 @@ import membank.train.AdapterComparison;
 import membank.train.ComparisonMethod;
 import membank.train.ComparisonPlan;
 import membank.train.InjectionResult;
-import membank.train.InjectionResults;
 import membank.util.DirectoryLock;
 import membank.train.Adaptation;
 
@@ -156,9 +155,9 @@ final class CompareAdaptersCommand implements Callable<Integer> {
     }
 
     private List<InjectionResult> storedResults() {
-        List<InjectionResult> results = InjectionResults.read(out);
+        List<InjectionResult> results = InjectionResult.results(out).read();
         if (results.isEmpty()) {
-            throw new IllegalArgumentException("--report-only: " + out.resolve(InjectionResults.NAME) + " holds no results;"
+            throw new IllegalArgumentException("--report-only: " + InjectionResult.results(out).file() + " holds no results;"
                     + " run compare-adapters without --report-only first, or point --out at its directory");
         }
         return results;

@@ -3,9 +3,9 @@ package membank.context;
 import java.util.Arrays;
 import java.util.List;
 
+import membank.data.TokenBatch;
 import membank.data.TokenRows;
 import membank.data.Tokenizer;
-import membank.model.MemoryLM;
 
 /**
  * Token rows of a batch of segment pairs, right-padded: segment 1 as read into the bank, segment 2
@@ -38,7 +38,7 @@ public record SegmentBatch(long[][] first, long[][] firstValid, long[][] inputs,
             int length = secondRows[i].length - 1;
             System.arraycopy(secondRows[i], 0, inputs[i], 0, length);
             System.arraycopy(secondRows[i], 1, targets[i], 0, length);
-            Arrays.fill(targets[i], length, secondWidth, MemoryLM.IGNORE_INDEX);
+            Arrays.fill(targets[i], length, secondWidth, TokenBatch.IGNORE_INDEX);
             Arrays.fill(valid[i], 0, length, 1L);
         }
         return new SegmentBatch(first, firstValid, inputs, targets, valid);

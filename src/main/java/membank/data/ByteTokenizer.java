@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import membank.util.AtomicFile;
+
 /**
  * membank's own byte-level tokenizer, written as a Hugging Face {@code tokenizer.json} so that
  * every model, ours or pretrained, goes through the one {@link Tokenizer#load} path.
@@ -34,7 +36,7 @@ public final class ByteTokenizer {
     public static void write(Path tokenizerJson) throws IOException {
         ObjectMapper mapper = new ObjectMapper();
         byte[] json = mapper.writerWithDefaultPrettyPrinter().writeValueAsBytes(build());
-        AtomicFiles.write(tokenizerJson, tmp -> java.nio.file.Files.write(tmp, json));
+        AtomicFile.write(tokenizerJson, json);
     }
 
     static ObjectNode build() {

@@ -94,7 +94,7 @@ public final class ChatBatches implements TokenBatches {
                 return r == 0 ? null : new TokenBatch(Arrays.copyOf(inputs, r), Arrays.copyOf(targets, r));
             }
             Arrays.fill(inputs[r], padId);
-            Arrays.fill(targets[r], ChatExample.IGNORE_INDEX);
+            Arrays.fill(targets[r], TokenBatch.IGNORE_INDEX);
             long[] in = example.inputs();
             long[] out = example.targets();
             int n = Math.min(in.length, width);

@@ -1,7 +1,6 @@
 package membank.data;
 
 import java.util.Arrays;
-import membank.model.MemoryLM;
 
 /**
  * One conversation as token ids, with {@code trained[t]} true where token t belongs to an
@@ -9,9 +8,6 @@ import membank.model.MemoryLM;
  * The arrays are shared, not copied: treat them as read-only.
  */
 public record ChatExample(int[] ids, boolean[] trained, String origin) {
-
-    /** Read at compile time (a constant), so this does not load libtorch. */
-    public static final long IGNORE_INDEX = MemoryLM.IGNORE_INDEX;
 
     public ChatExample {
         if (ids.length != trained.length) {
@@ -32,11 +28,11 @@ public record ChatExample(int[] ids, boolean[] trained, String origin) {
         return n;
     }
 
-    /** The ids, with {@link #IGNORE_INDEX} where a token does not count; aligned with {@link #ids()}. */
+    /** The ids, with {@link TokenBatch#IGNORE_INDEX} where a token does not count; aligned with {@link #ids()}. */
     public long[] labels() {
         long[] out = new long[ids.length];
         for (int t = 0; t < ids.length; t++) {
-            out[t] = trained[t] ? ids[t] : IGNORE_INDEX;
+            out[t] = trained[t] ? ids[t] : TokenBatch.IGNORE_INDEX;
         }
         return out;
     }

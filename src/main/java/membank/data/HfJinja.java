@@ -8,7 +8,11 @@ import com.hubspot.jinjava.el.TruthyTypeConverter;
 import com.hubspot.jinjava.interpret.RenderResult;
 import com.hubspot.jinjava.interpret.TemplateError;
 import com.hubspot.jinjava.lib.fn.ELFunctionDefinition;
+import com.hubspot.jinjava.objects.date.InvalidDateFormatException;
+import com.hubspot.jinjava.objects.date.StrftimeFormatter;
+import java.time.ZonedDateTime;
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.regex.Pattern;
@@ -124,7 +128,20 @@ final class HfJinja extends Jinjava {
      * with it): the local time in Python's strftime format.
      */
     public static String strftimeNow(String format) {
-        return Strftime.format(format, java.time.LocalDateTime.now());
+        return strftime(format, ZonedDateTime.now());
+    }
+
+    /**
+     * Python's {@code strftime} with the C locale's English names, by jinjava's formatter.
+     *
+     * @throws IllegalArgumentException on a directive the formatter does not know
+     */
+    static String strftime(String format, ZonedDateTime t) {
+        try {
+            return StrftimeFormatter.format(t, format, Locale.US);
+        } catch (InvalidDateFormatException e) {
+            throw new IllegalArgumentException("strftime_now(\"" + format + "\"): " + e.getMessage(), e);
+        }
     }
 
     /** The exception a template raised on purpose. */

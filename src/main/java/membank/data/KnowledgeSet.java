@@ -2,10 +2,7 @@ package membank.data;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedWriter;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -15,6 +12,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Predicate;
+
+import membank.util.AtomicFile;
 
 /**
  * The synthetic knowledge set: invented people with one value per {@link Attribute}, written as
@@ -171,14 +170,11 @@ public final class KnowledgeSet {
     }
 
     private static void writeLines(Path file, ObjectMapper mapper, List<ObjectNode> lines) throws IOException {
-        AtomicFiles.write(file, tmp -> {
-            try (BufferedWriter w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-                for (ObjectNode line : lines) {
-                    w.write(mapper.writeValueAsString(line));
-                    w.write('\n');
-                }
-            }
-        });
+        StringBuilder text = new StringBuilder();
+        for (ObjectNode line : lines) {
+            text.append(mapper.writeValueAsString(line)).append('\n');
+        }
+        AtomicFile.write(file, text.toString());
     }
 
     /** An independent random stream for (seed, purpose, index, round), mixed with SplitMix64. */

@@ -2,10 +2,13 @@ package membank.data;
 
 /**
  * A batch as the model trains on it: input ids [B][L] and the target of each position [B][L],
- * {@link ChatExample#IGNORE_INDEX} where a position does not count in the loss (prompt tokens of a
+ * {@link #IGNORE_INDEX} where a position does not count in the loss (prompt tokens of a
  * conversation, padding).
  */
 public record TokenBatch(long[][] inputs, long[][] targets) {
+    /** The target of a position the loss ignores (PyTorch's {@code ignore_index}). */
+    public static final long IGNORE_INDEX = -100;
+
     /** Packed text rows [B][L + 1]: every position predicts the next token of its row. */
     public static TokenBatch shifted(long[][] rows) {
         long[][] inputs = new long[rows.length][];

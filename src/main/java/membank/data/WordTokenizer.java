@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +14,8 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import membank.util.AtomicFile;
 
 /**
  * A word-level tokenizer for the knowledge set, written as a Hugging Face {@code tokenizer.json}
@@ -56,7 +57,7 @@ public final class WordTokenizer {
     /** Writes the tokenizer.json atomically (temporary file, fsync, rename). */
     public static void write(Path tokenizerJson) throws IOException {
         byte[] json = new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(build());
-        AtomicFiles.write(tokenizerJson, tmp -> Files.write(tmp, json));
+        AtomicFile.write(tokenizerJson, json);
     }
 
     /** Specials plus vocabulary: the ids are 0 .. size - 1. */

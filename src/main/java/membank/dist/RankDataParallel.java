@@ -8,7 +8,7 @@ import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
-import membank.train.BatchSource;
+import membank.data.TokenBatches;
 import membank.train.DataParallel;
 import membank.train.GradientSync;
 
@@ -38,7 +38,7 @@ public final class RankDataParallel implements DataParallel {
     }
 
     @Override
-    public BatchSource shard(BatchSource global, int batchSize) {
+    public TokenBatches shard(TokenBatches global, int batchSize) {
         return new RowShard(global, batchSize, rank(), worldSize());
     }
 

@@ -3,7 +3,7 @@ package membank.dist;
 import java.util.Arrays;
 
 import membank.data.TokenBatch;
-import membank.train.BatchSource;
+import membank.data.TokenBatches;
 
 /**
  * One rank's rows of every global batch: rank r of N takes rows [r B/N, (r+1) B/N). The ranks'
@@ -11,12 +11,12 @@ import membank.train.BatchSource;
  * data in the same order as one. The position is the global batches handed out, as one process
  * counts them, so a checkpoint resumes on any world size that divides the batch.
  */
-final class RowShard implements BatchSource {
-    private final BatchSource global;
+final class RowShard implements TokenBatches {
+    private final TokenBatches global;
     private final int rank;
     private final int worldSize;
 
-    RowShard(BatchSource global, int batchSize, int rank, int worldSize) {
+    RowShard(TokenBatches global, int batchSize, int rank, int worldSize) {
         if (batchSize % worldSize != 0) {
             throw new IllegalArgumentException("training.batch_size = " + batchSize + " does not divide among "
                     + worldSize + " ranks: each rank trains on batch_size / world_size rows of every global batch;"
@@ -25,6 +25,11 @@ final class RowShard implements BatchSource {
         this.global = global;
         this.rank = rank;
         this.worldSize = worldSize;
+    }
+
+    @Override
+    public boolean hasNext() {
+        return global.hasNext();
     }
 
     @Override
@@ -42,7 +47,12 @@ final class RowShard implements BatchSource {
     }
 
     @Override
-    public void seek(long position) {
-        global.seek(position);
+    public void skip(long n) {
+        global.skip(n);
+    }
+
+    @Override
+    public void close() {
+        global.close();
     }
 }

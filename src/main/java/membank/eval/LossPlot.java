@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -16,6 +15,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import membank.util.PngFile;
 
 /** Loss curves (training and validation) of one or more runs, from their metrics.jsonl, as a PNG. */
 public final class LossPlot {
@@ -26,18 +27,12 @@ public final class LossPlot {
 
     /** {@code runs} maps a label to a metrics.jsonl file; writes {@code png} atomically. */
     public static void write(Map<String, Path> runs, Path png, String title) {
-        System.setProperty("java.awt.headless", "true");
+        PngFile.headless();
         XYChart chart = new XYChartBuilder().width(900).height(560).title(title).xAxisTitle("step")
                 .yAxisTitle("loss (nats/token)").build();
         chart.getStyler().setMarkerSize(4);
         runs.forEach((label, metrics) -> addRun(chart, label, metrics));
-        try {
-            Path tmp = png.resolveSibling(png.getFileName() + ".tmp.png");
-            BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
-            Files.move(tmp, png, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + png, e);
-        }
+        PngFile.write(chart, png);
     }
 
     private static void addRun(XYChart chart, String label, Path metrics) {

@@ -1,23 +1,19 @@
 package membank.eval;
 
 import java.awt.Color;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.CategorySeries;
 import org.knowm.xchart.HeatMapChart;
 import org.knowm.xchart.HeatMapChartBuilder;
-import org.knowm.xchart.internal.chartpart.Chart;
 import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
+
+import membank.util.PngFile;
 
 /** PNG charts of router decisions: a positions x chapters heatmap per layer, and chapter usage over a corpus. */
 public final class RoutingPlot {
@@ -29,7 +25,7 @@ public final class RoutingPlot {
      * weight of the chapter where it was chosen, 0 elsewhere. Written atomically.
      */
     public static void heatmap(RoutingReport.LayerChoices choices, int positions, Path png, String title) {
-        System.setProperty("java.awt.headless", "true");
+        PngFile.headless();
         int width = Math.max(640, Math.min(2400, 220 + 16 * positions));
         int height = Math.max(360, Math.min(1600, 200 + 16 * choices.routed()));
         HeatMapChart chart = new HeatMapChartBuilder().width(width).height(height).title(title)
@@ -55,7 +51,7 @@ public final class RoutingPlot {
             }
         }
         chart.addSeries("router weight", x, y, cells);
-        save(chart, png);
+        PngFile.write(chart, png);
     }
 
     /**
@@ -63,7 +59,7 @@ public final class RoutingPlot {
      * name to fractions, chapter {@code shared + j} at index j), with the uniform share as a line.
      */
     public static void usage(java.util.Map<String, double[]> series, int shared, Path png, String title) {
-        System.setProperty("java.awt.headless", "true");
+        PngFile.headless();
         int routed = series.values().iterator().next().length;
         int width = Math.max(800, Math.min(2400, 240 + 14 * routed * Math.max(1, series.size())));
         CategoryChart chart = new CategoryChartBuilder().width(width).height(520).title(title)
@@ -84,7 +80,7 @@ public final class RoutingPlot {
         chart.addSeries("uniform (1/" + routed + ")", chapters, uniform)
                 .setChartCategorySeriesRenderStyle(CategorySeries.CategorySeriesRenderStyle.Line)
                 .setMarker(SeriesMarkers.NONE).setLineColor(Color.GRAY);
-        save(chart, png);
+        PngFile.write(chart, png);
     }
 
     private static List<Double> box(double[] values) {
@@ -95,13 +91,4 @@ public final class RoutingPlot {
         return out;
     }
 
-    private static void save(Chart<?, ?> chart, Path png) {
-        try {
-            Path tmp = png.resolveSibling(png.getFileName() + ".tmp.png");
-            BitmapEncoder.saveBitmap(chart, tmp.toString(), BitmapEncoder.BitmapFormat.PNG);
-            Files.move(tmp, png, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + png, e);
-        }
-    }
 }

@@ -34,7 +34,7 @@ public final class ExperimentReport {
     /** Writes report.md and its plots into {@code dir}; returns the Markdown. */
     public static String write(Path dir) {
         Experiment experiment = read(dir);
-        List<UnitResult> results = ResultsFile.read(dir);
+        List<UnitResult> results = UnitResult.results(dir).read();
         JsonNode info = Files.isRegularFile(dir.resolve(ExperimentRunner.RUN_INFO))
                 ? ConfigJson.read(dir.resolve(ExperimentRunner.RUN_INFO)) : null;
         List<String> plots = ReportPlots.write(dir, experiment, results);
@@ -50,7 +50,7 @@ public final class ExperimentReport {
     /** The verdict and the results table, for the terminal. */
     public static String summary(Path dir) {
         Experiment experiment = read(dir);
-        List<UnitResult> results = ResultsFile.read(dir);
+        List<UnitResult> results = UnitResult.results(dir).read();
         return resultsTable(experiment, results) + "\n" + ReportVerdicts.of(experiment, results);
     }
 

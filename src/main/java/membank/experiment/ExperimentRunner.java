@@ -160,7 +160,7 @@ public final class ExperimentRunner {
 
     /** Runs every unit not yet in results.jsonl, then writes the report; returns all results. */
     public List<UnitResult> run(String command) {
-        measuredBefore = ResultsFile.read(out);
+        measuredBefore = UnitResult.results(out).read();
         if (parallel.writes()) {
             writeRunInfo(command);
         }
@@ -171,7 +171,7 @@ public final class ExperimentRunner {
             ExperimentReport.write(out);
         }
         parallel.barrier();
-        return ResultsFile.read(out);
+        return UnitResult.results(out).read();
     }
 
     private void runPoint(Sweep.Point point) {
@@ -203,7 +203,7 @@ public final class ExperimentRunner {
                             : unit(new Unit(point.label(), arm, seed, phase, pretrainArm), run, pretrainRun.training(), data);
                     if (parallel.writes()) {
                         UnitResult result = shared ? sharedResult(point.label(), source, arm, seed) : measured;
-                        ResultsFile.append(out, result);
+                        UnitResult.results(out).append(result);
                         afterUnit.accept(result);
                     }
                     // the next unit may read this one's model and recalled facts
@@ -226,7 +226,7 @@ public final class ExperimentRunner {
 
     /** {@code source}'s pretraining result under {@code arm}'s name (its pretraining was the identical run). */
     private UnitResult sharedResult(String point, String source, Arm arm, long seed) {
-        UnitResult r = ResultsFile.read(out).stream().filter(u -> u.is(point, source, seed, Phase.PRETRAIN)).findFirst()
+        UnitResult r = UnitResult.results(out).read().stream().filter(u -> u.is(point, source, seed, Phase.PRETRAIN)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("no pretraining result of " + source + ", seed " + seed));
         return r.as(arm.name(), arm.kind().label());
     }

@@ -1,8 +1,12 @@
 package membank.experiment;
 
+import java.nio.file.Path;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import membank.util.ResultsFile;
 
 /**
  * What one (sweep point, arm, seed, phase) unit measured after its phase: loss on the pretraining
@@ -32,6 +36,23 @@ public record UnitResult(String point, String arm, String kind, long seed, Strin
         return new UnitResult(point, arm, kind, seed, phase, model, params, steps, tokens, exposures, valLoss, bitsPerByte, recall,
                 qaAccuracy, instructQa, knowledgeBits, knownKept, tokensPerSecond, flopsPerToken, trainFlops, seconds);
     }
+
+    /** {@code DIR/results.jsonl} of an experiment run: one result a line, in the order units finished. */
+    public static ResultsFile<UnitResult> results(Path dir) {
+        return ResultsFile.in(dir, "a result record", CODEC);
+    }
+
+    private static final ResultsFile.Codec<UnitResult> CODEC = new ResultsFile.Codec<>() {
+        @Override
+        public JsonNode toJson(UnitResult record) {
+            return record.toJson();
+        }
+
+        @Override
+        public UnitResult fromJson(JsonNode json) {
+            return of(json);
+        }
+    };
 
     public ObjectNode toJson() {
         ObjectNode n = JsonNodeFactory.instance.objectNode();

@@ -22,11 +22,12 @@ import org.bytedeco.pytorch.Tensor;
 import membank.config.ContextConfig;
 import membank.config.LoraConfig;
 import membank.config.ModelConfig;
-import membank.context.ContextDecoder;
-import membank.context.ContextEncoder;
-import membank.context.ContextLatents;
+import membank.data.TokenBatch;
 import membank.memory.BankForm;
 import membank.memory.BankRows;
+import membank.memory.ContextDecoder;
+import membank.memory.ContextEncoder;
+import membank.memory.ContextLatents;
 import membank.memory.ContextRead;
 import membank.memory.MemoryBank;
 import membank.memory.MemoryKv;
@@ -44,8 +45,6 @@ import membank.nn.Rope;
  * Parameters are registered under the Hugging Face names of spec/checkpoint-format.md.
  */
 public final class MemoryLM extends Module {
-    /** Targets with this id are ignored by the loss (padding, prompt tokens). */
-    public static final long IGNORE_INDEX = -100;
     /** Name prefix of the banks' tensors; bank b's are under {@code BANKS + b + "."}. */
     public static final String BANKS = "model.memory.banks.";
 
@@ -159,7 +158,7 @@ public final class MemoryLM extends Module {
         return logits(hidden(ids, state));
     }
 
-    /** Mean next-token cross-entropy of logits over targets [B, L]; IGNORE_INDEX targets don't count. */
+    /** Mean next-token cross-entropy of logits over targets [B, L]; TokenBatch.IGNORE_INDEX targets don't count. */
     public Tensor loss(Tensor ids, Tensor targets) {
         return crossEntropy(forward(ids), targets);
     }
@@ -179,11 +178,11 @@ public final class MemoryLM extends Module {
         return new TrainingLoss(aux == null ? lm : lm.add(aux), lm, trace);
     }
 
-    /** Mean next-token cross-entropy of logits [B, L, V] over targets [B, L], IGNORE_INDEX excluded. */
+    /** Mean next-token cross-entropy of logits [B, L, V] over targets [B, L], TokenBatch.IGNORE_INDEX excluded. */
     public static Tensor crossEntropy(Tensor logits, Tensor targets) {
         long vocab = logits.size(-1);
         return cross_entropy_loss(logits.view(-1, vocab), Ops.on(targets, logits).reshape(-1),
-                new org.bytedeco.pytorch.TensorOptional(), 1L, IGNORE_INDEX, 0.0);
+                new org.bytedeco.pytorch.TensorOptional(), 1L, TokenBatch.IGNORE_INDEX, 0.0);
     }
 
     /** Final hidden states [B, L] -> [B, L, d] (after the last norm). */

@@ -16,6 +16,7 @@ import membank.config.AccessUnit;
 import membank.config.ChapterConfig;
 import membank.config.MemoryConfig;
 import membank.data.TokenBatch;
+import membank.data.TokenBatches;
 import membank.memory.Routing;
 import membank.memory.RoutingTrace;
 import membank.model.MemoryLM;
@@ -49,7 +50,7 @@ final class AccessCounter {
     }
 
     /** The reads of {@code count} batches from {@code batches}. */
-    AccessCounts count(BatchSource batches, int count, String task, boolean progress) {
+    AccessCounts count(TokenBatches batches, int count, String task, boolean progress) {
         AccessCounts counts = new AccessCounts(model.numBanks(), units(unit, model.config().membank()));
         boolean wasTraining = model.is_training();
         model.train(false);

@@ -83,7 +83,7 @@ public final class AdapterComparison {
      */
     public List<InjectionResult> run(ComparisonPlan plan, Path out, Consumer<String> log) {
         Map<BaseKind, InjectionBase> byKind = openBases(plan);
-        List<InjectionResult> done = InjectionResults.read(out).stream().filter(r -> !r.isBase()).toList();
+        List<InjectionResult> done = InjectionResult.results(out).read().stream().filter(r -> !r.isBase()).toList();
         List<InjectionResult> results = new ArrayList<>();
         for (InjectionBase base : byKind.values()) {
             log.accept(base.kind().label() + " base " + base.dir() + ": measuring");
@@ -102,12 +102,12 @@ public final class AdapterComparison {
                                 + plan.stepsAt(budget) + " steps), seed " + seed;
                         log.accept(unit + ": training");
                         results.add(runUnit(plan, method, base, budget, seed, out));
-                        InjectionResults.write(out, results);
+                        InjectionResult.results(out).write(results);
                     }
                 }
             }
         }
-        InjectionResults.write(out, results);
+        InjectionResult.results(out).write(results);
         return results;
     }
 

@@ -189,11 +189,11 @@ public record Corpus(Tokenizer tokenizer, DataConfig data, String description, E
     }
 
     /** Endless training batches: packed documents, or one conversation per row. */
-    BatchesSource trainingBatches(BatchSpec spec) {
+    TokenBatches trainingBatches(BatchSpec spec) {
         if (chat != null) {
-            return new BatchesSource(ChatBatches.training(chat.source(), chat.encoder(), spec, padId(), chat.every()));
+            return ChatBatches.training(chat.source(), chat.encoder(), spec, padId(), chat.every());
         }
-        return new BatchesSource(Batches.training(train.documents(), train.encoder(), eosId(), spec).shifted());
+        return Batches.training(train.documents(), train.encoder(), eosId(), spec).shifted();
     }
 
     /** One pass over the validation data. */

@@ -6,6 +6,7 @@ import java.util.Set;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
 
+import membank.data.TokenBatches;
 import membank.nn.Devices;
 
 /**
@@ -35,7 +36,7 @@ public interface DataParallel {
     }
 
     /** This rank's share of every global batch of {@code batchSize} rows that {@code global} hands out. */
-    BatchSource shard(BatchSource global, int batchSize);
+    TokenBatches shard(TokenBatches global, int batchSize);
 
     /**
      * Makes every rank start from rank 0's values of {@code trainable} (name to parameter, in the

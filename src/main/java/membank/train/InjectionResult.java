@@ -1,6 +1,10 @@
 package membank.train;
 
+import java.nio.file.Path;
+
 import com.fasterxml.jackson.annotation.JsonIgnore;
+
+import membank.util.ResultsFile;
 
 /**
  * One measured unit of {@code compare-adapters}: a method on a base, at a budget, for a seed; or
@@ -19,6 +23,14 @@ public record InjectionResult(String method, String base, int budget, long seed,
                               long storedBytes, double newSeen, double newHeldout, double baseRecall, double knownKept,
                               double baseLoss, Double trainTokensPerSecond, double generationTokensPerSecond) {
     public static final String BASE = "base";
+
+    /**
+     * {@code DIR/results.jsonl} of a {@code compare-adapters} directory: one result a line, in the
+     * order units finished; a rerun skips the units already measured.
+     */
+    public static ResultsFile<InjectionResult> results(Path dir) {
+        return ResultsFile.in(dir, "a compare-adapters result", ResultsFile.bound(InjectionResult.class));
+    }
 
     /** Whether this is the row of the unadapted base. */
     @JsonIgnore

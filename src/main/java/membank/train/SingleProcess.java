@@ -6,6 +6,8 @@ import java.util.Set;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
 
+import membank.data.TokenBatches;
+
 /** A run that is the whole job: all of every batch, nothing to exchange, and it writes. */
 record SingleProcess(Device device) implements DataParallel {
     @Override
@@ -19,7 +21,7 @@ record SingleProcess(Device device) implements DataParallel {
     }
 
     @Override
-    public BatchSource shard(BatchSource global, int batchSize) {
+    public TokenBatches shard(TokenBatches global, int batchSize) {
         return global;
     }
 

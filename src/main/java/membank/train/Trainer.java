@@ -12,6 +12,7 @@ import org.bytedeco.pytorch.Tensor;
 
 import membank.config.TrainConfig;
 import membank.data.TokenBatch;
+import membank.data.TokenBatches;
 import membank.memory.RoutingTrace;
 import membank.model.MemoryLM;
 import membank.model.TrainingLoss;
@@ -26,19 +27,19 @@ import membank.nn.Precision;
 public final class Trainer {
     private final MemoryLM model;
     private final TrainConfig config;
-    private final BatchSource data;
+    private final TokenBatches data;
     private final Precision precision;
     private final GroupedAdamW optimizer;
     private final LrSchedule schedule;
     private final GradientSync sync;
     private int nonFiniteInARow;
 
-    public Trainer(MemoryLM model, TrainConfig config, BatchSource data, Precision precision) {
+    public Trainer(MemoryLM model, TrainConfig config, TokenBatches data, Precision precision) {
         this(model, config, data, precision, DataParallel.SINGLE);
     }
 
     /** A trainer on {@code parallel}'s share of {@code data}, its gradients averaged with the other ranks'. */
-    public Trainer(MemoryLM model, TrainConfig config, BatchSource data, Precision precision, DataParallel parallel) {
+    public Trainer(MemoryLM model, TrainConfig config, TokenBatches data, Precision precision, DataParallel parallel) {
         this.model = model;
         this.config = config;
         this.data = parallel.shard(data, config.batchSize());
@@ -153,7 +154,7 @@ public final class Trainer {
         return optimizer.lr(group);
     }
 
-    public BatchSource data() {
+    public TokenBatches data() {
         return data;
     }
 

@@ -7,7 +7,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -356,15 +355,13 @@ public final class TrainingRun {
         }
         Path root = dir.resolve(CHECKPOINTS);
         Path target = root.resolve(String.format("step-%07d", state.step()));
-        Path tmp = root.resolve(target.getFileName() + ".tmp");
         try {
-            Directories.deleteTree(tmp);
-            writer.write(model, tmp);
-            Checkpoint.saveBankCopies(model, tmp);
-            trainer.saveOptimizer(tmp);
-            ConfigJson.write(tmp.resolve(STATE), JSON.valueToTree(state));
-            Directories.deleteTree(target);
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFile.writeDirectory(target, tmp -> {
+                writer.write(model, tmp);
+                Checkpoint.saveBankCopies(model, tmp);
+                trainer.saveOptimizer(tmp);
+                ConfigJson.write(tmp.resolve(STATE), JSON.valueToTree(state));
+            });
             pruneCheckpoints(root);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write checkpoint " + target, e);

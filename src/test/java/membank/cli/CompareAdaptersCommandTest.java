@@ -19,7 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import membank.model.SafeTensors;
 import membank.train.InjectionResult;
-import membank.train.InjectionResults;
 
 /**
  * compare-adapters on two toy bases trained on the same people, one with a routed bank and one
@@ -83,7 +82,7 @@ class CompareAdaptersCommandTest {
                 assertTrue(rows.stream().anyMatch(row -> row.startsWith(unit + "/" + budget)), unit + " at " + budget + ": " + r.out());
             }
         }
-        assertEquals(2 + 14, InjectionResults.read(out).size());
+        assertEquals(2 + 14, InjectionResult.results(out).read().size());
         assertTrue(Files.size(out.resolve("tradeoff.png")) > 1000);
         assertTrue(Files.size(tmp.resolve("docs/results-tradeoff.png")) > 1000, "the plot goes beside the report");
         String markdown = Files.readString(report);
@@ -93,7 +92,7 @@ class CompareAdaptersCommandTest {
         assertEquals(0, again.exit(), again.err());
         assertFalse(again.err().contains("seed 0: training"), "seed 0 was measured already: " + again.err());
         assertTrue(again.err().contains("lora on the plain base, 2x budget (4 steps), seed 1: training"), again.err());
-        List<InjectionResult> results = InjectionResults.read(out);
+        List<InjectionResult> results = InjectionResult.results(out).read();
         assertEquals(2 + 14 + 4, results.size());
         assertTrue(again.out().contains(" ± "), "two seeds have a spread: " + again.out());
         for (InjectionResult u : results) {

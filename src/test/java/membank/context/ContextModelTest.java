@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 
 import membank.config.ContextConfig;
 import membank.config.ModelConfig;
+import membank.memory.ContextLatents;
 import membank.memory.ContextRead;
 import membank.model.MemoryLM;
 import membank.model.TestConfigs;

@@ -69,11 +69,11 @@ class ChatBatchesTest {
                 assertArrayEquals(expected.targets(), java.util.Arrays.copyOf(targets, n));
                 for (int t = n; t < width; t++) {
                     assertEquals(PAD, inputs[t]);
-                    assertEquals(ChatExample.IGNORE_INDEX, targets[t]);
+                    assertEquals(TokenBatch.IGNORE_INDEX, targets[t]);
                 }
                 StringBuilder reply = new StringBuilder();
                 for (int t = 0; t < width; t++) {
-                    if (targets[t] != ChatExample.IGNORE_INDEX) {
+                    if (targets[t] != TokenBatch.IGNORE_INDEX) {
                         reply.append(tok.decode(new int[] {(int) targets[t]}));
                     }
                 }

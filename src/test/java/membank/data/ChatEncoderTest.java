@@ -87,20 +87,20 @@ class ChatEncoderTest {
         assertEquals(ex.length() - 1, targets.length);
         int counted = 0;
         for (int t = 0; t < ex.length(); t++) {
-            assertEquals(ex.trained()[t] ? ex.ids()[t] : ChatExample.IGNORE_INDEX, labels[t]);
+            assertEquals(ex.trained()[t] ? ex.ids()[t] : TokenBatch.IGNORE_INDEX, labels[t]);
             if (t > 0) {
                 assertEquals(ex.ids()[t - 1], inputs[t - 1]);
                 assertEquals(labels[t], targets[t - 1]);
-                counted += targets[t - 1] == ChatExample.IGNORE_INDEX ? 0 : 1;
+                counted += targets[t - 1] == TokenBatch.IGNORE_INDEX ? 0 : 1;
             }
         }
         assertEquals(ex.trainedCount(), counted);
-        assertEquals(-100, ChatExample.IGNORE_INDEX);
+        assertEquals(-100, TokenBatch.IGNORE_INDEX);
         // The reply is the last trained run; the newline the template puts after <|im_end|> is not trained.
         assertEquals("Hello!<|im_end|>", tok.decode(java.util.Arrays.copyOfRange(ex.ids(),
                 ex.length() - ex.trainedCount() - 1, ex.length() - 1)));
         assertEquals("\n", tok.decode(new int[] {ex.ids()[ex.length() - 1]}));
-        assertEquals(ChatExample.IGNORE_INDEX, labels[ex.length() - 1]);
+        assertEquals(TokenBatch.IGNORE_INDEX, labels[ex.length() - 1]);
     }
 
     @Test

@@ -141,18 +141,21 @@ class ChatTemplateTest {
     void strftimeNowIsDefinedAndFormatsLikePython() {
         // Llama 3.2 dates its system prompt this way, falling back to a fixed date when undefined.
         String tpl = "{% if strftime_now is defined %}{{ strftime_now('%d %b %Y') }}{% else %}26 Jul 2024{% endif %}";
-        String today = Strftime.format("%d %b %Y", java.time.LocalDateTime.now());
+        String today = HfJinja.strftime("%d %b %Y", java.time.ZonedDateTime.now());
         assertEquals(today, ChatTemplate.of(tpl, Map.of()).render(List.of(user("x")), false));
-        java.time.LocalDateTime t = java.time.LocalDateTime.of(2024, 7, 6, 9, 5, 3);
+        // Pinned: what Python's strftime gives in the C locale for every directive templates use.
+        java.time.ZonedDateTime t = java.time.ZonedDateTime.of(2024, 7, 6, 9, 5, 3, 0, java.time.ZoneOffset.UTC);
         assertEquals("06 Jul 2024 | 06/07/24 09:05:03 Saturday July 188 AM 100%",
-                Strftime.format("%d %b %Y | %d/%m/%y %H:%M:%S %A %B %j %p 100%%", t));
-        assertThrows(IllegalArgumentException.class, () -> Strftime.format("%Q", t));
+                HfJinja.strftime("%d %b %Y | %d/%m/%y %H:%M:%S %A %B %j %p 100%%", t));
+        assertEquals("Today Date: 16 Jan 2024, Tue 21:05 PM, it's 016", HfJinja.strftime("Today Date: %d %b %Y, %a %H:%M %p, it's %j",
+                java.time.ZonedDateTime.of(2024, 1, 16, 21, 5, 0, 0, java.time.ZoneOffset.UTC)));
+        assertThrows(IllegalArgumentException.class, () -> HfJinja.strftime("%Q", t));
     }
 
     @Test
     void llama32DatesTheSystemPromptAndMovesTheSystemMessageIntoIt() {
         ChatTemplate t = ChatTemplate.load(LLAMA32);
-        String today = Strftime.format("%d %b %Y", java.time.LocalDateTime.now());
+        String today = HfJinja.strftime("%d %b %Y", java.time.ZonedDateTime.now());
         String out = t.render(List.of(sys(" Be brief. "), user("Hi"), bot("Hello!")), true);
         assertEquals("<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\n"
                 + "Cutting Knowledge Date: December 2023\nToday Date: " + today + "\n\nBe brief.<|eot_id|>"

@@ -12,15 +12,20 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 import membank.data.TokenBatch;
-import membank.train.BatchSource;
+import membank.data.TokenBatches;
 
 /** Each rank's rows of the global batches: disjoint, together all of them, in one process's order. */
 class RowShardTest {
     private static final int BATCH = 6;
 
     /** Global batches whose row i of batch b holds the id b * BATCH + i in every position. */
-    private static final class NumberedRows implements BatchSource {
+    private static final class NumberedRows implements TokenBatches {
         private long position;
+
+        @Override
+        public boolean hasNext() {
+            return true;
+        }
 
         @Override
         public TokenBatch next() {
@@ -39,12 +44,12 @@ class RowShardTest {
         }
 
         @Override
-        public void seek(long target) {
-            position = target;
+        public void skip(long n) {
+            position += n;
         }
     }
 
-    private static List<Long> rowsOf(BatchSource shard, int batches) {
+    private static List<Long> rowsOf(TokenBatches shard, int batches) {
         List<Long> ids = new ArrayList<>();
         for (int b = 0; b < batches; b++) {
             for (long[] row : shard.next().inputs()) {

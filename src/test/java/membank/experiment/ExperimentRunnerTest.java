@@ -63,18 +63,18 @@ class ExperimentRunnerTest {
         // Interrupted in the middle of the first unit (after its step-2 checkpoint), then rerun.
         Path interrupted = tmp.resolve("interrupted");
         assertThrows(IllegalStateException.class, () -> runner(interrupted).interruptAtStep(2).run("c"));
-        assertEquals(0, ResultsFile.read(interrupted).size());
+        assertEquals(0, UnitResult.results(interrupted).read().size());
         // Interrupted again after the first unit is stored.
         assertThrows(IllegalStateException.class, () -> runner(interrupted).afterUnit(r -> {
             throw new IllegalStateException("stop");
         }).run("membank experiment run tiny.json"));
-        assertEquals(1, ResultsFile.read(interrupted).size());
+        assertEquals(1, UnitResult.results(interrupted).read().size());
         runner(interrupted).run("membank experiment run tiny.json");
         String resumed = Files.readString(interrupted.resolve("report.md"));
         assertEquals(withoutSpeed(results(report)), withoutSpeed(results(resumed)));
 
         // A lost record is measured again from the unit's final checkpoint: the report is unchanged.
-        Path file = interrupted.resolve(ResultsFile.NAME);
+        Path file = UnitResult.results(interrupted).file();
         List<String> lines = Files.readAllLines(file);
         Files.write(file, lines.subList(0, lines.size() - 1));
         runner(interrupted).run("membank experiment run tiny.json");
@@ -128,7 +128,7 @@ class ExperimentRunnerTest {
                         throw new IllegalStateException("stop");
                     }
                 }).run("membank experiment run sweep.json"));
-        assertEquals(7, ResultsFile.read(interrupted).size());
+        assertEquals(7, UnitResult.results(interrupted).read().size());
         ExperimentRunner.open(source(SWEEP), interrupted, Precision.resolve("fp32"), line -> { }).quiet()
                 .run("membank experiment run sweep.json");
         assertEquals(withoutSpeed(results(report)), withoutSpeed(results(Files.readString(interrupted.resolve("report.md")))));

@@ -49,7 +49,7 @@ class ShippedExperimentsTest {
         assertThrows(IllegalStateException.class, () -> runner(tree, dir).afterUnit(r -> {
             throw new IllegalStateException("stop");
         }).run("c"));
-        assertEquals(1, ResultsFile.read(dir).size());
+        assertEquals(1, UnitResult.results(dir).read().size());
         runner(tree, dir).run("c");
         String a = Files.readString(tmp.resolve("whole").resolve("report.md"));
         String b = Files.readString(dir.resolve("report.md"));

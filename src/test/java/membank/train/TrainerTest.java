@@ -16,6 +16,7 @@ import membank.config.RunConfig;
 import membank.model.MemoryLM;
 import membank.nn.Precision;
 import membank.data.TokenBatch;
+import membank.data.TokenBatches;
 
 class TrainerTest {
 
@@ -107,12 +108,17 @@ class TrainerTest {
     }
 
     /** Hands out the given batches in order. */
-    private static final class ListBatches implements BatchSource {
+    private static final class ListBatches implements TokenBatches {
         private final long[][][] batches;
         private int position;
 
         ListBatches(long[][][] batches) {
             this.batches = batches;
+        }
+
+        @Override
+        public boolean hasNext() {
+            return true;
         }
 
         @Override
@@ -126,8 +132,8 @@ class TrainerTest {
         }
 
         @Override
-        public void seek(long target) {
-            position = (int) target;
+        public void skip(long n) {
+            position += (int) n;
         }
     }
 

@@ -1,4 +1,4 @@
-package membank.context;
+package membank.memory;
 
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;

@@ -1,4 +1,4 @@
-package membank.context;
+package membank.memory;
 
 import static org.bytedeco.pytorch.global.torch.constant_pad_nd;
 
