@@ -240,7 +240,8 @@ public final class ContextIndex implements AutoCloseable {
             return Hits.none();
         }
         try (PointerScope scope = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
-            Tensor scores = bank.vectors().mv(UnitRows.query(query)).mul_(inverseNorms.narrow(0, 0, indexed));
+            Tensor scores = bank.vectors().mv(UnitRows.query(query));
+            scores.mul_(inverseNorms.narrow(0, 0, indexed));
             return best(scores, null, k);
         }
     }

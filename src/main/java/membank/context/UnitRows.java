@@ -18,8 +18,10 @@ final class UnitRows {
 
     /** 1 / |row| for each row of [n, d] (0 for zero rows), as [n]. */
     static Tensor inverseNorms(Tensor rows) {
-        Tensor norms = rows.mul(rows).sum(new long[] {1}, false, new ScalarTypeOptional()).sqrt_();
-        return norms.clamp_min_(Ops.scalar(TINY)).reciprocal_().mul_(norms.gt(Ops.scalar(TINY)));
+        // out of place: an in-place op returns a reference that does not own the tensor, and its owner
+        // here would be an unreachable temporary
+        Tensor norms = rows.mul(rows).sum(new long[] {1}, false, new ScalarTypeOptional()).sqrt();
+        return norms.clamp_min(Ops.scalar(TINY)).reciprocal().mul(norms.gt(Ops.scalar(TINY)));
     }
 
     /** The rows of [n, d] scaled to unit length (zero rows stay zero). */

@@ -93,7 +93,12 @@ public final class Recompute {
                     set_autocast_enabled(DeviceType.CPU, autocast);
                     try {
                         List<Tensor> leaves = new ArrayList<>();
-                        inputs.forEach(t -> leaves.add(t.detach().requires_grad_(true)));
+                        for (Tensor input : inputs) {
+                            // requires_grad_ returns a reference that does not own the tensor: keep detach()'s
+                            Tensor leaf = input.detach();
+                            leaf.set_requires_grad(true);
+                            leaves.add(leaf);
+                        }
                         for (int i = 0; i < chunks; i++) {
                             try (PointerScope scope = new PointerScope()) {
                                 chunk.apply(i, leaves).backward(g, new BoolOptional(), false, new TensorArrayRefOptional());

@@ -1,5 +1,7 @@
 package membank.train;
 
+import static org.bytedeco.pytorch.global.torch.zeros_like;
+
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -59,8 +61,8 @@ final class DenseAdamW {
         this.eps = eps;
         try (NoGradGuard ignored = new NoGradGuard()) {
             forEachParam((name, p) -> {
-                expAvg.put(name, p.detach().clone().zero_());
-                expAvgSq.put(name, p.detach().clone().zero_());
+                expAvg.put(name, zeros_like(p));
+                expAvgSq.put(name, zeros_like(p));
                 steps.put(name, Ops.zeros(p, ScalarType.Float, 1));
             });
         }

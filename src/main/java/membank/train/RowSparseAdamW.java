@@ -173,7 +173,8 @@ final class RowSparseAdamW {
         }
         mr.mul_(Ops.scalar(beta1)).add_(g, Ops.scalar(1 - beta1));
         vr.mul_(Ops.scalar(beta2)).addcmul_(g, g, Ops.scalar(1 - beta2));
-        Tensor denom = vr.sqrt().div(Ops.scalar(Math.sqrt(bc2))).add_(Ops.scalar(eps));
+        Tensor denom = vr.sqrt().div(Ops.scalar(Math.sqrt(bc2)));
+        denom.add_(Ops.scalar(eps));
         pr.addcdiv_(mr, denom, Ops.scalar(-(lr / bc1)));
         p.index_copy_(0, rows, pr);
         m.index_copy_(0, rows, mr);

@@ -38,9 +38,9 @@ class DenseAdamWTest {
     private static Map<String, Tensor> params(long seed) {
         manual_seed(seed);
         Map<String, Tensor> p = new LinkedHashMap<>();
-        p.put("a", randn(new long[] {5, 3}).requires_grad_(true));
-        p.put("b", randn(new long[] {7}).requires_grad_(true));
-        p.put("c", randn(new long[] {4, 2}).requires_grad_(true));
+        p.put("a", leaf(randn(new long[] {5, 3})));
+        p.put("b", leaf(randn(new long[] {7})));
+        p.put("c", leaf(randn(new long[] {4, 2})));
         return p;
     }
 
@@ -163,7 +163,13 @@ class DenseAdamWTest {
 
     private static Map<String, Tensor> copy(Map<String, Tensor> p) {
         Map<String, Tensor> out = new LinkedHashMap<>();
-        p.forEach((name, t) -> out.put(name, t.detach().clone().requires_grad_(true)));
+        p.forEach((name, t) -> out.put(name, leaf(t.detach().clone())));
         return out;
+    }
+
+    /** {@code t} made a leaf that requires gradients; requires_grad_'s result does not own the tensor. */
+    private static Tensor leaf(Tensor t) {
+        t.set_requires_grad(true);
+        return t;
     }
 }

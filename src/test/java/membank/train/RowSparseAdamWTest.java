@@ -33,7 +33,7 @@ class RowSparseAdamWTest {
 
     private static Tensor bank(long seed) {
         manual_seed(seed);
-        return randn(new long[] {6, 4}).requires_grad_(true);
+        return leaf(randn(new long[] {6, 4}));
     }
 
     /** Coefficients that are zero on {@code zeroRows}, random elsewhere (fixed seed per step). */
@@ -95,7 +95,7 @@ class RowSparseAdamWTest {
         assertTrue(m.abs().max().item_double() > 0, "the moments of step 0 are zero");
 
         // the reference: dense AdamW on the read rows alone, which have a gradient at every step
-        Tensor reference = rows(bank(2), READ).requires_grad_(true);
+        Tensor reference = leaf(rows(bank(2), READ));
         GroupedAdamW denseOpt = new GroupedAdamW(Map.of(BANK, reference), config(TrainConfig.DENSE));
         step(denseOpt, reference, rows(gradient(0), READ));
         for (int s = 1; s < 5; s++) {
@@ -119,5 +119,11 @@ class RowSparseAdamWTest {
         assertTrue(equal(before, sparse.detach()));
         assertEquals(1, opt.bankRows().stepCount());
         assertEquals(0.0, opt.bankRows().expAvgSq(BANK).abs().max().item_double());
+    }
+
+    /** {@code t} made a leaf that requires gradients; requires_grad_'s result does not own the tensor. */
+    private static Tensor leaf(Tensor t) {
+        t.set_requires_grad(true);
+        return t;
     }
 }
