@@ -40,7 +40,7 @@ import membank.eval.RoutingReport;
 import membank.experiment.BaselineCandidate;
 import membank.experiment.BaselineKind;
 import membank.experiment.IsoFlopBaseline;
-import membank.memory.RoutingMode;
+import membank.config.RoutingMode;
 import membank.model.Checkpoint;
 import membank.model.FlopCounter;
 import membank.model.MemoryEstimate;
@@ -385,8 +385,8 @@ final class InspectCommand implements Callable<Integer> {
 
     private static String bankText(MemoryConfig m) {
         BankConfig b = m.bank();
-        String kind = b.rank() == null ? b.kind() : b.kind() + " rank " + b.rank();
-        String quant = b.quant() == null ? "" : BankConfig.INT4.equals(b.quant())
+        String kind = b.rank() == null ? b.kind().toString() : b.kind() + " rank " + b.rank();
+        String quant = b.quant() == null ? "" : b.quant() == BankConfig.Quant.INT4
                 ? ", int4 in groups of " + b.groupSize() : ", int8 per row";
         String projections = m.projectionRank() == null ? "" : ", memory projections of rank " + m.projectionRank();
         return kind + quant + projections;

@@ -13,7 +13,7 @@ import membank.memory.MemoryAttention;
 import membank.memory.MemoryKv;
 import membank.memory.MemoryRead;
 import membank.memory.RouterState;
-import membank.memory.RoutingMode;
+import membank.config.RoutingMode;
 import membank.memory.RoutingTrace;
 import membank.nn.KvCache;
 import membank.nn.Projection;

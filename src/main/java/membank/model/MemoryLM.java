@@ -30,7 +30,7 @@ import membank.memory.ContextRead;
 import membank.memory.MemoryBank;
 import membank.memory.MemoryKv;
 import membank.memory.RouterState;
-import membank.memory.RoutingMode;
+import membank.config.RoutingMode;
 import membank.memory.RoutingTrace;
 import membank.nn.KvCache;
 import membank.nn.Projection;
@@ -278,7 +278,7 @@ public final class MemoryLM extends Module {
         if (chapters == null) {
             return null;
         }
-        RoutingMode trained = RoutingMode.of(chapters.routing());
+        RoutingMode trained = chapters.routing();
         return is_training() || inferenceRouting == null ? trained : inferenceRouting;
     }
 

@@ -180,7 +180,7 @@ public final class SparseMemoryAdaptation {
         JsonNode recorded = ConfigJson.read(Checkpoint.configFile(base)).get("training");
         DataConfig own = recorded == null || recorded.isNull() ? null : ConfigJson.parseTraining(recorded).data();
         DataConfig fresh = run.training().data();
-        boolean same = own != null && DataConfig.KNOWLEDGE.equals(own.kind()) && DataConfig.KNOWLEDGE.equals(fresh.kind())
+        boolean same = own != null && own.kind() == DataConfig.Kind.KNOWLEDGE && fresh.kind() == DataConfig.Kind.KNOWLEDGE
                 && own.knowledgeSeed() == fresh.knowledgeSeed() && own.entities() == fresh.entities();
         return same ? "the new data is the base's own knowledge set (knowledge_seed " + fresh.knowledgeSeed() + ", "
                 + fresh.entities() + " entities), so no unit stands out against the background: set"

@@ -22,6 +22,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import membank.config.BankConfig;
 import membank.config.ChapterConfig;
+import membank.config.ChapterConfig.Mixing;
+import membank.config.RoutingMode;
 import membank.config.ModelConfig;
 import membank.config.ParameterCount;
 import membank.memory.BankForm;
@@ -34,18 +36,18 @@ import membank.memory.RowQuantizer;
  */
 class CompressedBankModelTest {
     private static final long VOCAB = 97;
-    private static final ChapterConfig TOKEN_ROUTED = new ChapterConfig(4, 2, 1, 1.0, "token", "joint");
+    private static final ChapterConfig TOKEN_ROUTED = ChapterConfig.of(4, 2).with(b -> b.shared(1).routing(RoutingMode.TOKEN).mixing(Mixing.JOINT));
 
     static List<ModelConfig> configs() {
         return List.of(
-                TestConfigs.withBank(new BankConfig(BankConfig.FACTORIZED, 4, null, null), null, null),
-                TestConfigs.withBank(new BankConfig(BankConfig.FACTORIZED, 4, null, null), 3, TOKEN_ROUTED),
-                TestConfigs.withBank(new BankConfig(BankConfig.REDUCED, 8, null, null), null, TOKEN_ROUTED),
-                TestConfigs.withBank(new BankConfig(BankConfig.DENSE, null, BankConfig.INT8, null), null, null),
-                TestConfigs.withBank(new BankConfig(BankConfig.DENSE, null, BankConfig.INT4, 8), 5, TOKEN_ROUTED),
-                TestConfigs.withBank(new BankConfig(BankConfig.REDUCED, 8, BankConfig.INT4, 4), null, null),
-                TestConfigs.withBank(new BankConfig(BankConfig.REDUCED, 12, BankConfig.INT8, null), 4,
-                        new ChapterConfig(4, 1, 0, 1.0, "prefix", "independent")));
+                TestConfigs.withBank(new BankConfig(BankConfig.Kind.FACTORIZED, 4, null, null), null, null),
+                TestConfigs.withBank(new BankConfig(BankConfig.Kind.FACTORIZED, 4, null, null), 3, TOKEN_ROUTED),
+                TestConfigs.withBank(new BankConfig(BankConfig.Kind.REDUCED, 8, null, null), null, TOKEN_ROUTED),
+                TestConfigs.withBank(new BankConfig(BankConfig.Kind.DENSE, null, BankConfig.Quant.INT8, null), null, null),
+                TestConfigs.withBank(new BankConfig(BankConfig.Kind.DENSE, null, BankConfig.Quant.INT4, 8), 5, TOKEN_ROUTED),
+                TestConfigs.withBank(new BankConfig(BankConfig.Kind.REDUCED, 8, BankConfig.Quant.INT4, 4), null, null),
+                TestConfigs.withBank(new BankConfig(BankConfig.Kind.REDUCED, 12, BankConfig.Quant.INT8, null), 4,
+                        ChapterConfig.of(4, 1).with(b -> b.routing(RoutingMode.PREFIX))));
     }
 
     private static MemoryLM model(ModelConfig config, long seed) {
@@ -98,7 +100,7 @@ class CompressedBankModelTest {
         String b0 = MemoryLM.BANKS + "0.";
         if (bank.isQuantised()) {
             assertFalse(stored.containsKey(b0 + "weight"), "a quantised bank stores no float weight");
-            assertEquals(bank.quant().equals(BankConfig.INT8) ? ScalarType.Char.value : ScalarType.Byte.value,
+            assertEquals(bank.quant() == BankConfig.Quant.INT8 ? ScalarType.Char.value : ScalarType.Byte.value,
                     stored.get(b0 + "qweight").scalar_type().value);
             assertEquals(ScalarType.Float.value, stored.get(b0 + "scales").scalar_type().value);
             roundBanks(model);
@@ -139,7 +141,7 @@ class CompressedBankModelTest {
     @ParameterizedTest
     @MethodSource("chapterLayouts")
     void aFactorizedModelEqualsTheDenseModelOfItsProduct(ChapterConfig chapters) {
-        ModelConfig factorized = TestConfigs.withBank(new BankConfig(BankConfig.FACTORIZED, 4, null, null), null, chapters);
+        ModelConfig factorized = TestConfigs.withBank(new BankConfig(BankConfig.Kind.FACTORIZED, 4, null, null), null, chapters);
         MemoryLM model = model(factorized, 42);
         MemoryLM dense = new MemoryLM(TestConfigs.withBank(BankConfig.dense(), null, chapters));
         Map<String, Tensor> from = model.namedParameters();
@@ -164,7 +166,7 @@ class CompressedBankModelTest {
         java.util.ArrayList<ChapterConfig> out = new java.util.ArrayList<>();
         out.add(null);
         out.add(TOKEN_ROUTED);
-        out.add(new ChapterConfig(4, 2, 0, 1.0, "sequence", "independent"));
+        out.add(ChapterConfig.of(4, 2));
         return out;
     }
 
@@ -181,7 +183,7 @@ class CompressedBankModelTest {
         for (Map.Entry<String, Tensor> e : model.storedTensors().entrySet()) {
             if (e.getKey().startsWith(MemoryLM.BANKS)) {
                 storedBytes += e.getValue().numel() * e.getValue().element_size();
-                storedValues += e.getKey().endsWith("qweight") && config.membank().bank().quant().equals(BankConfig.INT4)
+                storedValues += e.getKey().endsWith("qweight") && config.membank().bank().quant() == BankConfig.Quant.INT4
                         ? 2 * e.getValue().numel() : e.getValue().numel();
             }
         }
@@ -191,7 +193,7 @@ class CompressedBankModelTest {
 
     @Test
     void trainingUpdatesTheFloatCopyOfAQuantisedBank() {
-        MemoryLM model = model(TestConfigs.withBank(new BankConfig(BankConfig.DENSE, null, BankConfig.INT8, null),
+        MemoryLM model = model(TestConfigs.withBank(new BankConfig(BankConfig.Kind.DENSE, null, BankConfig.Quant.INT8, null),
                 null, null), 43);
         model.train(true);
         Tensor ids = ids();
