@@ -124,7 +124,7 @@ public record BankConfig(Kind kind, Integer rank, Quant quant, Integer groupSize
 
         /** The bank as set, without the checks against the model's width. */
         public BankConfig build() {
-            return new BankConfig(kind, rank, quant, quant == Quant.INT4 && groupSize == null ? DEFAULT_GROUP_SIZE : groupSize);
+            return new BankConfig(kind, rank, quant, quant == Quant.INT4 && groupSize == null ? Integer.valueOf(DEFAULT_GROUP_SIZE) : groupSize);
         }
 
         /** The bank of a model of width {@code hidden}: the rank must fit in d and int4 groups must tile a row. */
