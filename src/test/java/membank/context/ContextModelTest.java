@@ -18,7 +18,6 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.junit.jupiter.api.Test;
 
-import membank.config.ContextConfig;
 import membank.config.ModelConfig;
 import membank.memory.ContextRead;
 import membank.model.MemoryLM;

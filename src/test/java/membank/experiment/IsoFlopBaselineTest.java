@@ -7,17 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import membank.config.BankConfig;
-import membank.config.ConfigJson;
-import membank.config.MemoryConfig;
 import membank.config.ModelConfig;
-import membank.config.Overrides;
 import membank.config.Presets;
 import membank.config.RunConfig;
 import membank.model.FlopCounter;

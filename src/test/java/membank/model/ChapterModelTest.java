@@ -16,11 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import membank.config.BankConfig;
-import membank.config.ChapterConfig;
-import membank.config.ChapterConfig.Mixing;
-import membank.config.RoutingMode;
-import membank.config.MemoryConfig;
 import membank.config.ModelConfig;
 import membank.config.RouterLossConfig;
 import membank.memory.RoutingTrace;
