@@ -145,7 +145,7 @@ class RoutedReadTest {
     @ParameterizedTest(name = "{0}")
     @org.junit.jupiter.params.provider.ValueSource(strings = {"token", "prefix"})
     void bf16ChunksRecomputeUnderAutocast(String routing) {
-        ChapterConfig chapters = new ChapterConfig(C, 2, 1, 0.5, routing, "independent");
+        ChapterConfig chapters = ChapterConfig.of(C, 2).with(b -> b.shared(1).routedScale(0.5).routing(RoutingMode.of(routing)));
         Map<Integer, Map<String, Tensor>> grads = new LinkedHashMap<>();
         for (int chunks : new int[] {1, 3}) {
             Setup s = separatedSetup(routing.hashCode() + 5L, 4, 2, chapters, null);
