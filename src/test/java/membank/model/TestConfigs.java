@@ -3,9 +3,6 @@ package membank.model;
 import java.util.ArrayList;
 import java.util.List;
 
-import membank.config.BankConfig;
-import membank.config.ChapterConfig;
-import membank.config.MemoryConfig;
 import membank.config.ModelConfig;
 import membank.config.Presets;
 
@@ -37,10 +34,14 @@ public final class TestConfigs {
                 "membank.num_tokens=24", "membank.num_kv_heads=" + kvHeads);
     }
 
-    /** Memory on both layers, one bank each (24 tokens), with the given bank, projection rank and chapters. */
-    public static ModelConfig withBank(BankConfig bank, Integer projectionRank, ChapterConfig chapters) {
-        MemoryConfig memory = withMemory("A", List.of(0, 1), "per_layer", 2).membank()
-                .with(b -> b.bank(bank).projectionRank(projectionRank).chapters(chapters).routerLosses(null));
-        return plain().withMembank(memory);
+    /**
+     * Memory on both layers, one bank each (24 tokens), no router losses, with {@code sets} applied
+     * after, e.g. {@code "membank.bank={\"kind\": \"reduced\", \"rank\": 8}"} or a chapters block.
+     */
+    public static ModelConfig withBank(String... sets) {
+        List<String> all = new ArrayList<>(List.of("membank.layers=[0, 1]", "membank.sharing=per_layer",
+                "membank.num_tokens=24", "membank.num_kv_heads=2", "membank.router_losses=null"));
+        all.addAll(List.of(sets));
+        return model(all.toArray(String[]::new));
     }
 }
