@@ -74,7 +74,6 @@ import membank.model.SafeTensors;
                 "  membank inspect --model runs/moc --routing --text \"Ada\" --routing-mode token \\",
                 "      --data corpus/valid.jsonl --max-batches 10 --out /tmp/routing"})
 final class InspectCommand implements Callable<Integer> {
-    private static final Map<String, Integer> BYTES_PER_DTYPE = Map.of("float32", 4, "bfloat16", 2, "float16", 2);
 
     @Spec
     CommandSpec spec;
@@ -402,7 +401,7 @@ final class InspectCommand implements Callable<Integer> {
 
     /** Bytes at torch_dtype; a quantised bank's at one byte per int8 code (half for int4) and four per scale. */
     private static Map<ParameterRole, Long> bytesAt(Map<ParameterRole, Long> counts, ModelConfig c) {
-        int width = BYTES_PER_DTYPE.getOrDefault(c.torchDtype(), 4);
+        int width = c.torchDtype().bytes();
         Map<ParameterRole, Long> out = new EnumMap<>(ParameterRole.class);
         counts.forEach((role, n) -> out.put(role, n * width));
         if (c.hasMemory()) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.IntNode;
 
-import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
@@ -30,16 +29,36 @@ public record ModelConfig(
         int maxPositionEmbeddings,
         boolean tieWordEmbeddings,
         boolean attentionBias,
-        String torchDtype,
+        Dtype torchDtype,
         Integer bosTokenId,
         Integer eosTokenId,
         MemoryConfig membank) {
 
-    static final List<String> DTYPES = List.of("float32", "bfloat16", "float16");
-
     /** {@code model_type}: the Hugging Face architecture whose weights and names membank follows. */
     public enum ModelType {
         QWEN2, LLAMA;
+
+        @JsonValue
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** {@code torch_dtype}: how the weights are stored. */
+    public enum Dtype {
+        FLOAT32(4), BFLOAT16(2), FLOAT16(2);
+
+        private final int bytes;
+
+        Dtype(int bytes) {
+            this.bytes = bytes;
+        }
+
+        /** Bytes per stored value. */
+        public int bytes() {
+            return bytes;
+        }
 
         @JsonValue
         @Override
@@ -64,7 +83,7 @@ public record ModelConfig(
         Require.positive("rms_norm_eps", rmsNormEps);
         Require.positive("rope_theta", ropeTheta);
         Require.positive("max_position_embeddings", maxPositionEmbeddings);
-        Require.oneOf("torch_dtype", torchDtype, DTYPES);
+        Objects.requireNonNull(torchDtype, "torch_dtype");
     }
 
     public boolean hasMemory() {
@@ -137,9 +156,10 @@ public record ModelConfig(
         private boolean attentionBias = false;
         /** Default float32; newer transformers versions write {@code dtype} instead. */
         @JsonProperty("torch_dtype")
-        private String torchDtype;
+        private Dtype torchDtype;
+        /** Read only when torch_dtype is not written. */
         @JsonProperty("dtype")
-        private String dtype;
+        private JsonNode dtype;
         /** An id, or a list whose first id is kept (Llama 3 lists its end tokens). */
         @JsonProperty("bos_token_id")
         private JsonNode bosTokenId;
@@ -216,7 +236,7 @@ public record ModelConfig(
             return this;
         }
 
-        public Builder torchDtype(String value) {
+        public Builder torchDtype(Dtype value) {
             torchDtype = value;
             dtype = null;
             return this;
@@ -269,11 +289,19 @@ public record ModelConfig(
             return hidden / heads;
         }
 
-        private String dtype() {
-            if (torchDtype == null && dtype != null) {
-                return Require.oneOf("dtype", dtype, DTYPES);
+        private Dtype dtype() {
+            if (torchDtype != null || dtype == null) {
+                return torchDtype == null ? Dtype.FLOAT32 : torchDtype;
             }
-            return torchDtype == null ? "float32" : torchDtype;
+            if (!dtype.isTextual()) {
+                throw new ConfigException("dtype", dtype, "must be a string");
+            }
+            for (Dtype d : Dtype.values()) {
+                if (d.toString().equals(dtype.textValue())) {
+                    return d;
+                }
+            }
+            throw new ConfigException("dtype", dtype.textValue(), "allowed: " + Bind.allowed(Dtype.class));
         }
 
         private static Integer tokenId(String name, JsonNode value) {

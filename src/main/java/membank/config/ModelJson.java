@@ -43,7 +43,7 @@ final class ModelJson {
         if (model.modelType() == ModelType.LLAMA) {
             node.put("attention_bias", model.attentionBias());
         }
-        node.put("torch_dtype", model.torchDtype());
+        node.put("torch_dtype", model.torchDtype().toString());
         node.put("bos_token_id", model.bosTokenId());
         node.put("eos_token_id", model.eosTokenId());
         if (model.hasMemory()) {

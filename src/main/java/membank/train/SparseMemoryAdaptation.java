@@ -195,7 +195,7 @@ public final class SparseMemoryAdaptation {
         manual_seed(run.training().seed());
         MemoryLM model = NativeError.during("loading the base " + base, () -> Checkpoint.load(base, BankForm.TRAINABLE));
         model.namedParameters().values().forEach(p -> p.requires_grad_(false));
-        if (precision == Precision.BF16 && "bfloat16".equals(run.model().torchDtype())) {
+        if (precision == Precision.BF16 && run.model().torchDtype() == ModelConfig.Dtype.BFLOAT16) {
             Adapters.storeFrozenInBf16(model);
         }
         return model;

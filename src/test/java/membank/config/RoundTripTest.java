@@ -69,7 +69,7 @@ class RoundTripTest {
         assertEquals(2048, m.maxPositionEmbeddings());
         assertFalse(m.tieWordEmbeddings());
         assertTrue(m.attentionBias(), "qwen2 always has q/k/v biases");
-        assertEquals("float32", m.torchDtype());
+        assertEquals(ModelConfig.Dtype.FLOAT32, m.torchDtype());
         ModelConfig llama = ConfigJson.parseModel(json("""
                 {"model_type": "llama", "vocab_size": 320, "hidden_size": 64, "intermediate_size": 128,
                  "num_hidden_layers": 2, "num_attention_heads": 4}"""));

@@ -79,7 +79,7 @@ public final class HfCheckpoints {
         node.put("rope_theta", c.ropeTheta());
         node.put("max_position_embeddings", c.maxPositionEmbeddings());
         node.put("tie_word_embeddings", c.tieWordEmbeddings());
-        node.put("torch_dtype", c.torchDtype());
+        node.put("torch_dtype", c.torchDtype().toString());
         node.put("bos_token_id", c.bosTokenId());
         node.put("eos_token_id", c.eosTokenId());
         node.put("hidden_act", "silu");
