@@ -2,6 +2,7 @@ package membank.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonSetter;
+import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.annotation.Nulls;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -45,7 +46,7 @@ public record MemoryConfig(
     public enum Sharing {
         SHARED, PER_LAYER, EVERY_K;
 
-        @com.fasterxml.jackson.annotation.JsonValue
+        @JsonValue
         @Override
         public String toString() {
             return name().toLowerCase(Locale.ROOT);

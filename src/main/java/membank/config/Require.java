@@ -1,5 +1,7 @@
 package membank.config;
 
+import java.util.List;
+
 /** Range checks that name the key, the value and the allowed range; each returns the value it checked. */
 final class Require {
     private Require() {
@@ -14,7 +16,7 @@ final class Require {
     }
 
     /** A string from a closed set that is not an enum (the set is also spelt elsewhere, e.g. by a CLI flag). */
-    static String oneOf(String key, String value, java.util.List<String> allowed) {
+    static String oneOf(String key, String value, List<String> allowed) {
         if (!allowed.contains(value)) {
             throw new ConfigException(key, value, "allowed: " + String.join(", ", allowed));
         }

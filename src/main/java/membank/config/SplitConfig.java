@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * How a run's data is divided into training and validation, recorded in {@code training.data.split}
@@ -35,7 +36,7 @@ public record SplitConfig(@JsonProperty("by") By by, @JsonProperty("every") Inte
     }
 
     public SplitConfig {
-        java.util.Objects.requireNonNull(by, "by");
+        Objects.requireNonNull(by, "by");
     }
 
     private static void refuse(String key, Object value, By by) {
