@@ -180,7 +180,7 @@ class RoutedReadTest {
     @org.junit.jupiter.params.provider.ValueSource(strings = {"token", "prefix"})
     void sparseBankGradientOfChunksEqualsTheWholeRead(String routing) {
         // no shared chapters: their block reads a slice of the bank, whose gradient is dense
-        ChapterConfig chapters = new ChapterConfig(C, 2, 0, 1.0, routing, "independent");
+        ChapterConfig chapters = ChapterConfig.of(C, 2).with(b -> b.routing(RoutingMode.of(routing)));
         Tensor[] bankGrads = new Tensor[2];
         for (int chunks : new int[] {1, 3}) {
             Setup s = separatedSetup(routing.hashCode() + 9L, 4, 2, chapters, null);
