@@ -27,7 +27,7 @@ import membank.memory.MemoryAttention;
 import membank.memory.MemoryBank;
 import membank.memory.MemoryKv;
 import membank.memory.MemoryRead;
-import membank.memory.RoutingMode;
+import membank.config.RoutingMode;
 import membank.memory.RoutingTrace;
 import membank.nn.Ops;
 import membank.nn.Precision;
@@ -301,7 +301,7 @@ public final class MemoryBenchmark {
         }
         RoutingMode routing = dense ? RoutingMode.SEQUENCE : RoutingMode.of(plan.mode());
         ChapterConfig layout = dense ? null
-                : new ChapterConfig((int) chapters, s.topK(), 0, 1.0, plan.mode(), s.mixing());
+                : ChapterConfig.of((int) chapters, s.topK()).with(b -> b.routing(routing).mixing(ChapterConfig.Mixing.of(s.mixing())));
         long[] cpuBefore = cpuTicks();
         long wallBefore = System.nanoTime();
         try (PointerScope row = new PointerScope()) {

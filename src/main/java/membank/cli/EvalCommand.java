@@ -79,7 +79,7 @@ final class EvalCommand implements Callable<Integer> {
         Tokenizer tokenizer = ModelDir.tokenizer(model);
         TrainConfig t = adapterOption.training(model);
         DataConfig d = t.data();
-        boolean knowledge = data == null ? DataConfig.KNOWLEDGE.equals(d.kind()) : "knowledge".equals(data);
+        boolean knowledge = data == null ? d.kind() == DataConfig.Kind.KNOWLEDGE : "knowledge".equals(data);
         Evaluator evaluator = new Evaluator(lm, Precision.resolve(precision), true);
         BatchSpec shape = new BatchSpec(t.batchSize(), Math.min(t.seqLen(), lm.config().maxPositionEmbeddings()));
         if (knowledge) {

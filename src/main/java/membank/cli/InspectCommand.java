@@ -42,7 +42,7 @@ import membank.eval.RoutingReport;
 import membank.experiment.BaselineCandidate;
 import membank.experiment.BaselineKind;
 import membank.experiment.IsoFlopBaseline;
-import membank.memory.RoutingMode;
+import membank.config.RoutingMode;
 import membank.model.Checkpoint;
 import membank.model.FlopCounter;
 import membank.model.MemoryEstimate;
@@ -76,7 +76,6 @@ import membank.model.SafeTensors;
                 "  membank inspect --model runs/moc --routing --text \"Ada\" --routing-mode token \\",
                 "      --data corpus/valid.jsonl --max-batches 10 --out /tmp/routing"})
 final class InspectCommand implements Callable<Integer> {
-    private static final Map<String, Integer> BYTES_PER_DTYPE = Map.of("float32", 4, "bfloat16", 2, "float16", 2);
 
     @Spec
     CommandSpec spec;
@@ -393,8 +392,8 @@ final class InspectCommand implements Callable<Integer> {
 
     private static String bankText(MemoryConfig m) {
         BankConfig b = m.bank();
-        String kind = b.rank() == null ? b.kind() : b.kind() + " rank " + b.rank();
-        String quant = b.quant() == null ? "" : BankConfig.INT4.equals(b.quant())
+        String kind = b.rank() == null ? b.kind().toString() : b.kind() + " rank " + b.rank();
+        String quant = b.quant() == null ? "" : b.quant() == BankConfig.Quant.INT4
                 ? ", int4 in groups of " + b.groupSize() : ", int8 per row";
         String projections = m.projectionRank() == null ? "" : ", memory projections of rank " + m.projectionRank();
         return kind + quant + projections;
@@ -410,7 +409,7 @@ final class InspectCommand implements Callable<Integer> {
 
     /** Bytes at torch_dtype; a quantised bank's at one byte per int8 code (half for int4) and four per scale. */
     private static Map<ParameterRole, Long> bytesAt(Map<ParameterRole, Long> counts, ModelConfig c) {
-        int width = BYTES_PER_DTYPE.getOrDefault(c.torchDtype(), 4);
+        int width = c.torchDtype().bytes();
         Map<ParameterRole, Long> out = new EnumMap<>(ParameterRole.class);
         counts.forEach((role, n) -> out.put(role, n * width));
         if (c.hasMemory()) {

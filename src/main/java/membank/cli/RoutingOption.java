@@ -4,7 +4,7 @@ import java.nio.file.Path;
 
 import picocli.CommandLine.Option;
 
-import membank.memory.RoutingMode;
+import membank.config.RoutingMode;
 import membank.model.MemoryLM;
 
 /** {@code --routing}: how chaptered memory is routed at inference, if not as in training. */

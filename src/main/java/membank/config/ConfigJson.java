@@ -41,7 +41,9 @@ public final class ConfigJson {
      * missing keys get the defaults, and the block is validated against the model's bank.
      */
     public static ContextConfig parseContext(JsonNode block, ModelConfig model) {
-        return ContextJson.parse(JsonBlock.of(block, MemoryJson.PATH + ".context"), model.membank().bank(), model.hiddenSize());
+        ContextConfig context = Bind.read(block, ContextConfig.Builder.class, ContextConfig.PATH).build();
+        context.checkBank(model.membank().bank(), model.hiddenSize());
+        return context;
     }
 
     /** Null, JSON null or missing keys give the defaults. */

@@ -8,9 +8,10 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * One JSON object of a config file being read. Every getter names the dotted key path in its
- * error, so a user can find the bad value; an explicit JSON null counts as absent, because Hugging
- * Face configs write null for "not set".
+ * One JSON object of a config file read key by key: what is not bound to a builder by {@link Bind}
+ * (placement rule objects, the Hugging Face keys membank checks, adapter_config.json). Every getter
+ * names the dotted key path in its error, so a user can find the bad value; an explicit JSON null
+ * counts as absent, because Hugging Face configs write null for "not set".
  */
 final class JsonBlock {
     private final ObjectNode node;
@@ -40,50 +41,17 @@ final class JsonBlock {
         return value != null && !value.isNull();
     }
 
-    /** Whether the key is written at all, even as null (null and absent can mean different things). */
-    boolean written(String name) {
-        return node.has(name);
-    }
-
     /** The value, or null when absent or JSON null. */
     JsonNode raw(String name) {
         return has(name) ? node.get(name) : null;
-    }
-
-    /** The nested block, or null when absent or JSON null. */
-    JsonBlock child(String name) {
-        return has(name) ? of(node.get(name), key(name)) : null;
     }
 
     int requiredInt(String name) {
         return toInt(name, required(name, "an integer"));
     }
 
-    int intValue(String name, int fallback) {
-        return has(name) ? toInt(name, node.get(name)) : fallback;
-    }
-
-    Integer optionalInt(String name) {
-        return has(name) ? toInt(name, node.get(name)) : null;
-    }
-
-    long longValue(String name, long fallback) {
-        if (!has(name)) {
-            return fallback;
-        }
-        JsonNode value = node.get(name);
-        if (!value.isNumber() || !value.canConvertToExactIntegral() || !value.canConvertToLong()) {
-            throw new ConfigException(key(name), value, "must be an integer");
-        }
-        return value.asLong();
-    }
-
     double doubleValue(String name, double fallback) {
         return has(name) ? toDouble(name, node.get(name)) : fallback;
-    }
-
-    Double optionalDouble(String name) {
-        return has(name) ? toDouble(name, node.get(name)) : null;
     }
 
     boolean boolValue(String name, boolean fallback) {

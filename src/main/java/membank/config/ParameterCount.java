@@ -44,7 +44,7 @@ public final class ParameterCount {
         if (!b.isQuantised()) {
             return bank(m) * floatBytes;
         }
-        long codes = BankConfig.INT4.equals(b.quant()) ? bank(m) / 2 : bank(m);
+        long codes = b.quant() == BankConfig.Quant.INT4 ? bank(m) / 2 : bank(m);
         return codes + 4 * scales(m);
     }
 

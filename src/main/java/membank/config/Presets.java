@@ -25,6 +25,21 @@ public final class Presets {
         return NAMES;
     }
 
+    /**
+     * The preset {@code name} with {@code --set} style assignments ({@code "training.steps=5"},
+     * {@code "membank.chapters={\"count\":4,\"top_k\":1}"}) applied, read and validated.
+     */
+    public static RunConfig run(String name, String... assignments) {
+        ObjectNode tree = load(name);
+        Overrides.apply(tree, List.of(assignments));
+        return RunConfig.parse(tree);
+    }
+
+    /** The model of {@link #run}. */
+    public static ModelConfig model(String name, String... assignments) {
+        return run(name, assignments).model();
+    }
+
     public static ObjectNode load(String name) {
         if (!NAMES.contains(name)) {
             throw new ConfigException("preset '" + name + "' is unknown; available presets: " + String.join(", ", NAMES));

@@ -13,7 +13,7 @@ public record RunConfig(ModelConfig model, TrainConfig training) {
 
     public static RunConfig parse(JsonNode root) {
         ModelConfig model = ModelJson.parse(root);
-        TrainConfig training = TrainJson.parse(root.get(TrainJson.PATH));
+        TrainConfig training = TrainJson.parse(root.get(TrainConfig.PATH));
         return new RunConfig(wordVocabulary(model, training.data()), training);
     }
 
@@ -40,7 +40,7 @@ public record RunConfig(ModelConfig model, TrainConfig training) {
     /** config.json keys of the model followed by the training block. */
     public ObjectNode toJson() {
         ObjectNode node = ModelJson.write(model);
-        node.set(TrainJson.PATH, TrainJson.write(training));
+        node.set(TrainConfig.PATH, TrainJson.write(training));
         return node;
     }
 }

@@ -19,7 +19,7 @@ import membank.config.ChapterConfig;
 import membank.data.StreamDecoder;
 import membank.data.Tokenizer;
 import membank.memory.Routing;
-import membank.memory.RoutingMode;
+import membank.config.RoutingMode;
 import membank.memory.RoutingTrace;
 import membank.model.MemoryLM;
 import membank.model.Scoring;

@@ -26,8 +26,7 @@ final class BaselineShapes {
     }
 
     private static ModelConfig shape(ModelConfig c, int layers, int hidden, int intermediate, int heads, int kvHeads) {
-        return new ModelConfig(c.modelType(), c.vocabSize(), hidden, intermediate, layers, heads, kvHeads, c.headDim(),
-                c.rmsNormEps(), c.ropeTheta(), c.maxPositionEmbeddings(), c.tieWordEmbeddings(), c.attentionBias(),
-                c.torchDtype(), c.bosTokenId(), c.eosTokenId(), null);
+        return c.with(b -> b.numHiddenLayers(layers).hiddenSize(hidden).intermediateSize(intermediate)
+                .numAttentionHeads(heads).numKeyValueHeads(kvHeads).membank(null));
     }
 }

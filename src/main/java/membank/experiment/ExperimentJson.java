@@ -144,7 +144,7 @@ public final class ExperimentJson {
             throw new IllegalArgumentException(base.key("preset") + " " + preset + " with " + base.key("set") + where
                     + " has no memory (\"membank\" block): the base must be the memory model the arms derive from");
         }
-        if (instruct && !DataConfig.KNOWLEDGE.equals(run.training().data().kind())) {
+        if (instruct && run.training().data().kind() != DataConfig.Kind.KNOWLEDGE) {
             throw new IllegalArgumentException(base.key("set") + ": training.data.kind is " + run.training().data().kind()
                     + "; an experiment with an instruct phase pretrains on the knowledge set (training.data.kind=knowledge) so"
                     + " it can probe the facts the instruct phase may make it forget");

@@ -59,7 +59,7 @@ final class PointData {
     static PointData prepare(ObjectNode base, Experiment experiment, Path dataDir, boolean write) {
         RunConfig run = RunConfig.parse(base);
         TrainConfig training = run.training();
-        if (!DataConfig.KNOWLEDGE.equals(training.data().kind())) {
+        if (training.data().kind() != DataConfig.Kind.KNOWLEDGE) {
             return new PointData(null, null, List.of(), List.of(), List.of(), bytesPerToken(Corpus.open(training, run.model())));
         }
         KnowledgeSet knowledge = KnowledgeSet.generate(new KnowledgeSpec(training.data().entities(), training.data().knowledgeSeed()));

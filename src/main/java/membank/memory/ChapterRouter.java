@@ -10,6 +10,7 @@ import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.T_TensorTensor_T;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
+import membank.config.RoutingMode;
 import membank.nn.Ops;
 
 /**

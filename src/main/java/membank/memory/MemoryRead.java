@@ -2,6 +2,8 @@ package membank.memory;
 
 import org.bytedeco.pytorch.Tensor;
 
+import membank.config.RoutingMode;
+
 /**
  * How one memory layer reads in one forward pass.
  *

@@ -57,7 +57,7 @@ final class RoutedRead {
     RoutedRead(ChapterConfig chapters, long kvHeads) {
         this.shared = chapters.shared();
         this.routedScale = chapters.routedScale();
-        this.joint = "joint".equals(chapters.mixing());
+        this.joint = chapters.mixing() == ChapterConfig.Mixing.JOINT;
         this.kvHeads = kvHeads;
     }
 

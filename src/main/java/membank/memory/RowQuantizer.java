@@ -41,7 +41,7 @@ public final class RowQuantizer {
         if (!bank.isQuantised()) {
             return null;
         }
-        return new RowQuantizer(BankConfig.INT4.equals(bank.quant()), bank.rowWidth(hidden), bank.quantGroup(hidden));
+        return new RowQuantizer(bank.quant() == BankConfig.Quant.INT4, bank.rowWidth(hidden), bank.quantGroup(hidden));
     }
 
     /** A bank's rows as stored: {@code codes} int8 or packed uint8, {@code scales} float32 [N, groups]. */

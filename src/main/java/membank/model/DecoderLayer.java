@@ -1,5 +1,7 @@
 package membank.model;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -7,13 +9,13 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 import membank.config.ModelConfig;
+import membank.config.RoutingMode;
 import membank.memory.BankRows;
 import membank.memory.ContextRead;
 import membank.memory.MemoryAttention;
 import membank.memory.MemoryKv;
 import membank.memory.MemoryRead;
 import membank.memory.RouterState;
-import membank.memory.RoutingMode;
 import membank.memory.RoutingTrace;
 import membank.nn.KvCache;
 import membank.nn.Projection;
@@ -36,6 +38,8 @@ final class DecoderLayer extends Module {
     private final RmsNorm memoryMlpNorm;
     private final SwiGlu memoryMlp;
     private final int index;
+    /** Names of the children that belong to the memory layer rather than to the backbone. */
+    private final List<String> memoryParts = new ArrayList<>();
 
     DecoderLayer(ModelConfig c, int index) {
         this.index = index;
@@ -48,11 +52,11 @@ final class DecoderLayer extends Module {
         mlp = register_module("mlp", new SwiGlu(d, c.intermediateSize()));
         if (hasMemory) {
             var m = c.membank();
-            memoryNorm = register_module("memory_layernorm", new RmsNorm(d, c.rmsNormEps()));
-            memoryAttn = register_module("memory_attn", MemoryAttention.of(m, d));
+            memoryNorm = memoryPart("memory_layernorm", new RmsNorm(d, c.rmsNormEps()));
+            memoryAttn = memoryPart("memory_attn", MemoryAttention.of(m, d));
             boolean variantB = m.isVariantB();
-            memoryMlpNorm = variantB ? register_module("memory_mlp_layernorm", new RmsNorm(d, c.rmsNormEps())) : null;
-            memoryMlp = variantB ? register_module("memory_mlp", new SwiGlu(d, c.intermediateSize())) : null;
+            memoryMlpNorm = variantB ? memoryPart("memory_mlp_layernorm", new RmsNorm(d, c.rmsNormEps())) : null;
+            memoryMlp = variantB ? memoryPart("memory_mlp", new SwiGlu(d, c.intermediateSize())) : null;
         } else {
             memoryNorm = null;
             memoryAttn = null;
@@ -104,5 +108,16 @@ final class DecoderLayer extends Module {
         Tensor x = memoryNorm.forward(h);
         MemoryRead read = new MemoryRead(m.routing(), m.valid(), m.router(), m.trace(), index, m.context());
         return h.add(memoryAttn.forward(x, m.bank(), m.cachedKv(), read));
+    }
+
+    /** Registers a child of the memory layer (its parameters have the role MEMORY_LAYER). */
+    private <M extends Module> M memoryPart(String name, M child) {
+        memoryParts.add(name);
+        return register_module(name, child);
+    }
+
+    /** The children registered as parts of the memory layer, by name. */
+    List<String> memoryParts() {
+        return memoryParts;
     }
 }

@@ -7,6 +7,7 @@ import membank.config.ChapterConfig;
 import membank.config.MemoryConfig;
 import membank.config.ModelConfig;
 import membank.config.ParameterCount;
+import membank.config.RoutingMode;
 
 /**
  * Analytical matmul FLOPs per token, per component (docs/flops.md). A multiply-add counts 2; a
@@ -150,7 +151,7 @@ public final class FlopCounter {
 
     /** Router decisions per forward pass: one per sequence with sequence routing, else one per position. */
     private static double decisions(ChapterConfig ch, long batch, long seqLen) {
-        return "sequence".equals(ch.routing()) ? batch : batch * (double) seqLen;
+        return ch.routing() == RoutingMode.SEQUENCE ? batch : batch * (double) seqLen;
     }
 
     private double tokens() {

@@ -32,7 +32,7 @@ import membank.memory.ContextRead;
 import membank.memory.MemoryBank;
 import membank.memory.MemoryKv;
 import membank.memory.RouterState;
-import membank.memory.RoutingMode;
+import membank.config.RoutingMode;
 import membank.memory.RoutingTrace;
 import membank.nn.KvCache;
 import membank.nn.Projection;
@@ -63,6 +63,8 @@ public final class MemoryLM extends Module {
      * (e.g. in train()), and a collected peer would turn that call into a NullPointerException.
      */
     private final List<Module> containers = new ArrayList<>();
+    /** What each part of the model is, as it was registered (the optimizer groups parameters by it). */
+    private final ParameterRoles roles = new ParameterRoles();
     /** Routing of chaptered layers outside training; null means the config's {@code routing}. */
     private RoutingMode inferenceRouting;
 
@@ -93,6 +95,7 @@ public final class MemoryLM extends Module {
     public MemoryLM(ModelConfig config, BankForm form) {
         this.config = config;
         Module model = container(this, "model");
+        roles.tag("model", ParameterRole.BACKBONE);
         embed = model.register_module("embed_tokens",
                 new EmbeddingImpl(new EmbeddingOptions(config.vocabSize(), config.hiddenSize())));
         try (NoGradGuard ignored = new NoGradGuard()) {
@@ -100,11 +103,16 @@ public final class MemoryLM extends Module {
         }
         Module layerList = container(model, "layers");
         for (int i = 0; i < config.numHiddenLayers(); i++) {
-            layers.add(layerList.register_module(Integer.toString(i), new DecoderLayer(config, i)));
+            DecoderLayer layer = layerList.register_module(Integer.toString(i), new DecoderLayer(config, i));
+            for (String part : layer.memoryParts()) {
+                roles.tag("model.layers." + i + "." + part, ParameterRole.MEMORY_LAYER);
+            }
+            layers.add(layer);
         }
         norm = model.register_module("norm", new RmsNorm(config.hiddenSize(), config.rmsNormEps()));
         if (config.hasMemory()) {
             Module bankList = container(container(model, "memory"), "banks");
+            roles.tag("model.memory.banks", ParameterRole.BANK);
             for (int b = 0; b < config.membank().numBanks(); b++) {
                 banks.add(bankList.register_module(Integer.toString(b),
                         new MemoryBank(config.membank().bank(), config.membank().numTokens(), config.hiddenSize(), form)));
@@ -115,8 +123,12 @@ public final class MemoryLM extends Module {
                 new ContextEncoder(config.hiddenSize(), context.ratio(), encoderHeads(config), config.rmsNormEps()));
         contextDecoder = context == null ? null : model.register_module("context_decoder",
                 new ContextDecoder(config.hiddenSize(), context.ratio(), config.rmsNormEps()));
+        // the context bank's encoder and decoder serve the memory side
+        roles.tag("model.context_encoder", ParameterRole.MEMORY_LAYER);
+        roles.tag("model.context_decoder", ParameterRole.MEMORY_LAYER);
         lmHead = config.tieWordEmbeddings() ? null
                 : register_module("lm_head", Ops.linear(config.hiddenSize(), config.vocabSize(), false));
+        roles.tag("lm_head", ParameterRole.BACKBONE);
         rope = new Rope(config.headDim(), config.ropeTheta(), config.maxPositionEmbeddings());
     }
 
@@ -278,7 +290,7 @@ public final class MemoryLM extends Module {
         if (chapters == null) {
             return null;
         }
-        RoutingMode trained = RoutingMode.of(chapters.routing());
+        RoutingMode trained = chapters.routing();
         return is_training() || inferenceRouting == null ? trained : inferenceRouting;
     }
 
@@ -331,6 +343,11 @@ public final class MemoryLM extends Module {
     /** Where the model's weights are (module.to moves them all together): what its inputs and caches follow. */
     public Device device() {
         return embed.weight().device();
+    }
+
+    /** The role of parameter {@code name}, from the part of the model it was registered in. */
+    public ParameterRole role(String name) {
+        return roles.of(name);
     }
 
     /** Parameters by their Hugging Face names, in registration order. */

@@ -8,8 +8,10 @@ import org.bytedeco.pytorch.Tensor;
 import membank.memory.MemoryBank;
 
 /**
- * What a parameter is for, from its Hugging Face name: the bank, a memory layer (the context
- * bank's encoder and decoder count as memory layers: they serve the memory side), or the backbone.
+ * What a parameter is for: the bank, a memory layer (the context bank's encoder and decoder count
+ * as memory layers: they serve the memory side), or the backbone. A model records the role of each
+ * part as it registers it ({@link MemoryLM#role}); {@link #of} tells it from a tensor's Hugging Face
+ * name alone, for tensors read from a file.
  */
 public enum ParameterRole {
     BACKBONE, MEMORY_LAYER, BANK;
@@ -35,7 +37,7 @@ public enum ParameterRole {
             if (e.getKey().endsWith("." + MemoryBank.TRAINED_ROWS)) {
                 continue;
             }
-            out.merge(of(e.getKey()), e.getValue().numel(), Long::sum);
+            out.merge(model.role(e.getKey()), e.getValue().numel(), Long::sum);
         }
         return out;
     }

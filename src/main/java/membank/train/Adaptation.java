@@ -42,7 +42,6 @@ public final class Adaptation {
     public static final String MERGED = "merged";
     /** The training block an adapter was trained with, beside adapter_config.json. */
     public static final String TRAINING = "training.json";
-    private static final String BF16 = "bfloat16";
     private static final List<String> TOKENIZER_FILES = List.of("tokenizer.json", "tokenizer_config.json",
             "generation_config.json");
 
@@ -147,7 +146,7 @@ public final class Adaptation {
         MemoryLM model = NativeError.during("loading the base " + base + " with the " + method.cliName() + " adapter",
                 () -> method == AdapterMethod.FULL ? Checkpoint.load(base, BankForm.TRAINABLE) : Adapters.create(base, adapterConfig()));
         Adapters.setTrainable(model, method, freeze);
-        if (precision == Precision.BF16 && BF16.equals(run.model().torchDtype())) {
+        if (precision == Precision.BF16 && run.model().torchDtype() == ModelConfig.Dtype.BFLOAT16) {
             Adapters.storeFrozenInBf16(model);
         }
         return model;

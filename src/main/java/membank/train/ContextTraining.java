@@ -151,7 +151,7 @@ public final class ContextTraining {
             }
         });
         TrainConfig t = trainConfig(o);
-        GroupedAdamW optimizer = new GroupedAdamW(trainable, t);
+        GroupedAdamW optimizer = GroupedAdamW.of(model, trainable, t);
         LrSchedule schedule = LrSchedule.of(t);
         SegmentBatch validation = SegmentBatch.of(SegmentTask.pairs(o.validationPairs(), VALIDATION_SEED), tokenizer,
                 o.segmentLength(), start);

@@ -54,7 +54,7 @@ public record Corpus(Tokenizer tokenizer, DataConfig data, String description, E
         InputChecks.tokenizer(data.tokenizer(), tokenizer, model);
         InputChecks.positions(training, model);
         BatchSpec spec = new BatchSpec(training.batchSize(), training.seqLen());
-        if (DataConfig.KNOWLEDGE.equals(data.kind())) {
+        if (data.kind() == DataConfig.Kind.KNOWLEDGE) {
             Corpus corpus = knowledge(data, tokenizer, training.seed());
             InputChecks.batches(corpus.train(), corpus.validation(), spec, "the knowledge set (" + people(data.entities())
                     + ")", "its facts in wordings training never sees", "Raise training.data.entities, or lower training.batch_size or"
@@ -62,7 +62,7 @@ public record Corpus(Tokenizer tokenizer, DataConfig data, String description, E
             return corpus;
         }
         DataInput input = input(data);
-        return DataConfig.CHAT.equals(data.kind()) ? checkedChat(input, data, tokenizer)
+        return data.kind() == DataConfig.Kind.CHAT ? checkedChat(input, data, tokenizer)
                 : checkedDocuments(input, data, tokenizer, spec);
     }
 
@@ -74,12 +74,12 @@ public record Corpus(Tokenizer tokenizer, DataConfig data, String description, E
      * @param templateDir where the chat template is, for chat data
      */
     public static Corpus validationOf(DataConfig data, Tokenizer tokenizer, Path templateDir) {
-        if (DataConfig.KNOWLEDGE.equals(data.kind())) {
+        if (data.kind() == DataConfig.Kind.KNOWLEDGE) {
             return knowledge(data, tokenizer, 0);
         }
         DataInput input = input(data);
         SplitConfig split = data.split() != null ? data.split() : SplitConfig.documents(data.holdOutEvery());
-        if (DataConfig.CHAT.equals(data.kind())) {
+        if (data.kind() == DataConfig.Kind.CHAT) {
             return chat(input, data.withSplit(split), tokenizer, ChatTemplate.load(templateDir));
         }
         return documents(input, data.withSplit(split), tokenizer);
@@ -105,7 +105,7 @@ public record Corpus(Tokenizer tokenizer, DataConfig data, String description, E
         if (data.replacesInvalidUtf8()) {
             input = input.replacingInvalidUtf8();
         }
-        if (input.isChat() != DataConfig.CHAT.equals(data.kind())) {
+        if (input.isChat() != (data.kind() == DataConfig.Kind.CHAT)) {
             throw new IllegalArgumentException("training.data.kind is \"" + data.kind() + "\" but " + input.describe()
                     + (input.isChat() ? ": set it to \"chat\"" : ": set it to \"text\"") + " (--data does this)");
         }

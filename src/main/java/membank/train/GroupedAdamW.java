@@ -8,14 +8,17 @@ import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 
 import membank.config.TrainConfig;
+import membank.model.MemoryLM;
+import membank.model.ParameterRole;
 
 /**
- * AdamW with one parameter group per {@link ParamGroup}: its own base learning rate and weight
+ * AdamW with one parameter group per {@link ParamGroup} ({@link #groups}): its own base learning rate and weight
  * decay ({@link DenseAdamW}, ATen's fused kernel). The schedule scales every group's base rate by
  * the same factor. With
  * {@code training.bank_update = "rows_read"} the bank group is left out of the dense AdamW and
@@ -30,23 +33,22 @@ final class GroupedAdamW {
     private final List<ParamGroup> order = new ArrayList<>();
     private final TensorVector allParams = new TensorVector();
 
-    GroupedAdamW(Map<String, Tensor> trainable, TrainConfig t) {
-        Map<ParamGroup, Map<String, Tensor>> byGroup = new EnumMap<>(ParamGroup.class);
-        Map<String, Tensor> sparse = new LinkedHashMap<>();
-        trainable.forEach((name, p) -> {
-            ParamGroup group = ParamGroup.of(name, p.dim());
-            if (group == ParamGroup.BANK && t.rowSparseBank()) {
-                sparse.put(name, p);
-            } else {
-                byGroup.computeIfAbsent(group, g -> new LinkedHashMap<>()).put(name, p);
-            }
-            // clipping still sees every tensor, the bank included
-            allParams.push_back(p);
-        });
-        if (byGroup.isEmpty() && sparse.isEmpty()) {
+    /** The optimizer of {@code model}'s parameters {@code trainable}, grouped by the role each was registered with. */
+    static GroupedAdamW of(MemoryLM model, Map<String, Tensor> trainable, TrainConfig t) {
+        return new GroupedAdamW(trainable, model::role, t);
+    }
+
+    /** @param roles the role of each parameter by name ({@link MemoryLM#role}) */
+    GroupedAdamW(Map<String, Tensor> trainable, Function<String, ParameterRole> roles, TrainConfig t) {
+        Map<ParamGroup, Map<String, Tensor>> byGroup = groups(trainable, roles);
+        // null unless there is a bank that takes the row-sparse update
+        Map<String, Tensor> sparse = t.rowSparseBank() ? byGroup.remove(ParamGroup.BANK) : null;
+        // clipping still sees every tensor, the bank included
+        trainable.values().forEach(allParams::push_back);
+        if (byGroup.isEmpty() && sparse == null) {
             throw new IllegalArgumentException("nothing to train: no parameter requires gradient");
         }
-        bankRows = sparse.isEmpty() ? null : new RowSparseAdamW(sparse, t.effectiveBankLr(), t.bankWeightDecay(),
+        bankRows = sparse == null ? null : new RowSparseAdamW(sparse, t.effectiveBankLr(), t.bankWeightDecay(),
                 t.beta1(), t.beta2(), t.eps());
         List<DenseAdamW.Group> groups = new ArrayList<>();
         byGroup.forEach((group, params) -> {
@@ -56,6 +58,26 @@ final class GroupedAdamW {
         optimizer = groups.isEmpty() ? null : new DenseAdamW(groups, t.beta1(), t.beta2(), t.eps());
     }
 
+    /**
+     * The optimizer groups, made in this one place as nanoGPT's configure_optimizers makes them: by
+     * the role a parameter was registered with (bank, memory layer, backbone), and, but for the
+     * bank, by whether weight decay applies to it: matrices decay, vectors (norms, biases) do not.
+     */
+    static Map<ParamGroup, Map<String, Tensor>> groups(Map<String, Tensor> trainable, Function<String, ParameterRole> roles) {
+        Map<ParamGroup, Map<String, Tensor>> out = new EnumMap<>(ParamGroup.class);
+        trainable.forEach((name, p) -> {
+            boolean decays = p.dim() >= 2;
+            ParamGroup group = switch (roles.apply(name)) {
+                case BANK -> ParamGroup.BANK;
+                case MEMORY_LAYER -> decays ? ParamGroup.MEMORY : ParamGroup.MEMORY_NO_DECAY;
+                case BACKBONE -> decays ? ParamGroup.BASE : ParamGroup.BASE_NO_DECAY;
+            };
+            out.computeIfAbsent(group, g -> new LinkedHashMap<>()).put(name, p);
+        });
+        return out;
+    }
+
+    /** Each group's base learning rate. */
     private static double lr(ParamGroup group, TrainConfig t) {
         return switch (group) {
             case BANK -> t.effectiveBankLr();
@@ -64,6 +86,7 @@ final class GroupedAdamW {
         };
     }
 
+    /** Each group's weight decay. */
     private static double weightDecay(ParamGroup group, TrainConfig t) {
         return switch (group) {
             case BANK -> t.bankWeightDecay();

@@ -48,7 +48,7 @@ final class InjectionBase {
     static InjectionBase open(Path dir, List<String> newData) {
         TrainConfig training = ConfigJson.parseTraining(ConfigJson.read(Checkpoint.configFile(dir)).get("training"));
         DataConfig data = training.data();
-        if (!DataConfig.KNOWLEDGE.equals(data.kind())) {
+        if (data.kind() != DataConfig.Kind.KNOWLEDGE) {
             throw new IllegalArgumentException("--base " + dir + " was trained on " + data.kind() + " data; the comparison"
                     + " measures new facts against the base's own knowledge set, so the base must have been trained on"
                     + " 'knowledge' (e.g. membank train --preset base-nomem)");

@@ -7,7 +7,7 @@ import membank.config.TrainConfig;
  * warmup-stable-decay (constant until the last {@code decayFraction} of steps, then linear decay),
  * or constant.
  */
-record LrSchedule(String kind, int warmupSteps, int totalSteps, double minLrRatio, double decayFraction) {
+record LrSchedule(TrainConfig.Schedule kind, int warmupSteps, int totalSteps, double minLrRatio, double decayFraction) {
 
     static LrSchedule of(TrainConfig t) {
         return new LrSchedule(t.schedule(), t.warmupSteps(), t.steps(), t.minLrRatio(), t.decayFraction());
@@ -19,10 +19,9 @@ record LrSchedule(String kind, int warmupSteps, int totalSteps, double minLrRati
             return (step + 1) / (double) warmupSteps;
         }
         return switch (kind) {
-            case TrainConfig.COSINE -> cosine(step);
-            case TrainConfig.WSD -> warmupStableDecay(step);
-            case TrainConfig.CONSTANT -> 1.0;
-            default -> throw new IllegalStateException("unknown schedule " + kind);
+            case COSINE -> cosine(step);
+            case WSD -> warmupStableDecay(step);
+            case CONSTANT -> 1.0;
         };
     }
 

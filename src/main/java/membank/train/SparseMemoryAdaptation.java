@@ -183,7 +183,7 @@ public final class SparseMemoryAdaptation {
         JsonNode recorded = ConfigJson.read(Checkpoint.configFile(base)).get("training");
         DataConfig own = recorded == null || recorded.isNull() ? null : ConfigJson.parseTraining(recorded).data();
         DataConfig fresh = run.training().data();
-        boolean same = own != null && DataConfig.KNOWLEDGE.equals(own.kind()) && DataConfig.KNOWLEDGE.equals(fresh.kind())
+        boolean same = own != null && own.kind() == DataConfig.Kind.KNOWLEDGE && fresh.kind() == DataConfig.Kind.KNOWLEDGE
                 && own.knowledgeSeed() == fresh.knowledgeSeed() && own.entities() == fresh.entities();
         return same ? "the new data is the base's own knowledge set (knowledge_seed " + fresh.knowledgeSeed() + ", "
                 + fresh.entities() + " entities), so no unit stands out against the background: set"
@@ -198,7 +198,7 @@ public final class SparseMemoryAdaptation {
         manual_seed(run.training().seed());
         MemoryLM model = NativeError.during("loading the base " + base, () -> Checkpoint.load(base, BankForm.TRAINABLE));
         model.namedParameters().values().forEach(p -> p.requires_grad_(false));
-        if (precision == Precision.BF16 && "bfloat16".equals(run.model().torchDtype())) {
+        if (precision == Precision.BF16 && run.model().torchDtype() == ModelConfig.Dtype.BFLOAT16) {
             Adapters.storeFrozenInBf16(model);
         }
         return model;

@@ -45,7 +45,7 @@ public final class Trainer {
         this.data = parallel.shard(data, config.batchSize());
         this.precision = precision;
         Map<String, Tensor> trainable = trainable(model);
-        this.optimizer = new GroupedAdamW(trainable, config);
+        this.optimizer = GroupedAdamW.of(model, trainable, config);
         if (config.rowSparseBank()) {
             // the row-sparse update reads which rows moved from a sparse gradient: no dense [N, w] per step
             model.useSparseBankGradients();

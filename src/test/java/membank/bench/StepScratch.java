@@ -2,16 +2,13 @@ package membank.bench;
 
 import static org.bytedeco.pytorch.global.torch.*;
 
-import java.util.List;
 
 import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.AdamW;
 import org.bytedeco.pytorch.AdamWOptions;
 import org.bytedeco.pytorch.Tensor;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import membank.config.Overrides;
 import membank.config.Presets;
 import membank.config.RunConfig;
 import membank.model.Flops;
@@ -29,11 +26,7 @@ public final class StepScratch {
         Precision p = Precision.resolve(args.length > 1 ? args[1] : "bf16");
         boolean memory = args.length > 2 && args[2].equals("memory");
         int steps = args.length > 3 ? Integer.parseInt(args[3]) : 3;
-        ObjectNode root = Presets.load(preset);
-        if (!memory) {
-            Overrides.apply(root, List.of("membank=null"));
-        }
-        RunConfig run = RunConfig.parse(root);
+        RunConfig run = memory ? Presets.run(preset) : Presets.run(preset, "membank=null");
         manual_seed(0);
         MemoryLM model = new MemoryLM(run.model());
         AdamW opt = new AdamW(model.parameters(), new AdamWOptions(1e-3));

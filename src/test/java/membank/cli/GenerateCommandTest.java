@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -14,10 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import membank.config.ConfigJson;
-import membank.config.Overrides;
 import membank.config.Presets;
 import membank.data.ByteTokenizer;
 import membank.model.Checkpoint;
@@ -34,7 +30,7 @@ class GenerateCommandTest {
     @BeforeAll
     static void writeTinyModel() throws Exception {
         manual_seed(3);
-        MemoryLM model = new MemoryLM(ConfigJson.parseModel(Presets.load("tiny")));
+        MemoryLM model = new MemoryLM(Presets.model("tiny"));
         modelDir = tmp.resolve("tiny");
         Checkpoint.save(model, modelDir);
         ByteTokenizer.write(modelDir.resolve("tokenizer.json"));
@@ -112,10 +108,8 @@ class GenerateCommandTest {
                 factorized.out());
 
         // A saved int8 model: the checkpoint holds 256 x 64 codes and 256 scales.
-        ObjectNode root = Presets.load("tiny");
-        Overrides.apply(root, List.of("membank.bank={\"quant\":\"int8\"}"));
         Path dir = tmp.resolve("tiny-int8");
-        Checkpoint.save(new MemoryLM(ConfigJson.parseModel(root)), dir);
+        Checkpoint.save(new MemoryLM(Presets.model("tiny", "membank.bank={\"quant\":\"int8\"}")), dir);
         CliRun saved = run("inspect", "--model", dir.toString());
         assertEquals(0, saved.exit(), saved.err());
         assertTrue(saved.out().matches("(?s).*\\n\\s+bank\\s+16,640\\s+16,384\\s+17\\.0 KiB\\n.*"), saved.out());

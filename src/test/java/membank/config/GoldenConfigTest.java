@@ -68,10 +68,10 @@ class GoldenConfigTest {
     @Test
     void chapterBlocksAreRead() {
         ChapterConfig c = golden("chapters-token-independent").membank().chapters();
-        assertEquals(new ChapterConfig(8, 3, 1, 2.0, "token", "independent"), c);
+        assertEquals(ChapterConfig.of(8, 3).with(b -> b.shared(1).routedScale(2.0).routing(RoutingMode.TOKEN)), c);
         MemoryConfig joint = golden("chapters-prefix-joint").membank();
-        assertEquals("joint", joint.chapters().mixing());
-        assertEquals(new RouterLossConfig(0.01, 0.001), joint.routerLosses());
+        assertEquals(ChapterConfig.Mixing.JOINT, joint.chapters().mixing());
+        assertEquals(new RouterLossConfig.Builder().loadBalance(0.01).z(0.001).build(), joint.routerLosses());
     }
 
     @Test

@@ -24,7 +24,7 @@ class PresetsTest {
         for (String name : Presets.names()) {
             RunConfig run = preset(name);
             ModelConfig m = run.model();
-            assertEquals("qwen2", m.modelType(), name);
+            assertEquals(ModelConfig.ModelType.QWEN2, m.modelType(), name);
             assertTrue(m.tieWordEmbeddings(), name);
             boolean recipe = name.startsWith("base-");
             assertEquals(recipe ? 1024 : 320, m.vocabSize(), name);

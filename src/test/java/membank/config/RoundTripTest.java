@@ -69,7 +69,7 @@ class RoundTripTest {
         assertEquals(2048, m.maxPositionEmbeddings());
         assertFalse(m.tieWordEmbeddings());
         assertTrue(m.attentionBias(), "qwen2 always has q/k/v biases");
-        assertEquals("float32", m.torchDtype());
+        assertEquals(ModelConfig.Dtype.FLOAT32, m.torchDtype());
         ModelConfig llama = ConfigJson.parseModel(json("""
                 {"model_type": "llama", "vocab_size": 320, "hidden_size": 64, "intermediate_size": 128,
                  "num_hidden_layers": 2, "num_attention_heads": 4}"""));
@@ -82,8 +82,15 @@ class RoundTripTest {
         ObjectNode root = tinyModel();
         root.set("membank", json("{\"num_tokens\": 32}"));
         MemoryConfig m = ConfigJson.parseModel(root).membank();
-        assertEquals(new MemoryConfig("A", List.of(0, 1, 2, 3), "shared", 1, 32, 4, 4, 16,
-                BankConfig.dense(), null, null, null), m);
+        assertEquals(MemoryConfig.Variant.A, m.variant());
+        assertEquals(List.of(0, 1, 2, 3), m.layers());
+        assertEquals(MemoryConfig.Sharing.SHARED, m.sharing());
+        assertEquals(List.of(1, 32, 4, 4, 16), List.of(m.sharingK(), m.numTokens(), m.numHeads(), m.numKvHeads(), m.headDim()));
+        assertEquals(BankConfig.dense(), m.bank());
+        assertNull(m.projectionRank());
+        assertNull(m.chapters());
+        assertNull(m.routerLosses());
+        assertNull(m.context());
     }
 
     @Test
@@ -99,20 +106,20 @@ class RoundTripTest {
         }
         ObjectNode int4 = tinyModel();
         ConfigAssertions.membank(int4).set("bank", json("{\"quant\": \"int4\"}"));
-        assertEquals(new BankConfig("dense", null, "int4", 32), ConfigJson.parseModel(int4).membank().bank());
+        assertEquals(new BankConfig(BankConfig.Kind.DENSE, null, BankConfig.Quant.INT4, 32), ConfigJson.parseModel(int4).membank().bank());
         assertEquals(json("{\"kind\": \"dense\", \"rank\": null, \"quant\": \"int4\", \"group_size\": 32}"),
                 ConfigJson.toJson(ConfigJson.parseModel(int4)).get("membank").get("bank"));
     }
 
     @Test
     void routerLossesDefaultWithChaptersAndMayBeNull() {
-        assertEquals(new RouterLossConfig(0.01, 0.001), chaptered().membank().routerLosses());
+        assertEquals(RouterLossConfig.defaults(), chaptered().membank().routerLosses());
         ObjectNode root = tinyModel();
         ConfigAssertions.membank(root).set("chapters", json("{\"count\": 4, \"top_k\": 1}"));
         ConfigAssertions.membank(root).putNull("router_losses");
         MemoryConfig m = ConfigJson.parseModel(root).membank();
         assertNull(m.routerLosses());
-        assertEquals(new ChapterConfig(4, 1, 0, 1.0, "sequence", "independent"), m.chapters());
+        assertEquals(ChapterConfig.of(4, 1), m.chapters());
     }
 
     @Test
@@ -142,9 +149,13 @@ class RoundTripTest {
         assertEquals(1000, t.steps());
         assertEquals(1e-3, t.lr());
         assertEquals(100, t.warmupSteps());
-        assertEquals("cosine", t.schedule());
+        assertEquals(TrainConfig.Schedule.COSINE, t.schedule());
         assertEquals("auto", t.precision());
-        assertEquals(new DataConfig("knowledge", null, 200, 0, 0.05, "byte"), t.data());
+        assertEquals(DataConfig.defaults(), t.data());
+        assertEquals(DataConfig.Kind.KNOWLEDGE, t.data().kind());
+        assertEquals(200, t.data().entities());
+        assertEquals(0.05, t.data().valFraction());
+        assertEquals("byte", t.data().tokenizer());
         assertEquals(t, ConfigJson.parseTraining(ConfigJson.toJson(t)));
     }
 

@@ -250,7 +250,8 @@ class ValidationErrorTest {
         ObjectNode root = tinyModel();
         membank(root).set("context", json("{\"ratio\": 8, \"kv\": \"own\"}"));
         ModelConfig parsed = ConfigJson.parseModel(root);
-        assertEquals(new ContextConfig(8, 0.01, 1.0, "own", 256), parsed.membank().context());
+        assertEquals(new ContextConfig.Builder().ratio(8).kv(ContextConfig.Kv.OWN).build(), parsed.membank().context());
+        assertEquals(256, parsed.membank().context().readLimit());
         assertEquals(parsed, ConfigJson.parseModel(ConfigJson.toJson(parsed)));
 
         ObjectNode zero = tinyModel();

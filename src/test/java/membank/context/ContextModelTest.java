@@ -18,7 +18,6 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.junit.jupiter.api.Test;
 
-import membank.config.ContextConfig;
 import membank.config.ModelConfig;
 import membank.memory.ContextLatents;
 import membank.memory.ContextRead;
@@ -30,8 +29,8 @@ import membank.nn.Ops;
 class ContextModelTest {
 
     static ModelConfig withContext(int ratio, String kv) {
-        ModelConfig c = TestConfigs.withMemory("A", List.of(0, 1), "shared", 2);
-        return c.withMembank(c.membank().withContext(new ContextConfig(ratio, 0.01, 1.0, kv, 64)));
+        return TestConfigs.model("membank.layers=[0,1]", "membank.num_tokens=24", "membank.num_kv_heads=2",
+                "membank.context={\"ratio\": " + ratio + ", \"kv\": \"" + kv + "\", \"read_limit\": 64}");
     }
 
     @Test

@@ -7,19 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import membank.config.BankConfig;
-import membank.config.ConfigJson;
-import membank.config.MemoryConfig;
 import membank.config.ModelConfig;
-import membank.config.Overrides;
 import membank.config.Presets;
-import membank.config.TrainConfig;
+import membank.config.RunConfig;
 import membank.model.FlopCounter;
 
 class IsoFlopBaselineTest {
@@ -80,9 +74,9 @@ class IsoFlopBaselineTest {
      */
     @Test
     void nothingWithin5PercentIsRefused() {
-        MemoryConfig memory = new MemoryConfig("A", List.of(0), "shared", 1, 40, 4, 2, 16, BankConfig.dense(), null, null, null);
-        ModelConfig oneLayer = new ModelConfig("qwen2", 100, 64, 128, 1, 4, 2, 16, 1e-6, 1e4, 64, true, false, "float32",
-                1, 2, memory);
+        ModelConfig oneLayer = Presets.model("tiny", "vocab_size=100", "num_hidden_layers=1", "rope_theta=1e4",
+                "max_position_embeddings=64", "bos_token_id=1", "eos_token_id=2", "membank.layers=[0]",
+                "membank.num_tokens=40");
         IsoFlopBaseline sized = IsoFlopBaseline.size(oneLayer, 16, 2);
         assertEquals(2 * (37_888 + 6_400 + 18_432) * 3.0, sized.modelFlops());
         // 0.706 is nearer 1 than 1.310, so the plain one-layer model is the closest deeper candidate
@@ -117,18 +111,13 @@ class IsoFlopBaselineTest {
     }
 
     private static IsoFlopBaseline sizeSmall(String... overrides) {
-        Sized s = smallConfig(overrides);
+        RunConfig s = smallConfig(overrides);
         assertEquals(128, s.training().seqLen());
         assertEquals(16, s.training().batchSize());
         return IsoFlopBaseline.size(s.model(), s.training().seqLen(), s.training().batchSize());
     }
 
-    private record Sized(ModelConfig model, TrainConfig training) {
-    }
-
-    private static Sized smallConfig(String... overrides) {
-        ObjectNode root = Presets.load("small");
-        Overrides.apply(root, List.of(overrides));
-        return new Sized(ConfigJson.parseModel(root), ConfigJson.parseTraining(root.get("training")));
+    private static RunConfig smallConfig(String... overrides) {
+        return Presets.run("small", overrides);
     }
 }

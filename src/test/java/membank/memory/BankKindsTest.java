@@ -22,6 +22,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import membank.config.BankConfig;
 import membank.config.ChapterConfig;
+import membank.config.ChapterConfig.Mixing;
+import membank.config.RoutingMode;
 import membank.nn.Ops;
 
 /**
@@ -36,7 +38,7 @@ class BankKindsTest {
 
     /** A memory layer with every weight random (o_proj too, or the output would be zero). */
     private static MemoryAttention layer(String kind, ChapterConfig chapters, Integer projectionRank) {
-        long width = kind.equals(BankConfig.REDUCED) ? R : D;
+        long width = kind.equals("reduced") ? R : D;
         MemoryAttention attention = new MemoryAttention(D, width, HEADS, KV_HEADS, DH, chapters, projectionRank);
         try (NoGradGuard ignored = new NoGradGuard()) {
             params(attention).forEach((name, p) -> p.normal_(0.0, name.startsWith("router") ? 0.5 : 0.4,
@@ -47,9 +49,9 @@ class BankKindsTest {
 
     /** Leaf copies of the bank's tensors: {A, B} for factorized, {M} otherwise. */
     private static Tensor[] bank(String kind) {
-        return kind.equals(BankConfig.FACTORIZED)
+        return kind.equals("factorized")
                 ? new Tensor[] {randn(new long[] {N, R}).mul(Ops.scalar(0.5)), randn(new long[] {D, R}).mul(Ops.scalar(0.5))}
-                : new Tensor[] {randn(new long[] {N, kind.equals(BankConfig.REDUCED) ? R : D})};
+                : new Tensor[] {randn(new long[] {N, kind.equals("reduced") ? R : D})};
     }
 
     private static BankRows rows(Tensor[] bank) {
@@ -138,7 +140,7 @@ class BankKindsTest {
             "reduced,sequence,independent,AUTO,3", "dense,token,independent,BANK_SPACE,3"}, nullValues = "null")
     void routedReadEqualsTheReference(String kind, String routing, String mixing, RoutedRead.Strategy strategy,
                                       Integer projectionRank) {
-        ChapterConfig chapters = new ChapterConfig(C, 2, 1, 0.7, routing, mixing);
+        ChapterConfig chapters = ChapterConfig.of(C, 2).with(b -> b.shared(1).routedScale(0.7).routing(RoutingMode.of(routing)).mixing(Mixing.of(mixing)));
         long seed = (kind + routing + mixing + strategy).hashCode();
         MemoryAttention attention = separated(seed, kind, chapters, projectionRank);
         attention.setReadStrategy(strategy);
@@ -180,16 +182,16 @@ class BankKindsTest {
     @CsvSource({"int8,PROJECTED_KEYS", "int4,BANK_SPACE", "int4,PROJECTED_KEYS"})
     void quantisedRowsReadExactlyAsTheirDequantisedValues(String quant, RoutedRead.Strategy strategy) {
         manual_seed(quant.hashCode());
-        RowQuantizer q = RowQuantizer.of(new BankConfig(BankConfig.REDUCED, R, quant,
-                quant.equals(BankConfig.INT4) ? 2 : null), D);
+        RowQuantizer q = RowQuantizer.of(new BankConfig(BankConfig.Kind.REDUCED, R,
+                BankConfig.Quant.valueOf(quant.toUpperCase(java.util.Locale.ROOT)), quant.equals("int4") ? 2 : null), D);
         RowQuantizer.Codes codes = q.quantise(randn(new long[] {N, R}));
         BankRows held = q.rows(codes);
         BankRows floats = BankRows.of(q.dequantise(codes.codes(), codes.scales()));
         Tensor x = randn(new long[] {BATCH, LENGTH, D});
         try (NoGradGuard ignored = new NoGradGuard()) {
-            MemoryAttention dense = layer(BankConfig.REDUCED, null, null);
+            MemoryAttention dense = layer("reduced", null, null);
             assertTrue(equal(dense.forward(x, floats, null, null), dense.forward(x, held, null, null)));
-            MemoryAttention routed = layer(BankConfig.REDUCED, new ChapterConfig(C, 2, 1, 1.0, "token", "joint"), null);
+            MemoryAttention routed = layer("reduced", ChapterConfig.of(C, 2).with(b -> b.shared(1).routing(RoutingMode.TOKEN).mixing(Mixing.JOINT)), null);
             routed.setReadStrategy(strategy);
             MemoryRead read = MemoryRead.of(RoutingMode.TOKEN);
             assertTrue(equal(routed.forward(x, floats, null, read), routed.forward(x, held, null, read)));
@@ -206,7 +208,7 @@ class BankKindsTest {
             Tensor x = randn(new long[] {BATCH, LENGTH, D});
             Tensor logits;
             try (NoGradGuard ignored = new NoGradGuard()) {
-                logits = ChapterReference.routerLogits(x, w.get("router.weight"), w.get("router.bias"), chapters.routing(), null);
+                logits = ChapterReference.routerLogits(x, w.get("router.weight"), w.get("router.bias"), chapters.routing().label(), null);
             }
             if (RoutedReadTest.minTopKGap(logits, chapters.topK()) > 1e-2) {
                 // Replay the seed: the caller then draws the same bank and x as were checked here.

@@ -27,6 +27,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import membank.config.ChapterConfig;
+import membank.config.ChapterConfig.Mixing;
+import membank.config.RoutingMode;
 import membank.nn.Ops;
 
 /**
@@ -80,7 +82,7 @@ class RoutedReadTest {
             return ChapterReference.forward(xIn, bankIn, w.get("q_proj.weight"), w.get("k_proj.weight"),
                     w.get("v_proj.weight"), w.get("o_proj.weight"), w.get("router.weight"), w.get("router.bias"),
                     heads, kvHeads, DH, chapters.count(), chapters.topK(), chapters.shared(), chapters.routedScale(),
-                    routing, chapters.mixing(), valid);
+                    routing, chapters.mixing().toString(), valid);
         }
 
         /** Router logits as the reference computes them (from the layer's own router weights). */
@@ -143,7 +145,7 @@ class RoutedReadTest {
     @ParameterizedTest(name = "{0}")
     @org.junit.jupiter.params.provider.ValueSource(strings = {"token", "prefix"})
     void bf16ChunksRecomputeUnderAutocast(String routing) {
-        ChapterConfig chapters = new ChapterConfig(C, 2, 1, 0.5, routing, "independent");
+        ChapterConfig chapters = ChapterConfig.of(C, 2).with(b -> b.shared(1).routedScale(0.5).routing(RoutingMode.of(routing)));
         Map<Integer, Map<String, Tensor>> grads = new LinkedHashMap<>();
         for (int chunks : new int[] {1, 3}) {
             Setup s = separatedSetup(routing.hashCode() + 5L, 4, 2, chapters, null);
@@ -178,7 +180,7 @@ class RoutedReadTest {
     @org.junit.jupiter.params.provider.ValueSource(strings = {"token", "prefix"})
     void sparseBankGradientOfChunksEqualsTheWholeRead(String routing) {
         // no shared chapters: their block reads a slice of the bank, whose gradient is dense
-        ChapterConfig chapters = new ChapterConfig(C, 2, 0, 1.0, routing, "independent");
+        ChapterConfig chapters = ChapterConfig.of(C, 2).with(b -> b.routing(RoutingMode.of(routing)));
         Tensor[] bankGrads = new Tensor[2];
         for (int chunks : new int[] {1, 3}) {
             Setup s = separatedSetup(routing.hashCode() + 9L, 4, 2, chapters, null);
@@ -201,7 +203,7 @@ class RoutedReadTest {
 
     private void checkAgainstReference(String routing, String mixing, int shared, int topK, int heads, int kvHeads,
                                        double alpha, RoutedRead.Strategy strategy, int chunks) {
-        ChapterConfig chapters = new ChapterConfig(C, topK, shared, alpha, routing, mixing);
+        ChapterConfig chapters = ChapterConfig.of(C, topK).with(b -> b.shared(shared).routedScale(alpha).routing(RoutingMode.of(routing)).mixing(Mixing.of(mixing)));
         Tensor valid = routing.equals("sequence") ? paddedValid() : null;
         Setup s = separatedSetup((routing + mixing).hashCode() * 31L + shared * 7L + topK, heads, kvHeads, chapters,
                 valid);
@@ -253,7 +255,7 @@ class RoutedReadTest {
     @ParameterizedTest(name = "{0} {1}")
     @org.junit.jupiter.params.provider.CsvSource({"sequence, independent", "token, independent", "sequence, joint"})
     void bf16FastPathAgreesWithTheFp32ReferenceToBf16Precision(String routing, String mixing) {
-        ChapterConfig chapters = new ChapterConfig(C, 2, 0, 1.0, routing, mixing);
+        ChapterConfig chapters = ChapterConfig.of(C, 2).with(b -> b.routing(RoutingMode.of(routing)).mixing(Mixing.of(mixing)));
         Setup s = separatedSetup(routing.hashCode() + 17L * mixing.length(), 4, 2, chapters, null);
         MemoryRead read = new MemoryRead(RoutingMode.of(routing), null, null, new RoutingTrace(), 0);
         Tensor yFast;
@@ -275,7 +277,7 @@ class RoutedReadTest {
     @MethodSource("cases")
     void inferencePathWithCachedKvEqualsTrainingPath(String routing, String mixing, int shared, int topK, int heads,
                                                      int kvHeads, double alpha) {
-        ChapterConfig chapters = new ChapterConfig(C, topK, shared, alpha, routing, mixing);
+        ChapterConfig chapters = ChapterConfig.of(C, topK).with(b -> b.shared(shared).routedScale(alpha).routing(RoutingMode.of(routing)).mixing(Mixing.of(mixing)));
         Tensor valid = routing.equals("sequence") ? paddedValid() : null;
         Setup s = separatedSetup((routing + mixing).hashCode() * 17L + shared * 5L + topK, heads, kvHeads, chapters,
                 valid);
@@ -295,7 +297,7 @@ class RoutedReadTest {
     @ValueSource(strings = {"sequence", "prefix", "token"})
     void allChaptersJointUniformRouterEqualsDense(String routing) {
         for (double alpha : new double[] {1.0, 0.3}) {
-            Setup s = new Setup(routing.hashCode() + 101L, 4, 2, new ChapterConfig(C, C, 0, alpha, routing, "joint"), 1.0);
+            Setup s = new Setup(routing.hashCode() + 101L, 4, 2, ChapterConfig.of(C, C).with(b -> b.routedScale(alpha).routing(RoutingMode.of(routing)).mixing(Mixing.JOINT)), 1.0);
             MemoryAttention dense = denseCopy(s);
             try (NoGradGuard ignored = new NoGradGuard()) {
                 s.params.get("router.weight").zero_();
@@ -317,7 +319,7 @@ class RoutedReadTest {
     @ParameterizedTest
     @ValueSource(strings = {"sequence", "prefix", "token"})
     void topOneIndependentEqualsDenseOverTheChosenChapter(String routing) {
-        Setup s = new Setup(routing.hashCode() + 202L, 4, 2, new ChapterConfig(C, 1, 0, 1.0, routing, "independent"), 1.0);
+        Setup s = new Setup(routing.hashCode() + 202L, 4, 2, ChapterConfig.of(C, 1).with(b -> b.routing(RoutingMode.of(routing))), 1.0);
         MemoryAttention dense = denseCopy(s);
         try (NoGradGuard ignored = new NoGradGuard()) {
             RoutingTrace trace = new RoutingTrace();
@@ -409,7 +411,7 @@ class RoutedReadTest {
         assertEquals(ChapterReference.zLoss(a.add(Ops.scalar(2.0))), shifted.zLoss().item_double(), 1e-3);
         assertTrue(shifted.zLoss().item_double() > one.zLoss().item_double());
         // Routing from a real layer: the trace's losses equal the reference's on the reference logits.
-        Setup s = new Setup(77, 4, 2, new ChapterConfig(C, 2, 1, 1.0, "token", "joint"), 2.0);
+        Setup s = new Setup(77, 4, 2, ChapterConfig.of(C, 2).with(c -> c.shared(1).routing(RoutingMode.TOKEN).mixing(Mixing.JOINT)), 2.0);
         RoutingTrace trace = new RoutingTrace();
         try (NoGradGuard ignored = new NoGradGuard()) {
             s.attention.forward(s.x, s.bank, null, new MemoryRead(RoutingMode.TOKEN, null, null, trace, 0));
@@ -453,7 +455,7 @@ class RoutedReadTest {
     private static Setup separatedSetup(long seed, int heads, int kvHeads, ChapterConfig chapters, Tensor valid) {
         for (int attempt = 0; attempt < 50; attempt++) {
             Setup s = new Setup(seed + attempt, heads, kvHeads, chapters, 2.0);
-            if (minTopKGap(s.logits(chapters.routing(), valid), chapters.topK()) > 1e-2) {
+            if (minTopKGap(s.logits(chapters.routing().label(), valid), chapters.topK()) > 1e-2) {
                 return s;
             }
         }

@@ -26,7 +26,7 @@ class RowQuantizerTest {
     private static final int WIDTH = 48;
 
     private static RowQuantizer quantizer(String quant, Integer group) {
-        return RowQuantizer.of(new BankConfig(BankConfig.DENSE, null, quant, group), WIDTH);
+        return RowQuantizer.of(new BankConfig(BankConfig.Kind.DENSE, null, BankConfig.Quant.valueOf(quant.toUpperCase(java.util.Locale.ROOT)), group), WIDTH);
     }
 
     @ParameterizedTest
@@ -63,7 +63,7 @@ class RowQuantizerTest {
 
     @Test
     void int4PacksTwoBiasedCodesPerByteLowNibbleFirst() {
-        RowQuantizer q = RowQuantizer.of(new BankConfig(BankConfig.DENSE, null, BankConfig.INT4, 4), 4);
+        RowQuantizer q = RowQuantizer.of(new BankConfig(BankConfig.Kind.DENSE, null, BankConfig.Quant.INT4, 4), 4);
         // One row, one group: max 0.7, so s = 0.1 and the levels are 7, -7, 1, 0.
         Tensor row = Ops.longs(new long[] {7, -7, 1, 0}).to(ScalarType.Float).mul(Ops.scalar(0.1)).view(1, 4);
         RowQuantizer.Codes codes = q.quantise(row);
@@ -76,7 +76,7 @@ class RowQuantizerTest {
     @Test
     void rowsReadFromCodesDequantiseOnlyWhatIsAsked() {
         manual_seed(12);
-        RowQuantizer q = quantizer(BankConfig.INT8, null);
+        RowQuantizer q = quantizer("int8", null);
         RowQuantizer.Codes codes = q.quantise(randn(new long[] {ROWS, WIDTH}));
         BankRows rows = q.rows(codes);
         Tensor all = q.dequantise(codes.codes(), codes.scales());

@@ -16,9 +16,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import membank.config.BankConfig;
-import membank.config.ChapterConfig;
-import membank.config.MemoryConfig;
 import membank.config.ModelConfig;
 import membank.config.RouterLossConfig;
 import membank.memory.RoutingTrace;
@@ -37,10 +34,11 @@ class ChapterModelTest {
     /** The tiny test model with chaptered memory on {@code layers} (variant A, one bank per layer). */
     private static ModelConfig config(String routing, String mixing, int topK, int shared, List<Integer> layers,
                                       RouterLossConfig losses) {
-        ChapterConfig chapters = new ChapterConfig(CHAPTERS, topK, shared, 1.0, routing, mixing);
-        MemoryConfig memory = new MemoryConfig("A", layers, "per_layer", 1, 24, 4, 2, 8, BankConfig.dense(), null,
-                chapters, losses);
-        return TestConfigs.plain().withMembank(memory);
+        String chapters = "{\"count\": " + CHAPTERS + ", \"top_k\": " + topK + ", \"shared\": " + shared
+                + ", \"routing\": \"" + routing + "\", \"mixing\": \"" + mixing + "\"}";
+        ModelConfig c = TestConfigs.model("membank.layers=" + layers, "membank.sharing=per_layer", "membank.num_tokens=24",
+                "membank.num_kv_heads=2", "membank.chapters=" + chapters);
+        return c.withMembank(c.membank().with(b -> b.routerLosses(losses)));
     }
 
     private static MemoryLM model(long seed, ModelConfig config) {

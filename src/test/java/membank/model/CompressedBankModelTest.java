@@ -21,7 +21,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import membank.config.BankConfig;
-import membank.config.ChapterConfig;
 import membank.config.ModelConfig;
 import membank.config.ParameterCount;
 import membank.memory.BankForm;
@@ -34,18 +33,22 @@ import membank.memory.RowQuantizer;
  */
 class CompressedBankModelTest {
     private static final long VOCAB = 97;
-    private static final ChapterConfig TOKEN_ROUTED = new ChapterConfig(4, 2, 1, 1.0, "token", "joint");
+    private static final String TOKEN_ROUTED = "membank.chapters={\"count\": 4, \"top_k\": 2, \"shared\": 1,"
+            + " \"routing\": \"token\", \"mixing\": \"joint\"}";
+    private static final String FACTORIZED = "membank.bank={\"kind\": \"factorized\", \"rank\": 4}";
+    private static final String INT8 = "membank.bank={\"quant\": \"int8\"}";
 
     static List<ModelConfig> configs() {
         return List.of(
-                TestConfigs.withBank(new BankConfig(BankConfig.FACTORIZED, 4, null, null), null, null),
-                TestConfigs.withBank(new BankConfig(BankConfig.FACTORIZED, 4, null, null), 3, TOKEN_ROUTED),
-                TestConfigs.withBank(new BankConfig(BankConfig.REDUCED, 8, null, null), null, TOKEN_ROUTED),
-                TestConfigs.withBank(new BankConfig(BankConfig.DENSE, null, BankConfig.INT8, null), null, null),
-                TestConfigs.withBank(new BankConfig(BankConfig.DENSE, null, BankConfig.INT4, 8), 5, TOKEN_ROUTED),
-                TestConfigs.withBank(new BankConfig(BankConfig.REDUCED, 8, BankConfig.INT4, 4), null, null),
-                TestConfigs.withBank(new BankConfig(BankConfig.REDUCED, 12, BankConfig.INT8, null), 4,
-                        new ChapterConfig(4, 1, 0, 1.0, "prefix", "independent")));
+                TestConfigs.withBank(FACTORIZED),
+                TestConfigs.withBank(FACTORIZED, "membank.projection_rank=3", TOKEN_ROUTED),
+                TestConfigs.withBank("membank.bank={\"kind\": \"reduced\", \"rank\": 8}", TOKEN_ROUTED),
+                TestConfigs.withBank(INT8),
+                TestConfigs.withBank("membank.bank={\"quant\": \"int4\", \"group_size\": 8}", "membank.projection_rank=5",
+                        TOKEN_ROUTED),
+                TestConfigs.withBank("membank.bank={\"kind\": \"reduced\", \"rank\": 8, \"quant\": \"int4\", \"group_size\": 4}"),
+                TestConfigs.withBank("membank.bank={\"kind\": \"reduced\", \"rank\": 12, \"quant\": \"int8\"}",
+                        "membank.projection_rank=4", "membank.chapters={\"count\": 4, \"top_k\": 1, \"routing\": \"prefix\"}"));
     }
 
     private static MemoryLM model(ModelConfig config, long seed) {
@@ -98,7 +101,7 @@ class CompressedBankModelTest {
         String b0 = MemoryLM.BANKS + "0.";
         if (bank.isQuantised()) {
             assertFalse(stored.containsKey(b0 + "weight"), "a quantised bank stores no float weight");
-            assertEquals(bank.quant().equals(BankConfig.INT8) ? ScalarType.Char.value : ScalarType.Byte.value,
+            assertEquals(bank.quant() == BankConfig.Quant.INT8 ? ScalarType.Char.value : ScalarType.Byte.value,
                     stored.get(b0 + "qweight").scalar_type().value);
             assertEquals(ScalarType.Float.value, stored.get(b0 + "scales").scalar_type().value);
             roundBanks(model);
@@ -138,10 +141,10 @@ class CompressedBankModelTest {
 
     @ParameterizedTest
     @MethodSource("chapterLayouts")
-    void aFactorizedModelEqualsTheDenseModelOfItsProduct(ChapterConfig chapters) {
-        ModelConfig factorized = TestConfigs.withBank(new BankConfig(BankConfig.FACTORIZED, 4, null, null), null, chapters);
+    void aFactorizedModelEqualsTheDenseModelOfItsProduct(String chapters) {
+        ModelConfig factorized = TestConfigs.withBank(FACTORIZED, chapters);
         MemoryLM model = model(factorized, 42);
-        MemoryLM dense = new MemoryLM(TestConfigs.withBank(BankConfig.dense(), null, chapters));
+        MemoryLM dense = new MemoryLM(TestConfigs.withBank(chapters));
         Map<String, Tensor> from = model.namedParameters();
         try (NoGradGuard ignored = new NoGradGuard()) {
             dense.namedParameters().forEach((name, p) -> {
@@ -160,12 +163,8 @@ class CompressedBankModelTest {
                 "memory must change the logits for the comparison to mean anything");
     }
 
-    static List<ChapterConfig> chapterLayouts() {
-        java.util.ArrayList<ChapterConfig> out = new java.util.ArrayList<>();
-        out.add(null);
-        out.add(TOKEN_ROUTED);
-        out.add(new ChapterConfig(4, 2, 0, 1.0, "sequence", "independent"));
-        return out;
+    static List<String> chapterLayouts() {
+        return List.of("membank.chapters=null", TOKEN_ROUTED, "membank.chapters={\"count\": 4, \"top_k\": 2}");
     }
 
     /** ParameterCount (docs, inspect) agrees with the model built and the checkpoint written. */
@@ -181,7 +180,7 @@ class CompressedBankModelTest {
         for (Map.Entry<String, Tensor> e : model.storedTensors().entrySet()) {
             if (e.getKey().startsWith(MemoryLM.BANKS)) {
                 storedBytes += e.getValue().numel() * e.getValue().element_size();
-                storedValues += e.getKey().endsWith("qweight") && config.membank().bank().quant().equals(BankConfig.INT4)
+                storedValues += e.getKey().endsWith("qweight") && config.membank().bank().quant() == BankConfig.Quant.INT4
                         ? 2 * e.getValue().numel() : e.getValue().numel();
             }
         }
@@ -191,8 +190,7 @@ class CompressedBankModelTest {
 
     @Test
     void trainingUpdatesTheFloatCopyOfAQuantisedBank() {
-        MemoryLM model = model(TestConfigs.withBank(new BankConfig(BankConfig.DENSE, null, BankConfig.INT8, null),
-                null, null), 43);
+        MemoryLM model = model(TestConfigs.withBank(INT8), 43);
         model.train(true);
         Tensor ids = ids();
         model.loss(ids, ids).backward();

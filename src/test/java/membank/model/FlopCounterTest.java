@@ -4,15 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
 
-import membank.config.BankConfig;
-import membank.config.ChapterConfig;
-import membank.config.MemoryConfig;
 import membank.config.ModelConfig;
+import membank.config.Presets;
 
 /**
  * The counter against FLOPs worked out by hand. Base: d 64, 2 layers, 4 heads of 16 with 2 kv
@@ -23,17 +22,17 @@ class FlopCounterTest {
     private static final long SEQ = 16;
     private static final long BATCH = 2;
 
-    private static ModelConfig model(MemoryConfig memory) {
-        return new ModelConfig("qwen2", 100, 64, 128, 2, 4, 2, 16, 1e-6, 1e4, 64, true, false, "float32", 1, 2, memory);
-    }
-
-    private static MemoryConfig memory(String variant, List<Integer> layers, BankConfig bank, Integer rank,
-                                       ChapterConfig chapters) {
-        return new MemoryConfig(variant, layers, "per_layer", 1, 32, 4, 2, 16, bank, rank, chapters, null);
+    /** The tiny preset at this test's sizes, memory on layer 1 unless {@code memory} says otherwise. */
+    private static ModelConfig model(String... memory) {
+        List<String> sets = new ArrayList<>(List.of("vocab_size=100", "max_position_embeddings=64", "rope_theta=1e4",
+                "bos_token_id=1", "eos_token_id=2", "membank.layers=[1]", "membank.sharing=per_layer",
+                "membank.num_tokens=32", "membank.router_losses=null"));
+        sets.addAll(List.of(memory));
+        return Presets.model("tiny", sets.toArray(String[]::new));
     }
 
     private static ModelConfig dense() {
-        return model(memory("A", List.of(1), BankConfig.dense(), null, null));
+        return model();
     }
 
     @Test
@@ -98,8 +97,8 @@ class FlopCounterTest {
     @Test
     void routedMemoryReadsSharedPlusChosenChapters() {
         // 4 chapters of 8 tokens, shared 1, k 1, token routing: 32 decisions per pass
-        ChapterConfig chapters = new ChapterConfig(4, 1, 1, 1.0, "token", "independent");
-        FlopBreakdown b = FlopCounter.count(model(memory("A", List.of(1), BankConfig.dense(), null, chapters)), SEQ, BATCH);
+        String chapters = "membank.chapters={\"count\": 4, \"top_k\": 1, \"shared\": 1, \"routing\": \"token\"}";
+        FlopBreakdown b = FlopCounter.count(model(chapters), SEQ, BATCH);
         // (1 shared + 1 routed) x 8 = 16 tokens: 2 x 16 x 4 x 16 = 2,048 MAC
         assertRow(b, FlopCounter.MEMORY_READ, 1, 4_096);
         // 32 decisions can touch all 3 routed chapters: 4 x 8 = 32 rows, as dense
@@ -111,15 +110,14 @@ class FlopCounterTest {
 
         // sequence routing: 2 decisions touch at most 2 routed chapters, (1 + 2) x 8 = 24 rows:
         // 2 x 24 x 64 x 32 = 98,304 MAC per pass / 32 tokens = 3,072 MAC; router 2 x 192 MAC / 32 tokens
-        ChapterConfig bySequence = new ChapterConfig(4, 1, 1, 1.0, "sequence", "independent");
-        FlopBreakdown s = FlopCounter.count(model(memory("A", List.of(1), BankConfig.dense(), null, bySequence)), SEQ, BATCH);
+        FlopBreakdown s = FlopCounter.count(model(chapters, "membank.chapters.routing=sequence"), SEQ, BATCH);
         assertRow(s, FlopCounter.MEMORY_KV, 1, 6_144);
         assertRow(s, FlopCounter.ROUTER, 1, 24);
     }
 
     @Test
     void variantBAddsAMemoryMlpPerMemoryLayer() {
-        FlopBreakdown b = FlopCounter.count(model(memory("B", List.of(0, 1), BankConfig.dense(), null, null)), SEQ, BATCH);
+        FlopBreakdown b = FlopCounter.count(model("membank.variant=B", "membank.layers=[0,1]"), SEQ, BATCH);
         // 3 x 64 x 128 = 24,576 MAC per memory layer, 2 memory layers
         assertRow(b, FlopCounter.MEMORY_MLP, 2, 98_304);
         assertRow(b, FlopCounter.MEMORY_PROJECTIONS, 2, 32_768);
@@ -130,8 +128,8 @@ class FlopCounterTest {
 
     @Test
     void lowRankProjectionsAndFactorizedBanks() {
-        BankConfig factorized = new BankConfig(BankConfig.FACTORIZED, 8, null, null);
-        FlopBreakdown b = FlopCounter.count(model(memory("A", List.of(1), factorized, 4, null)), SEQ, BATCH);
+        FlopBreakdown b = FlopCounter.count(model("membank.bank={\"kind\": \"factorized\", \"rank\": 8}",
+                "membank.projection_rank=4"), SEQ, BATCH);
         // q and o of rank 4: 4 x (64 + 64) = 512 MAC each
         assertRow(b, FlopCounter.MEMORY_PROJECTIONS, 1, 2_048);
         // K/V from rows of width 8: 2 x 32 x 8 x 32 = 16,384 MAC per pass / 32 tokens = 512 MAC

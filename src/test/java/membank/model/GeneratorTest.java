@@ -49,10 +49,9 @@ class GeneratorTest {
         MemoryLM dense = model;
         try {
             manual_seed(29);
-            var chapters = new membank.config.ChapterConfig(4, 2, 1, 1.0, routing, "joint");
-            var memory = new membank.config.MemoryConfig("A", List.of(0, 1), "shared", 1, 24, 4, 2, 8,
-                    membank.config.BankConfig.dense(), null, chapters, null);
-            model = new MemoryLM(TestConfigs.plain().withMembank(memory));
+            model = new MemoryLM(TestConfigs.model("membank.layers=[0,1]", "membank.num_tokens=24",
+                    "membank.num_kv_heads=2", "membank.router_losses=null", "membank.chapters={\"count\": 4, \"top_k\": 2,"
+                    + " \"shared\": 1, \"routing\": \"" + routing + "\", \"mixing\": \"joint\"}"));
             MemoryLMTest.randomiseOutputProjections(model);
             try (NoGradGuard ignored = new NoGradGuard()) {
                 // distinct router biases keep top-k away from ties that rounding could flip

@@ -35,13 +35,13 @@ public final class HfCheckpoints {
 
     /** A tiny Qwen2 whose vocabulary fits a real tokenizer of {@code vocab} ids. */
     public static ModelConfig qwen2(int vocab, boolean tied) {
-        return new ModelConfig("qwen2", vocab, 32, 64, 3, 4, 2, 8, 1e-6, 1000000.0, 128, tied, true,
-                "bfloat16", 1, 2, null);
+        return TestConfigs.model("vocab_size=" + vocab, "num_hidden_layers=3", "rope_theta=1000000",
+                "tie_word_embeddings=" + tied, "torch_dtype=bfloat16", "membank=null");
     }
 
     public static ModelConfig llama(boolean tied) {
-        return new ModelConfig("llama", 97, 32, 48, 2, 4, 4, 8, 1e-5, 10000.0, 128, tied, false,
-                "float32", 1, 2, null);
+        return TestConfigs.model("model_type=llama", "intermediate_size=48", "num_key_value_heads=4",
+                "rms_norm_eps=1e-5", "tie_word_embeddings=" + tied, "membank=null");
     }
 
     /** Writes a random model of {@code config} into {@code dir}; returns it with the weights as stored. */
@@ -67,8 +67,8 @@ public final class HfCheckpoints {
 
     private static void writeConfig(Path dir, ModelConfig c) throws IOException {
         ObjectNode node = new ObjectMapper().createObjectNode();
-        node.putArray("architectures").add(c.modelType().equals("qwen2") ? "Qwen2ForCausalLM" : "LlamaForCausalLM");
-        node.put("model_type", c.modelType());
+        node.putArray("architectures").add(c.modelType() == ModelConfig.ModelType.QWEN2 ? "Qwen2ForCausalLM" : "LlamaForCausalLM");
+        node.put("model_type", c.modelType().toString());
         node.put("vocab_size", c.vocabSize());
         node.put("hidden_size", c.hiddenSize());
         node.put("intermediate_size", c.intermediateSize());
@@ -79,7 +79,7 @@ public final class HfCheckpoints {
         node.put("rope_theta", c.ropeTheta());
         node.put("max_position_embeddings", c.maxPositionEmbeddings());
         node.put("tie_word_embeddings", c.tieWordEmbeddings());
-        node.put("torch_dtype", c.torchDtype());
+        node.put("torch_dtype", c.torchDtype().toString());
         node.put("bos_token_id", c.bosTokenId());
         node.put("eos_token_id", c.eosTokenId());
         node.put("hidden_act", "silu");
@@ -88,7 +88,7 @@ public final class HfCheckpoints {
         node.put("transformers_version", "4.43.1");
         node.putNull("rope_scaling");
         node.put("attention_dropout", 0.0);
-        if (c.modelType().equals("qwen2")) {
+        if (c.modelType() == ModelConfig.ModelType.QWEN2) {
             node.put("use_sliding_window", false);
             node.put("sliding_window", 131072);
             node.put("max_window_layers", 21);

@@ -10,7 +10,6 @@ import org.junit.jupiter.api.Test;
 
 import membank.config.LoraConfig;
 import membank.config.ModelConfig;
-import membank.config.Overrides;
 import membank.config.ParameterCount;
 import membank.config.Presets;
 import membank.config.RunConfig;
@@ -20,9 +19,7 @@ class MemoryEstimateTest {
     private static final long GIB = 1L << 30;
 
     private static RunConfig small(String... overrides) {
-        var root = Presets.load("small");
-        Overrides.apply(root, List.of(overrides));
-        return RunConfig.parse(root);
+        return Presets.run("small", overrides);
     }
 
     @Test

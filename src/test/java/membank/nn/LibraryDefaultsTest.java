@@ -11,7 +11,6 @@ import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 
 import membank.config.Presets;
-import membank.config.RunConfig;
 import membank.model.MemoryLM;
 import membank.testing.ChildJvm;
 
@@ -26,7 +25,7 @@ class LibraryDefaultsTest {
      */
     public static void main(String[] args) {
         torch.set_num_threads(1);
-        new MemoryLM(RunConfig.parse(Presets.load("tiny")).model());
+        new MemoryLM(Presets.model("tiny"));
         System.out.println(ChildJvm.MARK + "threads " + torch.get_num_threads());
         System.out.println(ChildJvm.MARK + "applied " + NativeRuntime.describe());
         System.out.println(ChildJvm.MARK + "cores " + Runtime.getRuntime().availableProcessors());

@@ -62,7 +62,7 @@ class CorpusTest {
         Path file = Files.writeString(tmp.resolve("one.txt"), "a".repeat(699) + "\n");
         Corpus corpus = open(run(file, "text"));
         SplitConfig split = corpus.data().split();
-        assertEquals(SplitConfig.TOKENS, split.by());
+        assertEquals(SplitConfig.By.TOKENS, split.by());
         assertEquals(129.0 / 700, split.fraction(), 1e-12);
         assertEquals(1, validationBatches(corpus), "the held-out tail fills exactly one batch");
         assertTrue(corpus.description().startsWith(file + ": plain text, 1 file, 700 B; validation: the last 18.4%"),

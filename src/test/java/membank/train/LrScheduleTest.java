@@ -4,10 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 
+import membank.config.TrainConfig;
+
 class LrScheduleTest {
     @Test
     void cosineWarmsUpThenDecaysToTheFloor() {
-        LrSchedule s = new LrSchedule("cosine", 10, 110, 0.1, 0.2);
+        LrSchedule s = new LrSchedule(TrainConfig.Schedule.COSINE, 10, 110, 0.1, 0.2);
         assertEquals(0.1, s.factor(0), 1e-12);
         assertEquals(1.0, s.factor(9), 1e-12);
         assertEquals(1.0, s.factor(10), 1e-12);
@@ -17,7 +19,7 @@ class LrScheduleTest {
 
     @Test
     void warmupStableDecayHoldsThenDecaysLinearly() {
-        LrSchedule s = new LrSchedule("wsd", 10, 100, 0.0, 0.2);
+        LrSchedule s = new LrSchedule(TrainConfig.Schedule.WSD, 10, 100, 0.0, 0.2);
         assertEquals(1.0, s.factor(50), 1e-12);
         assertEquals(1.0, s.factor(79), 1e-12);
         assertEquals(1 - 1 / 20.0, s.factor(80), 1e-12);
@@ -27,7 +29,7 @@ class LrScheduleTest {
 
     @Test
     void constantIsFlatAfterWarmup() {
-        LrSchedule s = new LrSchedule("constant", 4, 100, 0.1, 0.2);
+        LrSchedule s = new LrSchedule(TrainConfig.Schedule.CONSTANT, 4, 100, 0.1, 0.2);
         assertEquals(0.5, s.factor(1), 1e-12);
         assertEquals(1.0, s.factor(70), 1e-12);
     }

@@ -14,6 +14,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 
 import membank.config.TrainConfig;
+import membank.model.ParameterRole;
 import membank.nn.Ops;
 
 /**
@@ -66,8 +67,8 @@ class RowSparseAdamWTest {
         Tensor dense = bank(1);
         Tensor sparse = bank(1);
         Tensor before = sparse.detach().clone();
-        GroupedAdamW denseOpt = new GroupedAdamW(Map.of(BANK, dense), config(TrainConfig.DENSE));
-        GroupedAdamW sparseOpt = new GroupedAdamW(Map.of(BANK, sparse), config(TrainConfig.ROWS_READ));
+        GroupedAdamW denseOpt = new GroupedAdamW(Map.of(BANK, dense), ParameterRole::of, config("dense"));
+        GroupedAdamW sparseOpt = new GroupedAdamW(Map.of(BANK, sparse), ParameterRole::of, config("rows_read"));
         step(denseOpt, dense, gradient(0, UNREAD));
         step(sparseOpt, sparse, gradient(0, UNREAD));
 
@@ -84,7 +85,7 @@ class RowSparseAdamWTest {
     @org.junit.jupiter.params.provider.ValueSource(longs = {65536, 2})
     void rowsReadAtEveryStepFollowDenseAdamWAndUnreadStateStaysPut(long rowBlock) {
         Tensor sparse = bank(2);
-        GroupedAdamW sparseOpt = new GroupedAdamW(Map.of(BANK, sparse), config(TrainConfig.ROWS_READ));
+        GroupedAdamW sparseOpt = new GroupedAdamW(Map.of(BANK, sparse), ParameterRole::of, config("rows_read"));
         RowSparseAdamW state = sparseOpt.bankRows();
         state.setRowBlock(rowBlock);
         // step 0 reads every row, so the unread rows carry non-zero moments from then on
@@ -96,7 +97,7 @@ class RowSparseAdamWTest {
 
         // the reference: dense AdamW on the read rows alone, which have a gradient at every step
         Tensor reference = leaf(rows(bank(2), READ));
-        GroupedAdamW denseOpt = new GroupedAdamW(Map.of(BANK, reference), config(TrainConfig.DENSE));
+        GroupedAdamW denseOpt = new GroupedAdamW(Map.of(BANK, reference), ParameterRole::of, config("dense"));
         step(denseOpt, reference, rows(gradient(0), READ));
         for (int s = 1; s < 5; s++) {
             step(sparseOpt, sparse, gradient(s, UNREAD));
@@ -113,7 +114,7 @@ class RowSparseAdamWTest {
     void aZeroGradientEverywhereMovesNothingButCountsTheStep() {
         Tensor sparse = bank(3);
         Tensor before = sparse.detach().clone();
-        GroupedAdamW opt = new GroupedAdamW(Map.of(BANK, sparse), config(TrainConfig.ROWS_READ));
+        GroupedAdamW opt = new GroupedAdamW(Map.of(BANK, sparse), ParameterRole::of, config("rows_read"));
         step(opt, sparse, zeros(new long[] {6, 4}));
         assertTrue(sparse.grad().defined(), "the gradient is defined, and all zero");
         assertTrue(equal(before, sparse.detach()));

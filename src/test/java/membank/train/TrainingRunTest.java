@@ -15,9 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import membank.config.Overrides;
 import membank.config.Presets;
 import membank.config.RunConfig;
 import membank.model.Checkpoint;
@@ -28,9 +26,7 @@ import membank.nn.Precision;
 class TrainingRunTest {
 
     static RunConfig tiny(String... overrides) {
-        ObjectNode root = Presets.load("tiny");
-        Overrides.apply(root, List.of(overrides));
-        return RunConfig.parse(root);
+        return Presets.run("tiny", overrides);
     }
 
     /**

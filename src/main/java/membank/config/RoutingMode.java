@@ -1,10 +1,13 @@
-package membank.memory;
+package membank.config;
+
+import com.fasterxml.jackson.annotation.JsonValue;
 
 import java.util.Locale;
 
 /**
  * What the router of a chaptered memory layer looks at (spec section 2): the mean of the whole
  * sequence (the seed's router, not causal), the causal cumulative mean, or each position alone.
+ * {@code membank.chapters.routing} in config.json.
  */
 public enum RoutingMode {
     SEQUENCE, PREFIX, TOKEN;
@@ -21,6 +24,12 @@ public enum RoutingMode {
 
     public String label() {
         return name().toLowerCase(Locale.ROOT);
+    }
+
+    @JsonValue
+    @Override
+    public String toString() {
+        return label();
     }
 
     /** True when position t's chapters may depend only on positions up to t. */
