@@ -28,7 +28,8 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  * hooks stand in for one: the output is {@code out + 0 * sum(alias_j)} for an alias of each
  * input; the output's hook recomputes the chunks, and each alias's hook replaces the zero gradient
  * with the input's true one. Parameters the chunks read (not passed as inputs) get their
- * gradients from the recomputation directly. Autocast is re-entered as it was at forward time.
+ * gradients from the recomputation directly. Autocast (of the output's device type) is re-entered
+ * as it was at forward time.
  * The hooks are Java callbacks that native code holds: this object keeps them reachable until its
  * next {@link #sum}, so one instance serves one call site whose backward runs before it is called again.
  */
@@ -69,8 +70,9 @@ public final class Recompute {
                 }
             }
         }
-        boolean autocast = is_autocast_enabled(DeviceType.CPU);
-        ScalarType autocastType = get_autocast_dtype(DeviceType.CPU);
+        DeviceType device = out.device().type();
+        boolean autocast = is_autocast_enabled(device);
+        ScalarType autocastType = get_autocast_dtype(device);
         List<Tensor> aliases = new ArrayList<>();
         Tensor zero = null;
         for (Tensor input : inputs) {
@@ -87,10 +89,10 @@ public final class Recompute {
             public TensorBase call(TensorBase grad) {
                 Tensor g = new Tensor(grad);
                 try (AutoGradMode on = new AutoGradMode(true)) {
-                    boolean was = is_autocast_enabled(DeviceType.CPU);
-                    ScalarType wasType = get_autocast_dtype(DeviceType.CPU);
-                    set_autocast_dtype(DeviceType.CPU, autocastType);
-                    set_autocast_enabled(DeviceType.CPU, autocast);
+                    boolean was = is_autocast_enabled(device);
+                    ScalarType wasType = get_autocast_dtype(device);
+                    set_autocast_dtype(device, autocastType);
+                    set_autocast_enabled(device, autocast);
                     try {
                         List<Tensor> leaves = new ArrayList<>();
                         for (Tensor input : inputs) {
@@ -108,8 +110,8 @@ public final class Recompute {
                             gradients[j] = leaves.get(j).grad();
                         }
                     } finally {
-                        set_autocast_enabled(DeviceType.CPU, was);
-                        set_autocast_dtype(DeviceType.CPU, wasType);
+                        set_autocast_enabled(device, was);
+                        set_autocast_dtype(device, wasType);
                         clear_cache();
                     }
                 }
