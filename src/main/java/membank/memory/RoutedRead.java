@@ -166,7 +166,9 @@ final class RoutedRead {
             case PROJECTED_KEYS -> false;
             case AUTO -> bankSpaceIsCheaper(source, batch * length, heads, dh, groups);
         };
-        if (bankSpace && !joint && GradMode.is_enabled()) {
+        // recomputation is tied to the graph through the queries: a frozen model reading a trained
+        // bank reads it whole
+        if (bankSpace && !joint && GradMode.is_enabled() && query.requires_grad()) {
             int chunks = forcedChunks > 0 ? forcedChunks : chunks(groups, heads, source.bankWidth());
             if (chunks > 1) {
                 return recomputed(query, rows, groups, source, chunks);

@@ -43,10 +43,14 @@ public final class Recompute {
     }
 
     /**
-     * {@code sum_i chunk(i, inputs)} for i in [0, chunks); the inputs must require gradients (each
-     * gets one), and the chunks must be deterministic, since backward computes them again.
+     * {@code sum_i chunk(i, inputs)} for i in [0, chunks); the inputs that require gradients get
+     * theirs (at least one must: it is what ties the sum to the graph), and the chunks must be
+     * deterministic, since backward computes them again.
      */
     public Tensor sum(int chunks, List<Tensor> inputs, Chunk chunk) {
+        if (inputs.stream().noneMatch(Tensor::requires_grad)) {
+            throw new IllegalArgumentException("no input requires a gradient: nothing would call the recomputation");
+        }
         // A PointerScope frees tensors only when it closes, so each chunk gets its own: else every
         // chunk's temporaries would stay until the training step ends, which is what chunks avoid.
         PointerScope outer = PointerScope.getInnerScope();
@@ -76,10 +80,12 @@ public final class Recompute {
         List<Tensor> aliases = new ArrayList<>();
         Tensor zero = null;
         for (Tensor input : inputs) {
-            Tensor alias = input.view_as(input);
+            Tensor alias = input.requires_grad() ? input.view_as(input) : null;
             aliases.add(alias);
-            Tensor term = alias.sum();
-            zero = zero == null ? term : zero.add(term);
+            if (alias != null) {
+                Tensor term = alias.sum();
+                zero = zero == null ? term : zero.add(term);
+            }
         }
         Tensor result = out.add(zero.mul(Ops.scalar(0)).to(out.scalar_type()));
         Tensor[] gradients = new Tensor[inputs.size()];
@@ -98,7 +104,7 @@ public final class Recompute {
                         for (Tensor input : inputs) {
                             // requires_grad_ returns a reference that does not own the tensor: keep detach()'s
                             Tensor leaf = input.detach();
-                            leaf.set_requires_grad(true);
+                            leaf.set_requires_grad(input.requires_grad());
                             leaves.add(leaf);
                         }
                         for (int i = 0; i < chunks; i++) {
@@ -107,7 +113,7 @@ public final class Recompute {
                             }
                         }
                         for (int j = 0; j < leaves.size(); j++) {
-                            gradients[j] = leaves.get(j).grad();
+                            gradients[j] = inputs.get(j).requires_grad() ? leaves.get(j).grad() : null;
                         }
                     } finally {
                         set_autocast_enabled(device, was);
@@ -120,6 +126,9 @@ public final class Recompute {
         });
         result.register_hook(live.get(0));
         for (int j = 0; j < aliases.size(); j++) {
+            if (aliases.get(j) == null) {
+                continue;
+            }
             int input = j;
             live.add(new TensorTensorHook() {
                 @Override

@@ -196,6 +196,30 @@ class RoutedReadTest {
         assertClose("dL/dbank", bankGrads[0], bankGrads[1]);
     }
 
+    /**
+     * A frozen router gives coefficients without gradient: the chunks tie to the graph through the
+     * queries alone, and x and the bank get the whole read's gradients.
+     */
+    @Test
+    void chunksWithAFrozenRouterEqualTheWholeRead() {
+        ChapterConfig chapters = ChapterConfig.of(C, 2).with(b -> b.routing(RoutingMode.TOKEN));
+        Map<Integer, Tensor[]> grads = new LinkedHashMap<>();
+        for (int chunks : new int[] {1, 3}) {
+            Setup s = separatedSetup(41L, 4, 2, chapters, null);
+            s.params.get("router.weight").set_requires_grad(false);
+            s.params.get("router.bias").set_requires_grad(false);
+            s.attention.setReadStrategy(RoutedRead.Strategy.BANK_SPACE);
+            s.attention.setReadChunks(chunks);
+            Tensor x = leaf(s.x);
+            Tensor bank = leaf(s.bank);
+            MemoryRead read = new MemoryRead(RoutingMode.TOKEN, null, null, new RoutingTrace(), 0);
+            s.fast(x, bank, read).mul(s.probe).sum().backward();
+            grads.put(chunks, new Tensor[] {x.grad(), bank.grad()});
+        }
+        assertClose("dL/dx", grads.get(1)[0], grads.get(3)[0]);
+        assertClose("dL/dbank", grads.get(1)[1], grads.get(3)[1]);
+    }
+
     private void checkAgainstReference(String routing, String mixing, int shared, int topK, int heads, int kvHeads,
                                        double alpha, RoutedRead.Strategy strategy) {
         checkAgainstReference(routing, mixing, shared, topK, heads, kvHeads, alpha, strategy, 0);
