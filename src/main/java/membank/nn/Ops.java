@@ -198,6 +198,19 @@ public final class Ops {
         return longs(flat).view(rows.length, cols);
     }
 
+    /**
+     * {@code t} released from the PointerScope it was made in (a training step's), to live as long
+     * as Java references it: state made lazily inside a step, such as optimizer moments.
+     */
+    public static Tensor kept(Tensor t) {
+        org.bytedeco.javacpp.PointerScope scope = org.bytedeco.javacpp.PointerScope.getInnerScope();
+        if (scope != null) {
+            t.retainReference();
+            scope.detach(t);
+        }
+        return t;
+    }
+
     /** {@code t} on {@code like}'s device (itself when it is there already: CPU tensors are never copied). */
     public static Tensor on(Tensor t, Tensor like) {
         return like.is_cpu() && t.is_cpu() ? t : t.to(like.device(), t.scalar_type());

@@ -24,10 +24,10 @@ import membank.nn.Ops;
 
 /**
  * AdamW (decoupled weight decay, no amsgrad) over groups of dense tensors, each group one call of
- * ATen's fused kernel. Its state is libtorch's AdamW's, kept per tensor: {@code exp_avg},
- * {@code exp_avg_sq} (zeros like the tensor) and a step count; a tensor without a gradient in a
- * step is not touched. The state is made up front, not at a tensor's first gradient as libtorch
- * does, because a training step releases every tensor made inside it. Checkpoints hold the state as safetensors
+ * ATen's fused kernel. Its state is libtorch's AdamW's, kept per tensor and made at its first
+ * gradient: {@code exp_avg}, {@code exp_avg_sq} (zeros like the tensor) and a step count; a tensor
+ * without a gradient in a step is not touched (libtorch's rules: a frozen or unreached tensor has
+ * no state, and the first step's moments take memory its activations freed). Checkpoints hold the state as safetensors
  * ({@code NAME.exp_avg}, {@code NAME.exp_avg_sq}, {@code NAME.step}); runs saved by libtorch's
  * AdamW ({@code optimizer.pt}) resume from that archive.
  */
@@ -59,13 +59,6 @@ final class DenseAdamW {
         this.beta1 = beta1;
         this.beta2 = beta2;
         this.eps = eps;
-        try (NoGradGuard ignored = new NoGradGuard()) {
-            forEachParam((name, p) -> {
-                expAvg.put(name, zeros_like(p));
-                expAvgSq.put(name, zeros_like(p));
-                steps.put(name, Ops.zeros(p, ScalarType.Float, 1));
-            });
-        }
     }
 
     void setLrFactor(double factor) {
@@ -98,7 +91,7 @@ final class DenseAdamW {
                         throw new IllegalStateException("parameter " + name + " has a sparse gradient, which the dense"
                                 + " AdamW cannot apply; only the bank takes sparse updates (training.bank_update)");
                     }
-                    Tensor count = steps.get(name);
+                    Tensor count = state(name, p);
                     count.add_(one);
                     params.add(p);
                     grads.add(grad);
@@ -114,6 +107,19 @@ final class DenseAdamW {
         }
     }
 
+    /** The tensor's step count, its moments made first if this is its first gradient. */
+    private Tensor state(String name, Tensor p) {
+        Tensor count = steps.get(name);
+        if (count == null) {
+            // made inside a training step, whose PointerScope would free them when it ends
+            expAvg.put(name, Ops.kept(zeros_like(p)));
+            expAvgSq.put(name, Ops.kept(zeros_like(p)));
+            count = Ops.kept(Ops.zeros(p, ScalarType.Float, 1));
+            steps.put(name, count);
+        }
+        return count;
+    }
+
     void save(Path dir) {
         SafeTensors.write(dir.resolve(FILE), state(), Map.of());
     }
@@ -122,9 +128,11 @@ final class DenseAdamW {
     Map<String, Tensor> state() {
         Map<String, Tensor> tensors = new LinkedHashMap<>();
         forEachParam((name, p) -> {
-            tensors.put(name + EXP_AVG, expAvg.get(name));
-            tensors.put(name + EXP_AVG_SQ, expAvgSq.get(name));
-            tensors.put(name + STEP, steps.get(name));
+            if (steps.containsKey(name)) {
+                tensors.put(name + EXP_AVG, expAvg.get(name));
+                tensors.put(name + EXP_AVG_SQ, expAvgSq.get(name));
+                tensors.put(name + STEP, steps.get(name));
+            }
         });
         return tensors;
     }
@@ -202,9 +210,10 @@ final class DenseAdamW {
         SafeTensors.checkShape(file, name + EXP_AVG, m, Ops.shape(p));
         SafeTensors.checkShape(file, name + EXP_AVG_SQ, v, Ops.shape(p));
         try (NoGradGuard ignored = new NoGradGuard()) {
+            Tensor step = state(name, p);
             expAvg.get(name).copy_(m);
             expAvgSq.get(name).copy_(v);
-            steps.get(name).fill_(Ops.scalar(count));
+            step.fill_(Ops.scalar(count));
         }
     }
 

@@ -144,7 +144,10 @@ class DenseAdamWTest {
     @Test
     void refusesStateOfATensorItDoesNotTrain(@TempDir Path dir) {
         Map<String, Tensor> p = params(3);
-        dense(p).save(dir);
+        DenseAdamW trained = dense(p);
+        gradients(p, 0);
+        trained.step();
+        trained.save(dir);
         Map<String, Tensor> fewer = new LinkedHashMap<>(p);
         fewer.remove("c");
         DenseAdamW other = new DenseAdamW(List.of(new DenseAdamW.Group(fewer, LR, DECAY)), 0.9, 0.95, 1e-8);
