@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.IntFunction;
 
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 import membank.context.Consolidation;
@@ -19,6 +18,7 @@ import membank.context.ContextBank;
 import membank.context.ContextIndex;
 import membank.context.Hits;
 import membank.context.IndexConfig;
+import membank.nn.Scope;
 
 /**
  * Times retrieval over a context bank: brute force against the clustered index at several probe
@@ -79,7 +79,7 @@ public final class ContextBenchmark {
             int buildsBefore = index.builds();
             long start = System.nanoTime();
             for (int done = 0; done < s.insert(); done += s.insertBatch()) {
-                try (PointerScope scope = new PointerScope()) {
+                try (Scope scope = Scope.tensors()) {
                     bank.add(mixture.sample(Math.min(s.insertBatch(), s.insert() - done)), 1);
                 }
                 index.update();
@@ -120,7 +120,7 @@ public final class ContextBenchmark {
         log.printf(Locale.ROOT, "generating %,d x %d %s vectors%n", n, bank.dim(), what);
         log.flush();
         for (int done = 0; done < n; done += CHUNK) {
-            try (PointerScope scope = new PointerScope()) {
+            try (Scope scope = Scope.tensors()) {
                 bank.add(source.apply(Math.min(CHUNK, n - done)), 0);
             }
         }
@@ -142,13 +142,13 @@ public final class ContextBenchmark {
         log.printf(Locale.ROOT, "%s: %d queries, brute force and probes %s%n", data, s.queries(), s.probes());
         log.flush();
         for (int warm = 0; warm < Math.min(2, s.queries()); warm++) {
-            try (PointerScope scope = new PointerScope()) {
+            try (Scope scope = Scope.tensors()) {
                 index.bruteForce(queries.select(0, warm).contiguous(), s.k());
                 index.search(queries.select(0, warm).contiguous(), s.k(), s.probes().get(0));
             }
         }
         for (int i = 0; i < s.queries(); i++) {
-            try (PointerScope scope = new PointerScope()) {
+            try (Scope scope = Scope.tensors()) {
                 Tensor q = queries.select(0, i).contiguous();
                 long t0 = System.nanoTime();
                 Hits exact = index.bruteForce(q, s.k());

@@ -3,13 +3,13 @@ package membank.bench;
 import static org.bytedeco.pytorch.global.torch.matmul;
 import static org.bytedeco.pytorch.global.torch.randn;
 
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import membank.nn.Devices;
 import membank.nn.NativeRuntime;
+import membank.nn.Scope;
 
 /** The machine's measured matmul throughput: the ceiling a training step is compared with. */
 public final class MatmulPeak {
@@ -24,7 +24,7 @@ public final class MatmulPeak {
     /** As above on {@code device}; reading one element of the product back waits for a GPU's kernel to end. */
     public static double gflops(ScalarType type, int n, int repeats, Device device) {
         NativeRuntime.ensureConfigured();
-        try (PointerScope scope = new PointerScope()) {
+        try (Scope scope = Scope.tensors()) {
             Tensor a = randn(new long[] {n, n}).to(device, type);
             Tensor b = randn(new long[] {n, n}).to(device, type);
             matmul(a, b).view(-1).select(0, 0).item_double();

@@ -32,6 +32,7 @@ import membank.memory.RoutingTrace;
 import membank.nn.Ops;
 import membank.nn.Precision;
 import membank.util.Machine;
+import membank.nn.Scope;
 
 /**
  * Times one memory layer alone: a bank parameter [N, d] read by a {@link MemoryAttention}, dense
@@ -304,13 +305,13 @@ public final class MemoryBenchmark {
                 : ChapterConfig.of((int) chapters, s.topK()).with(b -> b.routing(routing).mixing(ChapterConfig.Mixing.of(s.mixing())));
         long[] cpuBefore = cpuTicks();
         long wallBefore = System.nanoTime();
-        try (PointerScope row = new PointerScope()) {
+        try (Scope row = Scope.tensors()) {
             manual_seed(0);
             MemoryBank bank = new MemoryBank(plan.bankTokens(), s.dim());
             MemoryAttention layer = new MemoryAttention(s.dim(), s.heads(), s.kvHeads(), s.headDim(), layout);
             // o_proj starts at zero (a fresh layer is the identity); a trained layer's is not, and
             // a zero o_proj would leave q/k/v and the router without gradient.
-            try (NoGradGuard ignored = new NoGradGuard()) {
+            try (Scope ignored = Scope.noGrad()) {
                 var named = layer.named_parameters();
                 for (long i = 0; i < named.size(); i++) {
                     if (named.get(i).key().getString().startsWith("o_proj")) {
@@ -328,18 +329,18 @@ public final class MemoryBenchmark {
                 resetPeak();
                 touched = dense ? 0 : touched(layer, bank, x, routing, s.precision());
                 forwardMs = time(s, () -> {
-                    try (NoGradGuard ignored = new NoGradGuard(); var cast = s.precision().autocast()) {
+                    try (Scope ignored = Scope.noGrad(); var cast = s.precision().autocast()) {
                         layer.forward(x, bank.rows(), null, read);
                     }
                 });
                 forwardPeak = peakBytes();
-                try (PointerScope cache = new PointerScope()) {
+                try (Scope cache = Scope.tensors()) {
                     MemoryKv kv;
-                    try (NoGradGuard ignored = new NoGradGuard(); var cast = s.precision().autocast()) {
+                    try (Scope ignored = Scope.noGrad(); var cast = s.precision().autocast()) {
                         kv = layer.project(bank.rows());
                     }
                     cachedMs = time(s, () -> {
-                        try (NoGradGuard ignored = new NoGradGuard(); var cast = s.precision().autocast()) {
+                        try (Scope ignored = Scope.noGrad(); var cast = s.precision().autocast()) {
                             layer.forward(x, bank.rows(), kv, read);
                         }
                     });
@@ -390,7 +391,7 @@ public final class MemoryBenchmark {
     /** Distinct routed chapters one forward pass over x reads. */
     private static long touched(MemoryAttention layer, MemoryBank bank, Tensor x, RoutingMode routing,
                                 Precision precision) {
-        try (PointerScope scope = new PointerScope(); NoGradGuard ignored = new NoGradGuard();
+        try (Scope scope = Scope.inference();
              var cast = precision.autocast()) {
             RoutingTrace trace = new RoutingTrace();
             layer.forward(x, bank.rows(), null, new MemoryRead(routing, null, null, trace, 0, null));
@@ -403,7 +404,7 @@ public final class MemoryBenchmark {
         double[] ms = new double[s.steps()];
         for (int i = 0; i < s.warmup() + s.steps(); i++) {
             long start = System.nanoTime();
-            try (PointerScope scope = new PointerScope()) {
+            try (Scope scope = Scope.tensors()) {
                 step.run();
             }
             if (i >= s.warmup()) {

@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-import org.bytedeco.javacpp.PointerScope;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -28,6 +27,7 @@ import membank.context.ContextBank;
 import membank.context.FileContextStore;
 import membank.nn.Ops;
 import membank.util.AtomicFile;
+import membank.nn.Scope;
 
 @Command(name = "export", mixinStandardHelpOptions = true,
         description = {"Writes one user's context bank to a file outside the store, atomically.",
@@ -102,7 +102,7 @@ final class ContextExportCommand implements Callable<Integer> {
     private static void writeJsonl(WritableByteChannel channel, ContextBank bank) throws IOException {
         ObjectMapper json = new ObjectMapper();
         float[] vectors;
-        try (PointerScope scope = new PointerScope()) {
+        try (Scope scope = Scope.tensors()) {
             vectors = bank.size() == 0 ? new float[0] : Ops.floats(bank.vectors());
         }
         float[] mass = bank.massArray();

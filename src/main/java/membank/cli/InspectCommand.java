@@ -10,7 +10,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -49,6 +48,7 @@ import membank.model.MemoryEstimate;
 import membank.model.MemoryLM;
 import membank.model.ParameterRole;
 import membank.model.SafeTensors;
+import membank.nn.Scope;
 
 @Command(name = "inspect", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Describe a model: its configuration, parameter counts and bytes per group (backbone, memory"
@@ -423,7 +423,7 @@ final class InspectCommand implements Callable<Integer> {
         for (ParameterRole role : ParameterRole.values()) {
             out.put(role, 0L);
         }
-        try (PointerScope scope = new PointerScope()) {
+        try (Scope scope = Scope.tensors()) {
             for (Map.Entry<String, Tensor> e : SafeTensors.readCheckpoint(dir).entrySet()) {
                 Tensor t = e.getValue();
                 out.merge(ParameterRole.of(e.getKey()), t.numel() * t.element_size(), Long::sum);

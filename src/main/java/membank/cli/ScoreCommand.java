@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-import org.bytedeco.pytorch.NoGradGuard;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -23,6 +22,7 @@ import picocli.CommandLine.Option;
 import membank.data.Tokenizer;
 import membank.model.MemoryLM;
 import membank.model.Scoring;
+import membank.nn.Scope;
 
 @Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Per-token log-probabilities of a text under a model:",
@@ -68,7 +68,7 @@ final class ScoreCommand implements Callable<Integer> {
         routingOption.apply(lm, model);
         long[] tokens = input.ids != null ? input.ids : encode(ModelDir.tokenizer(model), input.text);
         float[] logprobs;
-        try (NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope ignored = Scope.noGrad()) {
             logprobs = Scoring.logprobs(lm, tokens);
         }
         if (json) {

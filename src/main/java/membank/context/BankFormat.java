@@ -12,7 +12,6 @@ import java.util.zip.CRC32C;
 
 import org.bytedeco.javacpp.FloatPointer;
 import org.bytedeco.javacpp.LongPointer;
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.MemoryFormatOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -24,6 +23,7 @@ import membank.model.SafeTensors;
 import membank.model.SafeTensorsFile;
 import membank.model.TensorChecksums;
 import membank.nn.Ops;
+import membank.nn.Scope;
 
 /**
  * A context bank as one safetensors file (docs/context-store.md): tensors {@code vectors} F32
@@ -49,7 +49,7 @@ public final class BankFormat {
 
     /** Writes the bank's file to {@code channel}; {@code label} names the destination in error messages. */
     public static void write(WritableByteChannel channel, String label, String user, ContextBank bank) throws IOException {
-        try (PointerScope scope = new PointerScope()) {
+        try (Scope scope = Scope.tensors()) {
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             tensors.put(VECTORS, bank.vectors().contiguous());
             tensors.put(MASS, floatTensor(bank.massArray()));
@@ -73,7 +73,7 @@ public final class BankFormat {
      * @throws ContextStoreException naming the user, the file, what is wrong and what to do
      */
     public static ContextBank read(Path file, String user) {
-        try (PointerScope scope = new PointerScope()) {
+        try (Scope scope = Scope.tensors()) {
             SafeTensorsFile content = readFile(file, user);
             Header header = Header.check(file, user, content.metadata());
             Map<String, Tensor> tensors = content.tensors();

@@ -1,11 +1,10 @@
 package membank.context;
 
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch;
 import org.bytedeco.pytorch.global.torch.ScalarType;
+import membank.nn.Scope;
 
 /**
  * One cluster's unit rows, contiguous, with the bank row number of each: a query reads a cluster
@@ -18,8 +17,8 @@ final class Cluster implements AutoCloseable {
 
     Cluster(long dim, int capacity) {
         long c = Math.max(4, capacity);
-        this.vectors = UnitRows.kept(() -> torch.empty(c, dim));
-        this.rows = UnitRows.kept(() -> torch.empty(new long[] {c}, new TensorOptions(ScalarType.Long),
+        this.vectors = Scope.kept(() -> torch.empty(c, dim));
+        this.rows = Scope.kept(() -> torch.empty(new long[] {c}, new TensorOptions(ScalarType.Long),
                 new org.bytedeco.pytorch.MemoryFormatOptional()));
     }
 
@@ -48,7 +47,7 @@ final class Cluster implements AutoCloseable {
     void append(Tensor unitRows, Tensor bankRows) {
         int m = Math.toIntExact(unitRows.size(0));
         long capacity = vectors.size(0);
-        try (PointerScope scope = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope scope = Scope.inference()) {
             if (size + m > capacity) {
                 long grown = Math.max(size + m, capacity * 2);
                 // resize_ keeps the leading elements, so the first rows keep their values

@@ -4,13 +4,12 @@ import static org.bytedeco.pytorch.global.torch.empty;
 
 import java.util.Arrays;
 
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.LongOptional;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.T_TensorTensor_T;
 import org.bytedeco.pytorch.Tensor;
 
 import membank.nn.Ops;
+import membank.nn.Scope;
 
 /**
  * Shrinks a context bank to its capacity by merging pairs of rows (docs/context-retrieval.md).
@@ -104,7 +103,7 @@ public final class Consolidation {
     /** The pair (i, j), i != j, of highest merge score over the whole bank. */
     static int[] bestPair(ContextBank bank, double[] importance) {
         int n = bank.size();
-        try (PointerScope scope = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope scope = Scope.inference()) {
             Tensor unit = UnitRows.of(bank.vectors());
             Tensor half = halves(importance);
             long block = Math.max(1, BLOCK_SCORES / n);
@@ -134,7 +133,7 @@ public final class Consolidation {
         }
         int count = ContextIndex.defaultClusters(bank.size());
         IndexConfig defaults = IndexConfig.defaults();
-        Tensor centroids = UnitRows.kept(() -> SphericalKMeans.train(UnitRows.of(bank.vectors()), count,
+        Tensor centroids = Scope.kept(() -> SphericalKMeans.train(UnitRows.of(bank.vectors()), count,
                 defaults.sampleFactor(), defaults.iterations(), seed));
         try {
             int merges = 0;
@@ -163,7 +162,7 @@ public final class Consolidation {
         int[] second = new int[n];
         float[] score = new float[n];
         int candidates = 0;
-        try (PointerScope scope = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope scope = Scope.inference()) {
             Tensor unit = UnitRows.of(bank.vectors());
             Tensor half = halves(importance);
             int[] assignment = SphericalKMeans.assign(unit, centroids);

@@ -2,11 +2,10 @@ package membank.context;
 
 import java.util.Arrays;
 
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 import membank.nn.Ops;
+import membank.nn.Scope;
 
 /**
  * One user's context bank: compressed latent vectors of what the model has read, each with the
@@ -34,11 +33,7 @@ public final class ContextBank {
             throw new IllegalArgumentException("context vectors need a width >= 1, got " + dim);
         }
         this.dim = dim;
-        try (PointerScope detached = new PointerScope()) {
-            Tensor t = org.bytedeco.pytorch.global.torch.zeros(0, dim);
-            t.retainReference();
-            this.storage = t;
-        }
+        this.storage = Scope.kept(() -> org.bytedeco.pytorch.global.torch.zeros(0, dim));
     }
 
     public int dim() {
@@ -66,7 +61,7 @@ public final class ContextBank {
         }
         int n = Math.toIntExact(rows.size(0));
         ensureCapacity(size + n);
-        try (NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope ignored = Scope.noGrad()) {
             storage.narrow(0, size, n).copy_(rows.detach().to(org.bytedeco.pytorch.global.torch.ScalarType.Float));
         }
         for (int i = size; i < size + n; i++) {
@@ -133,7 +128,7 @@ public final class ContextBank {
             throw new IllegalArgumentException("merge weights must be > 0, got " + keepWeight + " and " + dropWeight);
         }
         double weights = keepWeight + dropWeight;
-        try (PointerScope scope = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope scope = Scope.inference()) {
             Tensor a = storage.select(0, keep);
             Tensor b = storage.select(0, drop);
             a.mul_(Ops.scalar(keepWeight / weights)).add_(b.mul(Ops.scalar(dropWeight / weights)));
@@ -153,7 +148,7 @@ public final class ContextBank {
         checkRow(row);
         int last = size - 1;
         if (row != last) {
-            try (PointerScope scope = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
+            try (Scope scope = Scope.inference()) {
                 storage.select(0, row).copy_(storage.select(0, last));
             }
             mass[row] = mass[last];
@@ -232,7 +227,7 @@ public final class ContextBank {
             return;
         }
         long grown = Math.max(needed, Math.max(16, capacity * 2));
-        try (NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope ignored = Scope.noGrad()) {
             // in place: the tensor handle stays the one allocated outside any caller's scope
             storage.resize_(new long[] {grown, dim});
         }

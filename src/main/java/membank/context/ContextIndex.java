@@ -8,13 +8,12 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.LongStream;
 
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.T_TensorTensor_T;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 
 import membank.nn.Ops;
+import membank.nn.Scope;
 
 /**
  * Cosine retrieval over a {@link ContextBank} by an inverted file (docs/context-retrieval.md): the
@@ -53,9 +52,9 @@ public final class ContextIndex implements AutoCloseable {
         this.bank = bank;
         this.config = config;
         long d = bank.dim();
-        this.centroids = UnitRows.kept(() -> zeros(0, d));
-        this.sums = UnitRows.kept(() -> zeros(0, d));
-        this.inverseNorms = UnitRows.kept(() -> zeros(new long[] {0}));
+        this.centroids = Scope.kept(() -> zeros(0, d));
+        this.sums = Scope.kept(() -> zeros(0, d));
+        this.inverseNorms = Scope.kept(() -> zeros(new long[] {0}));
     }
 
     /** An index with the default configuration (about sqrt(rows) clusters, seed 0). */
@@ -132,7 +131,7 @@ public final class ContextIndex implements AutoCloseable {
         if (n == 0) {
             return;
         }
-        try (PointerScope scope = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope scope = Scope.inference()) {
             Tensor unit = indexNorms(bank.vectors(), 0);
             int count = config.clusters() == 0 ? defaultClusters(n) : Math.min(config.clusters(), n);
             Tensor trained = SphericalKMeans.train(unit, count, config.sampleFactor(), config.iterations(), config.seed());
@@ -177,7 +176,7 @@ public final class ContextIndex implements AutoCloseable {
         int m = n - start;
         int count = clusters.size();
         int[] assignment;
-        try (PointerScope scope = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope scope = Scope.inference()) {
             Tensor unit = indexNorms(bank.vectors().narrow(0, start, m), start);
             assignment = SphericalKMeans.assign(unit, centroids.narrow(0, 0, count));
             long[][] members = SphericalKMeans.members(assignment, count, start);
@@ -214,7 +213,7 @@ public final class ContextIndex implements AutoCloseable {
         if (indexed == 0) {
             return Hits.none();
         }
-        try (PointerScope scope = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope scope = Scope.inference()) {
             Tensor q = UnitRows.query(query);
             int count = clusters.size();
             long[] chosen = probe >= count ? LongStream.range(0, count).toArray()
@@ -239,7 +238,7 @@ public final class ContextIndex implements AutoCloseable {
         if (indexed == 0) {
             return Hits.none();
         }
-        try (PointerScope scope = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope scope = Scope.inference()) {
             Tensor scores = bank.vectors().mv(UnitRows.query(query));
             scores.mul_(inverseNorms.narrow(0, 0, indexed));
             return best(scores, null, k);
@@ -278,7 +277,7 @@ public final class ContextIndex implements AutoCloseable {
     /** Splits cluster c by 2-means: one half stays c, the other becomes a new last cluster. */
     private void split(int c) {
         Cluster old = clusters.get(c);
-        try (PointerScope scope = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope scope = Scope.inference()) {
             int[] sides = SphericalKMeans.split(old.vectors());
             long[][] parts = SphericalKMeans.members(sides, 2, 0);
             if (parts[0].length == 0 || parts[1].length == 0) {

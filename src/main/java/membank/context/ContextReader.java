@@ -2,8 +2,6 @@ package membank.context;
 
 import java.util.Arrays;
 
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 import membank.data.TokenRows;
@@ -12,6 +10,7 @@ import membank.memory.ContextAttention;
 import membank.memory.ContextRead;
 import membank.model.MemoryLM;
 import membank.nn.Ops;
+import membank.nn.Scope;
 
 /**
  * The inference side of the context bank (spec section 7): texts become latent vectors (the
@@ -68,7 +67,7 @@ public final class ContextReader {
         int body = segmentLength - 1;
         for (int from = 0; from < Math.max(1, ids.length); from += body) {
             int[] piece = Arrays.copyOfRange(ids, from, Math.min(ids.length, from + body));
-            try (PointerScope scope = new PointerScope()) {
+            try (Scope scope = Scope.tensors()) {
                 bank.add(latents(piece), step);
             }
         }
@@ -90,7 +89,7 @@ public final class ContextReader {
     Tensor latents(int[] piece) {
         long[] row = TokenRows.startThen(start, piece, 0, piece.length);
         model.train(false);
-        try (NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope ignored = Scope.noGrad()) {
             return model.compress(Ops.longs(new long[][] {row}), null).mean().select(0, 0);
         }
     }

@@ -6,8 +6,6 @@ import java.util.List;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 import me.tongfei.progressbar.ProgressBar;
@@ -20,6 +18,7 @@ import membank.memory.ContextRead;
 import membank.model.MemoryLM;
 import membank.nn.Ops;
 import membank.util.Progress;
+import membank.nn.Scope;
 
 /**
  * Cross-session recall (docs/results-context.md): in session 1 the biographies of people the model
@@ -162,7 +161,7 @@ public final class CrossSessionRecall {
         model.train(false);
         for (int i = 0; i < probes.size(); i++) {
             Probe p = probes.get(i);
-            try (PointerScope scope = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
+            try (Scope scope = Scope.inference()) {
                 ContextReader.Retrieved read = context.apply(p);
                 Answer a = answer(model, prompt.apply(p), p.answer(), read == null ? null : read.read(), window);
                 correct += a.recalled() ? 1 : 0;

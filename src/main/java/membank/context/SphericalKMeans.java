@@ -2,12 +2,11 @@ package membank.context;
 
 import java.util.Random;
 
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.LongOptional;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 import membank.nn.Ops;
+import membank.nn.Scope;
 
 /**
  * Spherical k-means over unit rows: assign each row to the centroid of highest cosine, move each
@@ -34,12 +33,12 @@ final class SphericalKMeans {
         }
         int sampleSize = (int) Math.min(n, (long) sampleFactor * clusters);
         long[] sample = sample(n, sampleSize, seed);
-        try (NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope ignored = Scope.noGrad()) {
             // shuffled even when it is every row: the first rows seed the centroids
             Tensor rows = unitRows.index_select(0, Ops.longs(sample));
             Tensor centroids = rows.narrow(0, 0, clusters).clone();
             for (int it = 0; it < iterations; it++) {
-                try (PointerScope step = new PointerScope()) {
+                try (Scope step = Scope.tensors()) {
                     int[] assignment = assign(rows, centroids);
                     Tensor sums = sums(rows, assignment, clusters);
                     int[] counts = counts(assignment, clusters);
@@ -62,7 +61,7 @@ final class SphericalKMeans {
         long block = Math.max(1, BLOCK_SCORES / Math.max(1, centroids.size(0)));
         Tensor transposed = centroids.t();
         for (long start = 0; start < n; start += block) {
-            try (PointerScope scope = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
+            try (Scope scope = Scope.inference()) {
                 long rows = Math.min(block, n - start);
                 Tensor best = unitRows.narrow(0, start, rows).mm(transposed).argmax(new LongOptional(1), false);
                 long[] idx = Ops.toLongs(best);
@@ -112,7 +111,7 @@ final class SphericalKMeans {
      * least like the mean direction and the row least like that one, so it needs no seed.
      */
     static int[] split(Tensor unitRows) {
-        try (PointerScope scope = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope scope = Scope.inference()) {
             Tensor mean = UnitRows.query(unitRows.sum(0));
             long far = unitRows.mv(mean).argmin(new LongOptional(0), false).item_long();
             long farther = unitRows.mv(unitRows.select(0, far)).argmin(new LongOptional(0), false).item_long();

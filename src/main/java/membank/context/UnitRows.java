@@ -2,7 +2,6 @@ package membank.context;
 
 import java.util.function.Supplier;
 
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 
@@ -32,17 +31,5 @@ final class UnitRows {
     /** A query [d] scaled to unit length. */
     static Tensor query(Tensor query) {
         return of(query.unsqueeze(0)).squeeze(0);
-    }
-
-    /**
-     * A tensor that belongs to no enclosing {@link PointerScope}: made inside a scope of its own
-     * (which frees the temporaries) and retained; free it with {@code close()}.
-     */
-    static Tensor kept(Supplier<Tensor> make) {
-        try (PointerScope detached = new PointerScope()) {
-            Tensor t = make.get();
-            t.retainReference();
-            return t;
-        }
     }
 }

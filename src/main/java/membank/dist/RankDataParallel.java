@@ -5,12 +5,12 @@ import java.util.Map;
 import java.util.Set;
 
 import org.bytedeco.pytorch.Device;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 import membank.data.TokenBatches;
 import membank.train.DataParallel;
 import membank.train.GradientSync;
+import membank.nn.Scope;
 
 /** A rank of a data-parallel job on CPU: Gloo collectives and DDP's Reducer (see docs/distributed.md). */
 public final class RankDataParallel implements DataParallel {
@@ -44,7 +44,7 @@ public final class RankDataParallel implements DataParallel {
 
     @Override
     public GradientSync attach(Map<String, Tensor> trainable, Set<String> sparse) {
-        try (NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope ignored = Scope.noGrad()) {
             group.broadcastFromRank0(List.copyOf(trainable.values()));
         }
         return DdpGradients.over(group, trainable, sparse);

@@ -8,8 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 import me.tongfei.progressbar.ProgressBar;
@@ -21,6 +19,7 @@ import membank.nn.Ops;
 import membank.nn.Precision;
 import membank.util.Progress;
 import membank.data.TokenBatch;
+import membank.nn.Scope;
 
 /** Validation loss and exact-match fact recall of a model, without gradient. */
 public final class Evaluator {
@@ -40,10 +39,10 @@ public final class Evaluator {
         model.train(false);
         double sum = 0;
         int count = 0;
-        try (NoGradGuard ignored = new NoGradGuard(); ProgressBar bar = Progress.bar("eval loss", maxBatches, progress)) {
+        try (Scope ignored = Scope.noGrad(); ProgressBar bar = Progress.bar("eval loss", maxBatches, progress)) {
             while (batches.hasNext() && count < maxBatches) {
                 bar.step();
-                try (PointerScope scope = new PointerScope(); var ac = precision.autocast(model.device())) {
+                try (Scope scope = Scope.tensors(); var ac = precision.autocast(model.device())) {
                     TokenBatch batch = batches.next();
                     sum += model.loss(Ops.longs(batch.inputs()), Ops.longs(batch.targets())).item_double();
                     count++;
@@ -116,7 +115,7 @@ public final class Evaluator {
             Arrays.fill(prompt[i], 0, prompts.get(i).length, 1L);
         }
         long[] predicted;
-        try (NoGradGuard ignored = new NoGradGuard(); PointerScope scope = new PointerScope();
+        try (Scope scope = Scope.inference();
              var ac = precision.autocast(model.device())) {
             // Sequence routing averages over the marked positions: the prompt only, as when the
             // answer is generated, so the teacher-forced answer cannot steer the router.

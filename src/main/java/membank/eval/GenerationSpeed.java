@@ -5,12 +5,11 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
 
 import membank.model.GenerationOptions;
 import membank.model.Generator;
 import membank.model.MemoryLM;
+import membank.nn.Scope;
 
 /** Greedy generation speed at batch 1: prefill, then one token at a time with caches. */
 public final class GenerationSpeed {
@@ -36,7 +35,7 @@ public final class GenerationSpeed {
             model.train(false);
             n = Math.min(n, new Generator(model).maxNewTokens(prompt.length, tokens));
         }
-        try (NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope ignored = Scope.noGrad()) {
             for (int r = -1; r < repeats; r++) {
                 for (int m = 0; m < labels.size(); m++) {
                     double speed = tokensPerSecond(models.get(labels.get(m)), prompt, n);
@@ -55,7 +54,7 @@ public final class GenerationSpeed {
     }
 
     private static double tokensPerSecond(MemoryLM model, long[] prompt, int tokens) {
-        try (PointerScope scope = new PointerScope()) {
+        try (Scope scope = Scope.tensors()) {
             long began = System.nanoTime();
             int made = new Generator(model).generate(prompt, GenerationOptions.greedy(tokens), id -> { }).length;
             return made / ((System.nanoTime() - began) / 1e9);

@@ -11,8 +11,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 import membank.config.ChapterConfig;
@@ -24,6 +22,7 @@ import membank.memory.RoutingTrace;
 import membank.model.MemoryLM;
 import membank.model.Scoring;
 import membank.nn.Ops;
+import membank.nn.Scope;
 
 /**
  * What the routers of a chaptered model choose (spec section 2): per memory layer, the chapters
@@ -78,7 +77,7 @@ public final class RoutingReport {
         checkIds(model, ids);
         boolean perSequence = model.routing() == RoutingMode.SEQUENCE;
         List<LayerChoices> out = new ArrayList<>();
-        try (NoGradGuard ignored = new NoGradGuard(); PointerScope scope = new PointerScope()) {
+        try (Scope scope = Scope.inference()) {
             RoutingTrace trace = new RoutingTrace();
             model.hidden(Ops.longs(new long[][] {ids}), null, null, trace);
             for (RoutingTrace.LayerRouting l : trace.layers()) {
@@ -393,9 +392,9 @@ public final class RoutingReport {
      */
     public static Usage usage(MemoryLM model, Iterator<long[][]> batches, int maxBatches) {
         Usage usage = new Usage(chapters(model), model.routing());
-        try (NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope ignored = Scope.noGrad()) {
             while (batches.hasNext() && usage.batches() < maxBatches) {
-                try (PointerScope scope = new PointerScope()) {
+                try (Scope scope = Scope.tensors()) {
                     Tensor batch = Ops.longs(batches.next());
                     long length = batch.size(1) - 1;
                     RoutingTrace trace = new RoutingTrace();

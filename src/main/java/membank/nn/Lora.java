@@ -4,7 +4,6 @@ import static org.bytedeco.pytorch.global.torch.dropout;
 import static org.bytedeco.pytorch.global.torch.matmul;
 
 import org.bytedeco.pytorch.LinearImpl;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 /**
@@ -40,7 +39,7 @@ public final class Lora {
         long out = target.weight().size(0);
         LinearImpl a = target.register_module(A, Ops.linear(in, rank, false));
         LinearImpl b = target.register_module(B, Ops.zeroLinear(rank, out));
-        try (NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope ignored = Scope.noGrad()) {
             double bound = 1.0 / Math.sqrt(in);
             a.weight().uniform_(-bound, bound, new org.bytedeco.pytorch.GeneratorOptional());
         }

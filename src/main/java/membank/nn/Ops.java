@@ -5,7 +5,6 @@ import static org.bytedeco.pytorch.global.torch.*;
 import org.bytedeco.pytorch.DoubleOptional;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.LinearOptions;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
@@ -56,7 +55,7 @@ public final class Ops {
         LinearOptions options = new LinearOptions(in, out);
         options.bias().put(bias);
         LinearImpl layer = new LinearImpl(options);
-        try (NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope ignored = Scope.noGrad()) {
             layer.weight().normal_(0.0, INIT_STD, new org.bytedeco.pytorch.GeneratorOptional());
             if (bias) {
                 layer.bias().zero_();
@@ -68,7 +67,7 @@ public final class Ops {
     /** A linear layer {@code in -> out} without bias, initialised N(0, std). */
     public static LinearImpl normalLinear(long in, long out, double std) {
         LinearImpl layer = linear(in, out, false);
-        try (NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope ignored = Scope.noGrad()) {
             layer.weight().normal_(0.0, std, new org.bytedeco.pytorch.GeneratorOptional());
         }
         return layer;
@@ -77,7 +76,7 @@ public final class Ops {
     /** A zero-initialised linear layer: a freshly added memory output projection is the identity. */
     public static LinearImpl zeroLinear(long in, long out) {
         LinearImpl layer = linear(in, out, false);
-        try (NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope ignored = Scope.noGrad()) {
             layer.weight().zero_();
         }
         return layer;
@@ -85,7 +84,7 @@ public final class Ops {
 
     public static Tensor normalInit(long[] shape, double std) {
         Tensor t = empty(shape);
-        try (NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope ignored = Scope.noGrad()) {
             t.normal_(0.0, std, new org.bytedeco.pytorch.GeneratorOptional());
         }
         return t;
@@ -196,19 +195,6 @@ public final class Ops {
             System.arraycopy(rows[r], 0, flat, r * cols, cols);
         }
         return longs(flat).view(rows.length, cols);
-    }
-
-    /**
-     * {@code t} released from the PointerScope it was made in (a training step's), to live as long
-     * as Java references it: state made lazily inside a step, such as optimizer moments.
-     */
-    public static Tensor kept(Tensor t) {
-        org.bytedeco.javacpp.PointerScope scope = org.bytedeco.javacpp.PointerScope.getInnerScope();
-        if (scope != null) {
-            t.retainReference();
-            scope.detach(t);
-        }
-        return t;
     }
 
     /** {@code t} on {@code like}'s device (itself when it is there already: CPU tensors are never copied). */

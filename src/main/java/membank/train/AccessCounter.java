@@ -3,8 +3,6 @@ package membank.train;
 import static org.bytedeco.pytorch.global.torch.arange;
 import static org.bytedeco.pytorch.global.torch.bincount;
 
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorOptions;
@@ -23,6 +21,7 @@ import membank.model.MemoryLM;
 import membank.nn.Ops;
 import membank.nn.Precision;
 import membank.util.Progress;
+import membank.nn.Scope;
 
 /**
  * Counts which units of a model's banks a stream of batches reads (sparse memory finetuning). A
@@ -70,7 +69,7 @@ final class AccessCounter {
     long[][] perSequence(TokenBatch batch) {
         MemoryConfig m = model.config().membank();
         long[][] out = new long[model.numBanks()][];
-        try (PointerScope scope = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope scope = Scope.inference()) {
             RoutingTrace trace = RoutingTrace.withDenseReads(denseTopK);
             try (var autocast = precision.autocast(model.device())) {
                 model.hidden(Ops.longs(batch.inputs()), null, null, trace);

@@ -13,8 +13,6 @@ import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.Tensor;
 
@@ -166,7 +164,7 @@ public final class ContextTraining {
              ProgressBar bar = Progress.bar("context training", o.steps(), progress)) {
             for (int step = 0; step < o.steps(); step++) {
                 model.train(true);
-                try (PointerScope scope = new PointerScope()) {
+                try (membank.nn.Scope tensors = membank.nn.Scope.tensors()) {
                     SegmentBatch batch = SegmentBatch.of(SegmentTask.pairs(o.batchSize(), SegmentTask.stepSeed(o.seed(), step)),
                             tokenizer, o.segmentLength(), start);
                     optimizer.zeroGrad();
@@ -212,7 +210,7 @@ public final class ContextTraining {
     /** {segment-2 loss reading segment 1's latent means, loss with nothing to read}. */
     static double[] validate(MemoryLM model, SegmentBatch batch, int distractors) {
         model.train(false);
-        try (PointerScope scope = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
+        try (membank.nn.Scope tensors = membank.nn.Scope.inference()) {
             ContextLatents latents = model.compress(Ops.longs(batch.first()), Ops.longs(batch.firstValid()));
             Tensor inputs = Ops.longs(batch.inputs());
             Tensor valid = Ops.longs(batch.valid());

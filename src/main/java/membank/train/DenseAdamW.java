@@ -12,7 +12,6 @@ import java.util.Map;
 
 import org.bytedeco.pytorch.IValue;
 import org.bytedeco.pytorch.InputArchive;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -21,6 +20,7 @@ import membank.model.CheckpointException;
 import membank.model.SafeTensors;
 import membank.nn.FusedAdamW;
 import membank.nn.Ops;
+import membank.nn.Scope;
 
 /**
  * AdamW (decoupled weight decay, no amsgrad) over groups of dense tensors, each group one call of
@@ -74,7 +74,7 @@ final class DenseAdamW {
     }
 
     void step() {
-        try (NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope ignored = Scope.noGrad()) {
             Scalar one = Ops.scalar(1);
             for (Group group : groups) {
                 List<Tensor> params = new ArrayList<>();
@@ -112,9 +112,9 @@ final class DenseAdamW {
         Tensor count = steps.get(name);
         if (count == null) {
             // made inside a training step, whose PointerScope would free them when it ends
-            expAvg.put(name, Ops.kept(zeros_like(p)));
-            expAvgSq.put(name, Ops.kept(zeros_like(p)));
-            count = Ops.kept(Ops.zeros(p, ScalarType.Float, 1));
+            expAvg.put(name, Scope.kept(() -> zeros_like(p)));
+            expAvgSq.put(name, Scope.kept(() -> zeros_like(p)));
+            count = Scope.kept(() -> Ops.zeros(p, ScalarType.Float, 1));
             steps.put(name, count);
         }
         return count;
@@ -209,7 +209,7 @@ final class DenseAdamW {
         }
         SafeTensors.checkShape(file, name + EXP_AVG, m, Ops.shape(p));
         SafeTensors.checkShape(file, name + EXP_AVG_SQ, v, Ops.shape(p));
-        try (NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope ignored = Scope.noGrad()) {
             Tensor step = state(name, p);
             expAvg.get(name).copy_(m);
             expAvgSq.get(name).copy_(v);

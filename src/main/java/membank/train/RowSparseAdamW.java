@@ -6,14 +6,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import membank.model.CheckpointException;
 import membank.model.SafeTensors;
 import membank.nn.Ops;
+import membank.nn.Scope;
 
 /**
  * Lazy AdamW for the bank ({@code training.bank_update: "rows_read"}): a step moves only the rows
@@ -130,7 +129,7 @@ final class RowSparseAdamW {
         step++;
         double bc1 = 1 - Math.pow(beta1, step);
         double bc2 = 1 - Math.pow(beta2, step);
-        try (NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope ignored = Scope.noGrad()) {
             params.forEach((name, p) -> {
                 Tensor grad = p.grad();
                 if (grad.defined()) {
@@ -156,7 +155,7 @@ final class RowSparseAdamW {
         // in blocks, each freeing its copies: when most rows are read, copies of all of them would
         // cost several banks of memory
         for (long first = 0; first < count; first += rowBlock) {
-            try (PointerScope scope = new PointerScope()) {
+            try (Scope scope = Scope.tensors()) {
                 long n = Math.min(rowBlock, count - first);
                 Tensor block = rows.narrow(0, first, n);
                 updateRows(p, g == null ? grad.index_select(0, block) : g.narrow(0, first, n), m, v, block, bc1, bc2);
@@ -201,7 +200,7 @@ final class RowSparseAdamW {
         if (count == null || !count.matches("\\d+")) {
             throw new CheckpointException(file + ": metadata '" + STEP + "' is " + count + ", expected a step count");
         }
-        try (NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope ignored = Scope.noGrad()) {
             params.forEach((name, p) -> {
                 fill(file, name + EXP_AVG, stored, expAvg.get(name));
                 fill(file, name + EXP_AVG_SQ, stored, expAvgSq.get(name));

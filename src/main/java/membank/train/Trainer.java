@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.Set;
 
 import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 import membank.config.TrainConfig;
@@ -18,6 +17,7 @@ import membank.model.MemoryLM;
 import membank.model.TrainingLoss;
 import membank.nn.Ops;
 import membank.nn.Precision;
+import membank.nn.Scope;
 
 /**
  * One optimizer step at a time: gradient accumulation over micro-batches, autocast, global-norm
@@ -82,7 +82,7 @@ public final class Trainer {
         long tokens = 0;
         double loss = 0;
         RoutingTrace lastTrace = null;
-        try (PointerScope scope = new PointerScope()) {
+        try (Scope scope = Scope.tensors()) {
             optimizer.zeroGrad();
             for (int micro = 0; micro < config.gradAccum(); micro++) {
                 TokenBatch batch = data.next();
@@ -124,7 +124,7 @@ public final class Trainer {
         if (trace.isEmpty()) {
             return Map.of();
         }
-        try (NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope ignored = Scope.noGrad()) {
             return trace.metrics();
         }
     }

@@ -1,0 +1,61 @@
+package membank.nn;
+
+import java.util.function.Supplier;
+
+import org.bytedeco.javacpp.PointerScope;
+import org.bytedeco.pytorch.NoGradGuard;
+import org.bytedeco.pytorch.Tensor;
+
+/**
+ * A block of tensor work, in try-with-resources: what JavaCPP's PointerScope and libtorch's
+ * no-grad guard are to the rest of membank. JavaCPP frees a native tensor when its Java handle is
+ * collected, or when the PointerScope it was made in closes; a step's temporaries are therefore
+ * freed by a scope around the step, not by the garbage collector, and state made inside such a
+ * step must be {@link #kept} out of it.
+ */
+public final class Scope implements AutoCloseable {
+    private final PointerScope pointers;
+    private final NoGradGuard noGrad;
+
+    private Scope(boolean freeTensors, boolean recordNoGraph) {
+        this.pointers = freeTensors ? new PointerScope() : null;
+        this.noGrad = recordNoGraph ? new NoGradGuard() : null;
+    }
+
+    /** Frees every tensor made inside when it closes (a training step). */
+    public static Scope tensors() {
+        return new Scope(true, false);
+    }
+
+    /** Frees every tensor made inside when it closes, and records no autograd graph (evaluation). */
+    public static Scope inference() {
+        return new Scope(true, true);
+    }
+
+    /** Records no autograd graph; tensors made inside live on (initialisation, optimizer updates). */
+    public static Scope noGrad() {
+        return new Scope(false, true);
+    }
+
+    /**
+     * A tensor that no enclosing scope frees: made in a scope of its own (which frees its
+     * temporaries) and retained, so it lives as long as Java references it.
+     */
+    public static Tensor kept(Supplier<Tensor> make) {
+        try (PointerScope own = new PointerScope()) {
+            Tensor t = make.get();
+            t.retainReference();
+            return t;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (noGrad != null) {
+            noGrad.close();
+        }
+        if (pointers != null) {
+            pointers.close();
+        }
+    }
+}
