@@ -23,6 +23,7 @@ import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import membank.config.ChapterConfig;
+import membank.config.MemoryConfig;
 import membank.memory.MemoryAttention;
 import membank.memory.MemoryBank;
 import membank.memory.MemoryKv;
@@ -308,7 +309,10 @@ public final class MemoryBenchmark {
         try (Scope row = Scope.tensors()) {
             manual_seed(0);
             MemoryBank bank = new MemoryBank(plan.bankTokens(), s.dim());
-            MemoryAttention layer = new MemoryAttention(s.dim(), s.heads(), s.kvHeads(), s.headDim(), layout);
+            MemoryConfig memory = new MemoryConfig.Builder().layers(List.of(0)).numTokens((int) plan.bankTokens())
+                    .numHeads((int) s.heads()).numKvHeads((int) s.kvHeads()).headDim((int) s.headDim()).chapters(layout)
+                    .build(null);
+            MemoryAttention layer = new MemoryAttention(memory, s.dim());
             // o_proj starts at zero (a fresh layer is the identity); a trained layer's is not, and
             // a zero o_proj would leave q/k/v and the router without gradient.
             try (Scope ignored = Scope.noGrad()) {
@@ -319,7 +323,6 @@ public final class MemoryBenchmark {
                     }
                 }
             }
-            MemoryRead read = MemoryRead.of(routing);
             double forwardMs = Double.NaN;
             double cachedMs = Double.NaN;
             long forwardPeak = 0;
@@ -330,7 +333,7 @@ public final class MemoryBenchmark {
                 touched = dense ? 0 : touched(layer, bank, x, routing, s.precision());
                 forwardMs = time(s, () -> {
                     try (Scope ignored = Scope.noGrad(); var cast = s.precision().autocast()) {
-                        layer.forward(x, bank.rows(), null, read);
+                        layer.forward(x, MemoryRead.of(bank.rows()).withRouting(routing));
                     }
                 });
                 forwardPeak = peakBytes();
@@ -341,7 +344,7 @@ public final class MemoryBenchmark {
                     }
                     cachedMs = time(s, () -> {
                         try (Scope ignored = Scope.noGrad(); var cast = s.precision().autocast()) {
-                            layer.forward(x, bank.rows(), kv, read);
+                            layer.forward(x, MemoryRead.of(bank.rows()).withRouting(routing).withCached(kv));
                         }
                     });
                 }
@@ -363,7 +366,7 @@ public final class MemoryBenchmark {
                     optimizer.zero_grad();
                     Tensor y;
                     try (var cast = s.precision().autocast()) {
-                        y = layer.forward(x, bank.rows(), null, read);
+                        y = layer.forward(x, MemoryRead.of(bank.rows()).withRouting(routing));
                     }
                     y.to(ScalarType.Float).sub(target).square().mean().backward();
                     long start = System.nanoTime();
@@ -394,7 +397,7 @@ public final class MemoryBenchmark {
         try (Scope scope = Scope.inference();
              var cast = precision.autocast()) {
             RoutingTrace trace = new RoutingTrace();
-            layer.forward(x, bank.rows(), null, new MemoryRead(routing, null, null, trace, 0, null));
+            layer.forward(x, MemoryRead.of(bank.rows()).withRouting(routing).withTrace(trace, 0));
             return Arrays.stream(Ops.toLongs(trace.layers().get(0).routing().chapters())).distinct().count();
         }
     }

@@ -15,6 +15,7 @@ import membank.data.Probe;
 import membank.data.Split;
 import membank.data.TokenRows;
 import membank.memory.ContextRead;
+import membank.model.ForwardPass;
 import membank.model.MemoryLM;
 import membank.nn.Ops;
 import membank.util.Progress;
@@ -190,7 +191,7 @@ public final class CrossSessionRecall {
         for (int i = 0; i < answerIds.length; i++) {
             row[keep + 1 + i] = answerIds[i];
         }
-        Tensor logits = model.forward(Ops.longs(new long[][] {row}), null, context);
+        Tensor logits = model.forward(Ops.longs(new long[][] {row}), ForwardPass.PLAIN.withContext(context));
         long[] predicted = Ops.toLongs(logits.argmax(new org.bytedeco.pytorch.LongOptional(-1), false));
         float[] logProbs = Ops.floats(logits.log_softmax(-1).select(0, 0));
         long vocab = logits.size(-1);

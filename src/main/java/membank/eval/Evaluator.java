@@ -14,6 +14,7 @@ import me.tongfei.progressbar.ProgressBar;
 
 import membank.data.Probe;
 import membank.data.Tokenizer;
+import membank.model.ForwardPass;
 import membank.model.MemoryLM;
 import membank.nn.Ops;
 import membank.nn.Precision;
@@ -119,7 +120,7 @@ public final class Evaluator {
              var ac = precision.autocast(model.device())) {
             // Sequence routing averages over the marked positions: the prompt only, as when the
             // answer is generated, so the teacher-forced answer cannot steer the router.
-            Tensor logits = model.forward(Ops.longs(rows), Ops.longs(prompt));
+            Tensor logits = model.forward(Ops.longs(rows), ForwardPass.PLAIN.withValid(Ops.longs(prompt)));
             predicted = Ops.toLongs(logits.argmax(new org.bytedeco.pytorch.LongOptional(-1), false));
         }
         boolean[] hits = new boolean[rows.length];

@@ -19,6 +19,7 @@ import membank.data.Tokenizer;
 import membank.memory.Routing;
 import membank.config.RoutingMode;
 import membank.memory.RoutingTrace;
+import membank.model.ForwardPass;
 import membank.model.MemoryLM;
 import membank.model.Scoring;
 import membank.nn.Ops;
@@ -79,7 +80,7 @@ public final class RoutingReport {
         List<LayerChoices> out = new ArrayList<>();
         try (Scope scope = Scope.inference()) {
             RoutingTrace trace = new RoutingTrace();
-            model.hidden(Ops.longs(new long[][] {ids}), null, null, trace);
+            model.hidden(Ops.longs(new long[][] {ids}), ForwardPass.PLAIN.withTrace(trace));
             for (RoutingTrace.LayerRouting l : trace.layers()) {
                 Routing r = l.routing();
                 int decisions = (int) r.chapters().size(1);
@@ -398,7 +399,7 @@ public final class RoutingReport {
                     Tensor batch = Ops.longs(batches.next());
                     long length = batch.size(1) - 1;
                     RoutingTrace trace = new RoutingTrace();
-                    model.hidden(batch.narrow(1, 0, length), null, null, trace);
+                    model.hidden(batch.narrow(1, 0, length), ForwardPass.PLAIN.withTrace(trace));
                     usage.add(trace, batch.size(0) * length);
                 }
             }

@@ -32,54 +32,42 @@ public final class MemoryAttention extends Module {
     /** Separate K/V projections of context vectors ({@code membank.context.kv = own}), else null. */
     private final MemoryProjection contextK;
     private final MemoryProjection contextV;
-
-    /** Dense memory attention over a dense bank: every position reads the whole bank. */
-    public MemoryAttention(long dim, long heads, long kvHeads, long headDim) {
-        this(dim, heads, kvHeads, headDim, null);
-    }
-
-    /** @param chapters the Mixture of Chapters layout, or null for dense memory */
-    public MemoryAttention(long dim, long heads, long kvHeads, long headDim, ChapterConfig chapters) {
-        this(dim, dim, heads, kvHeads, headDim, chapters, null);
-    }
+    private ReadStrategy strategy = ReadStrategy.AUTO;
 
     /**
-     * @param tokenWidth width of the memory tokens keys and values are projected from
-     * @param projectionRank null for full projections, else the rank of W = W_up W_down
+     * The memory attention of a model of width {@code dim} with memory {@code m}: its heads, the
+     * bank's token width (d, or r for a reduced bank), low-rank projections, chapters and whether
+     * context vectors have K/V projections of their own ({@code membank.context.kv = own}).
      */
-    MemoryAttention(long dim, long tokenWidth, long heads, long kvHeads, long headDim, ChapterConfig chapters,
-                    Integer projectionRank) {
-        this(dim, tokenWidth, heads, kvHeads, headDim, chapters, projectionRank, false);
-    }
-
-    /** @param ownContextKv read context vectors with their own K/V projections instead of the bank's */
-    MemoryAttention(long dim, long tokenWidth, long heads, long kvHeads, long headDim, ChapterConfig chapters,
-                    Integer projectionRank, boolean ownContextKv) {
-        this.q = MemoryProjection.register(this, "q_proj", dim, heads * headDim, projectionRank, false);
-        this.k = MemoryProjection.register(this, "k_proj", tokenWidth, kvHeads * headDim, projectionRank, false);
-        this.v = MemoryProjection.register(this, "v_proj", tokenWidth, kvHeads * headDim, projectionRank, false);
-        this.o = MemoryProjection.register(this, "o_proj", heads * headDim, dim, projectionRank, true);
-        this.tokenWidth = tokenWidth;
-        this.heads = heads;
-        this.kvHeads = kvHeads;
-        this.headDim = headDim;
-        this.chapters = chapters;
+    public MemoryAttention(MemoryConfig m, long dim) {
+        Integer rank = m.projectionRank();
+        this.tokenWidth = m.bank().tokenWidth(dim);
+        this.heads = m.numHeads();
+        this.kvHeads = m.numKvHeads();
+        this.headDim = m.headDim();
+        this.chapters = m.chapters();
+        this.q = MemoryProjection.register(this, "q_proj", dim, heads * headDim, rank, false);
+        this.k = MemoryProjection.register(this, "k_proj", tokenWidth, kvHeads * headDim, rank, false);
+        this.v = MemoryProjection.register(this, "v_proj", tokenWidth, kvHeads * headDim, rank, false);
+        this.o = MemoryProjection.register(this, "o_proj", heads * headDim, dim, rank, true);
         this.router = chapters == null ? null
                 : register_module("router", new ChapterRouter(dim, chapters.count() - chapters.shared(), chapters.topK()));
         this.routed = chapters == null ? null : new RoutedRead(chapters, kvHeads);
+        boolean ownContextKv = m.context() != null && m.context().ownKv();
         this.contextK = ownContextKv ? MemoryProjection.register(this, "context_k_proj", dim, kvHeads * headDim, null, false) : null;
         this.contextV = ownContextKv ? MemoryProjection.register(this, "context_v_proj", dim, kvHeads * headDim, null, false) : null;
     }
 
-    /** The memory attention of a model of width {@code dim} with memory {@code m}. */
-    public static MemoryAttention of(MemoryConfig m, long dim) {
-        return new MemoryAttention(dim, m.bank().tokenWidth(dim), m.numHeads(), m.numKvHeads(), m.headDim(),
-                m.chapters(), m.projectionRank(), m.context() != null && m.context().ownKv());
-    }
-
-    /** Pins how per-position routed reads get their keys (tests compare both against the reference). */
-    void setReadStrategy(RoutedRead.Strategy strategy) {
-        routed.setStrategy(strategy);
+    /**
+     * Pins how the layer computes its read: {@link ReadStrategy#REFERENCE} reads by the spec's
+     * loops (slow); the others pin how per-position routed reads get their keys (tests compare
+     * them with the reference); {@link ReadStrategy#AUTO} lets the cost decide.
+     */
+    public void setReadStrategy(ReadStrategy strategy) {
+        this.strategy = strategy;
+        if (routed != null) {
+            routed.setStrategy(strategy);
+        }
     }
 
     /**
@@ -95,33 +83,40 @@ public final class MemoryAttention extends Module {
     }
 
     /**
-     * Reads the bank: x [B, L, d] (already normalised) -> y [B, L, d]. {@code cached} holds the
-     * bank's K/V projected once (inference) or is null to project what is read now. {@code read}
-     * may be null for a dense layer; its context vectors, if any, are read beside the bank.
+     * Reads the bank: x [B, L, d] (already normalised) -> y [B, L, d], with the context vectors
+     * of {@code read}, if any, read beside the bank.
      */
-    public Tensor forward(Tensor x, BankRows bank, MemoryKv cached, MemoryRead read) {
+    public Tensor forward(Tensor x, MemoryRead read) {
         // one query projection and one output projection serve the bank and the context (W_o is linear)
         Tensor query = q.forward(x);
-        Tensor perHead = readBank(x, query, bank, cached, read);
-        if (read != null && read.context() != null) {
+        Tensor perHead = readBank(x, query, read);
+        if (read.context() != null) {
             perHead = perHead.add(contextHeads(query, read.context()));
         }
         return o.forward(perHead);
     }
 
     /** The bank's read before the output projection, [B, L, Hq*dh], from unscaled queries. */
-    private Tensor readBank(Tensor x, Tensor query, BankRows bank, MemoryKv cached, MemoryRead read) {
+    private Tensor readBank(Tensor x, Tensor query, MemoryRead read) {
+        MemoryKv cached = read.cached();
+        boolean reference = strategy == ReadStrategy.REFERENCE;
         if (router == null) {
-            MemoryKv kv = cached != null ? cached : project(bank);
-            if (read != null && read.trace() != null && read.trace().denseTopK() > 0) {
+            MemoryKv kv = cached != null ? cached : project(read.bank());
+            if (read.trace() != null && read.trace().denseTopK() > 0) {
                 read.trace().recordDense(read.layer(), topRows(query, kv, read.trace().denseTopK()));
             }
-            return denseHeads(query, kv);
+            return reference ? ReferenceRead.bank(query, kv, heads, null, null, null) : denseHeads(query, kv);
         }
-        Routing routing = router.route(x, read.routing(), read.valid(), read.state());
+        Routing routing = router.route(x, read.routing() != null ? read.routing() : chapters.routing(), read.valid(),
+                read.state());
         if (read.trace() != null) {
             read.trace().record(read.layer(), routing);
         }
+        if (reference) {
+            MemoryKv kv = cached != null ? cached : project(read.bank());
+            return ReferenceRead.bank(query, kv, heads, ReferenceRead.Mixing.of(chapters), routing.chapters(), routing.weights());
+        }
+        BankRows bank = read.bank();
         long tokensPerChapter = (cached != null ? cached.keys().size(1) : bank.size()) / chapters.count();
         ChapterKv source = cached != null ? ChapterKv.cached(cached, tokensPerChapter)
                 : ChapterKv.projecting(bank, keyWeight(bank), valueWeight(bank), kvHeads, headDim, tokensPerChapter);
@@ -130,37 +125,18 @@ public final class MemoryAttention extends Module {
         return routed.read(rows, routing, source);
     }
 
-    /** {@link #forward(Tensor, BankRows, MemoryKv, MemoryRead)} of float bank rows [N, w]. */
-    public Tensor forward(Tensor x, Tensor bank, MemoryKv cached, MemoryRead read) {
-        return forward(x, BankRows.of(bank), cached, read);
-    }
-
     /** K = M Wk^T and V = M Wv^T of a bank, shaped [Hkv, N, dh]. */
     public MemoryKv project(BankRows bank) {
         Tensor rows = bank.all();
         return new MemoryKv(bankHeads(linear(rows, keyWeight(bank))), bankHeads(linear(rows, valueWeight(bank))));
     }
 
-    /** K and V of float bank rows [N, w]. */
-    public MemoryKv project(Tensor bank) {
-        return project(BankRows.of(bank));
-    }
-
-    /** Reads the whole bank: x [B, L, d] (already normalised) -> y [B, L, d]. */
-    public Tensor forward(Tensor x, Tensor bank) {
-        return forward(x, project(bank));
-    }
-
     /**
-     * Reads precomputed bank keys and values. Every position reads the same keys, so the batch and
-     * the query heads sharing a kv head are folded into one row dimension: one matmul per kv head,
-     * softmax(Q K^T / sqrt(dh)) V, with no copy of the bank per sequence or per query head.
+     * The dense read of unscaled queries [B, L, Hq*dh] before the output projection. Every position
+     * reads the same keys, so the batch and the query heads sharing a kv head are folded into one
+     * row dimension: one matmul per kv head, softmax(Q K^T / sqrt(dh)) V, with no copy of the bank
+     * per sequence or per query head.
      */
-    public Tensor forward(Tensor x, MemoryKv kv) {
-        return o.forward(denseHeads(q.forward(x), kv));
-    }
-
-    /** The dense read of unscaled queries [B, L, Hq*dh] before the output projection. */
     private Tensor denseHeads(Tensor projected, MemoryKv kv) {
         // The 1/sqrt(dh) scale is applied to the (small) queries, not to the [rows, N] scores.
         Tensor query = projected.mul(Ops.scalar(1.0 / Math.sqrt(headDim)));
@@ -200,20 +176,18 @@ public final class MemoryAttention extends Module {
     }
 
     /**
-     * Reads context vectors (spec section 7): softmax(Q K_c^T / sqrt(dh)) V_c per head over the
-     * valid vectors, its own softmax, through the same output projection, so it adds to the bank's
-     * read like one more shared chapter.
+     * The context read (spec section 7) of unscaled queries [B, L, Hq*dh] before the output
+     * projection: softmax(Q K_c^T / sqrt(dh)) V_c per head over the valid vectors, its own softmax,
+     * so it adds to the bank's read like one more shared chapter.
      */
-    Tensor readContext(Tensor x, ContextRead context) {
-        return o.forward(contextHeads(q.forward(x), context));
-    }
-
-    /** The context read of unscaled queries [B, L, Hq*dh] before the output projection. */
     private Tensor contextHeads(Tensor projected, ContextRead context) {
         Tensor query = Ops.splitHeads(projected, heads, headDim);
         Tensor vectors = context.vectors().to(query.scalar_type());
         Tensor keys = Ops.splitHeads((contextK != null ? contextK : k).forward(vectors), kvHeads, headDim);
         Tensor values = Ops.splitHeads((contextV != null ? contextV : v).forward(vectors), kvHeads, headDim);
+        if (strategy == ReadStrategy.REFERENCE && context.attention() == null) {
+            return ReferenceRead.context(projected, keys, values, context.valid(), heads);
+        }
         long batch = query.size(0);
         if (keys.size(0) != batch) {
             keys = keys.expand(batch, -1, -1, -1);

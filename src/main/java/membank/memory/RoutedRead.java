@@ -27,7 +27,7 @@ final class RoutedRead {
     private final double routedScale;
     private final boolean joint;
     private final long kvHeads;
-    private Strategy strategy = Strategy.AUTO;
+    private ReadStrategy strategy = ReadStrategy.AUTO;
     /** Chunks of a recomputed bank-space read; 0 lets {@link #chunks} size them. */
     private int forcedChunks;
     private final Recompute recompute = new Recompute();
@@ -39,21 +39,6 @@ final class RoutedRead {
     /** Bytes per element of [slots, Hq, w] a bank-space read keeps or makes in forward and backward. */
     private static final long BYTES_PER_SLOT_ELEMENT = 16;
 
-    /** How per-position reads get their keys; tests pin one, the model lets the cost decide. */
-    enum Strategy {
-        /** The cheaper of the two for each batch, by the multiply-adds each needs. */
-        AUTO,
-        /** Project K/V of every touched chapter once, attend per kv head in head space. */
-        PROJECTED_KEYS,
-        /**
-         * Attend in the bank's d-dimensional space: {@code q K^T = (q Wk) M^T} and
-         * {@code P V = (P M) Wv^T}, so no chapter is projected at all. Costs d/dh more per
-         * assignment but nothing per touched chapter: the winner when a batch touches many
-         * chapters with few positions each (large banks with prefix/token routing).
-         */
-        BANK_SPACE
-    }
-
     RoutedRead(ChapterConfig chapters, long kvHeads) {
         this.shared = chapters.shared();
         this.routedScale = chapters.routedScale();
@@ -61,7 +46,7 @@ final class RoutedRead {
         this.kvHeads = kvHeads;
     }
 
-    void setStrategy(Strategy strategy) {
+    void setStrategy(ReadStrategy strategy) {
         this.strategy = strategy;
     }
 
@@ -164,7 +149,7 @@ final class RoutedRead {
         boolean bankSpace = source.canReadBankSpace() && switch (strategy) {
             case BANK_SPACE -> true;
             case PROJECTED_KEYS -> false;
-            case AUTO -> bankSpaceIsCheaper(source, batch * length, heads, dh, groups);
+            case AUTO, REFERENCE -> bankSpaceIsCheaper(source, batch * length, heads, dh, groups);
         };
         // recomputation is tied to the graph through the queries: a frozen model reading a trained
         // bank reads it whole

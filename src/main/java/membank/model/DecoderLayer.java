@@ -9,14 +9,8 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 import membank.config.ModelConfig;
-import membank.config.RoutingMode;
-import membank.memory.BankRows;
-import membank.memory.ContextRead;
 import membank.memory.MemoryAttention;
-import membank.memory.MemoryKv;
 import membank.memory.MemoryRead;
-import membank.memory.RouterState;
-import membank.memory.RoutingTrace;
 import membank.nn.KvCache;
 import membank.nn.Projection;
 import membank.nn.RmsNorm;
@@ -37,12 +31,10 @@ final class DecoderLayer extends Module {
     private final MemoryAttention memoryAttn;
     private final RmsNorm memoryMlpNorm;
     private final SwiGlu memoryMlp;
-    private final int index;
     /** Names of the children that belong to the memory layer rather than to the backbone. */
     private final List<String> memoryParts = new ArrayList<>();
 
     DecoderLayer(ModelConfig c, int index) {
-        this.index = index;
         boolean hasMemory = c.isMemoryLayer(index);
         long d = c.hiddenSize();
         inputNorm = register_module("input_layernorm", new RmsNorm(d, c.rmsNormEps()));
@@ -53,7 +45,7 @@ final class DecoderLayer extends Module {
         if (hasMemory) {
             var m = c.membank();
             memoryNorm = memoryPart("memory_layernorm", new RmsNorm(d, c.rmsNormEps()));
-            memoryAttn = memoryPart("memory_attn", MemoryAttention.of(m, d));
+            memoryAttn = memoryPart("memory_attn", new MemoryAttention(m, d));
             boolean variantB = m.isVariantB();
             memoryMlpNorm = variantB ? memoryPart("memory_mlp_layernorm", new RmsNorm(d, c.rmsNormEps())) : null;
             memoryMlp = variantB ? memoryPart("memory_mlp", new SwiGlu(d, c.intermediateSize())) : null;
@@ -85,12 +77,8 @@ final class DecoderLayer extends Module {
         return selfAttn;
     }
 
-    /** The memory side of one forward pass through this layer; {@code bank} is null without memory. */
-    record Memory(BankRows bank, MemoryKv cachedKv, RouterState router, RoutingMode routing, Tensor valid,
-                  RoutingTrace trace, ContextRead context) {
-    }
-
-    Tensor forward(Tensor h, Rope rope, KvCache cache, Memory memory) {
+    /** @param memory what the memory layer reads in this pass; null when the layer has none */
+    Tensor forward(Tensor h, Rope rope, KvCache cache, MemoryRead memory) {
         h = h.add(selfAttn.forward(inputNorm.forward(h), rope, cache));
         if (memoryMlp == null) {
             h = readMemory(h, memory);
@@ -101,13 +89,11 @@ final class DecoderLayer extends Module {
         return h.add(memoryMlp.forward(memoryMlpNorm.forward(h)));
     }
 
-    private Tensor readMemory(Tensor h, Memory m) {
+    private Tensor readMemory(Tensor h, MemoryRead read) {
         if (memoryAttn == null) {
             return h;
         }
-        Tensor x = memoryNorm.forward(h);
-        MemoryRead read = new MemoryRead(m.routing(), m.valid(), m.router(), m.trace(), index, m.context());
-        return h.add(memoryAttn.forward(x, m.bank(), m.cachedKv(), read));
+        return h.add(memoryAttn.forward(memoryNorm.forward(h), read));
     }
 
     /** Registers a child of the memory layer (its parameters have the role MEMORY_LAYER). */

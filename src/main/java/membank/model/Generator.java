@@ -93,7 +93,7 @@ public final class Generator {
     private float[] step(long[] ids, DecodeState state) {
         try (PointerScope perStep = new PointerScope()) {
             // only the last position's logits are needed: skip the LM head over the rest of a prompt
-            Tensor hidden = model.hidden(Ops.longs(ids).view(1, ids.length), state).narrow(1, ids.length - 1, 1);
+            Tensor hidden = model.hidden(Ops.longs(ids).view(1, ids.length), ForwardPass.decoding(state)).narrow(1, ids.length - 1, 1);
             return Ops.floats(model.logits(hidden).view(-1).narrow(0, 0, vocabLimit));
         }
     }

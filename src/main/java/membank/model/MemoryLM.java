@@ -147,27 +147,17 @@ public final class MemoryLM extends Module {
         return config;
     }
 
-    /** Logits [B, L, V] in float32 for token ids [B, L]. */
+    /** Logits [B, L, V] in float32 for token ids [B, L]: {@code forward(ids, ForwardPass.PLAIN)}. */
     public Tensor forward(Tensor ids) {
-        return logits(hidden(ids, null));
+        return forward(ids, ForwardPass.PLAIN);
     }
 
     /**
-     * Logits of right-padded rows: {@code valid} [B, L] is 1 on real tokens. Only sequence routing
-     * looks at later positions, and it then averages over the real ones alone.
+     * Logits [B, L, V] in float32 for token ids [B, L], read as {@code pass} says (padding, a
+     * decode state to extend, a routing override, a trace, context vectors).
      */
-    public Tensor forward(Tensor ids, Tensor valid) {
-        return logits(hidden(ids, null, valid, null));
-    }
-
-    /** Logits of right-padded rows whose memory layers also read {@code context} (null: none). */
-    public Tensor forward(Tensor ids, Tensor valid, ContextRead context) {
-        return logits(hidden(ids, null, valid, null, context));
-    }
-
-    /** Logits of the new positions, extending a decode state (its caches grow by L). */
-    public Tensor forward(Tensor ids, DecodeState state) {
-        return logits(hidden(ids, state));
+    public Tensor forward(Tensor ids, ForwardPass pass) {
+        return logits(hidden(ids, pass));
     }
 
     /** Mean next-token cross-entropy of logits over targets [B, L]; TokenBatch.IGNORE_INDEX targets don't count. */
@@ -185,7 +175,7 @@ public final class MemoryLM extends Module {
 
     /** {@link #trainingLoss(Tensor, Tensor)} recording into {@code trace} (whose load balance may span ranks). */
     public TrainingLoss trainingLoss(Tensor ids, Tensor targets, RoutingTrace trace) {
-        Tensor lm = crossEntropy(logits(hidden(ids, null, null, trace)), targets);
+        Tensor lm = crossEntropy(forward(ids, ForwardPass.PLAIN.withTrace(trace)), targets);
         Tensor aux = config.hasMemory() ? trace.auxLoss(config.membank().routerLosses()) : null;
         return new TrainingLoss(aux == null ? lm : lm.add(aux), lm, trace);
     }
@@ -197,42 +187,24 @@ public final class MemoryLM extends Module {
                 new org.bytedeco.pytorch.TensorOptional(), 1L, TokenBatch.IGNORE_INDEX, 0.0);
     }
 
-    /** Final hidden states [B, L] -> [B, L, d] (after the last norm). */
-    public Tensor hidden(Tensor ids, DecodeState state) {
-        return hidden(ids, state, null, null);
-    }
-
-    /**
-     * Final hidden states, recording router decisions into {@code trace} when it is not null.
-     *
-     * @param valid [B, L] with 1 on real tokens for right-padded rows, or null
-     */
-    public Tensor hidden(Tensor ids, DecodeState state, Tensor valid, RoutingTrace trace) {
-        return hidden(ids, state, valid, trace, state == null ? null : state.context());
-    }
-
-    /** Final hidden states whose memory layers also read {@code context} (null: no context). */
-    public Tensor hidden(Tensor ids, DecodeState state, Tensor valid, RoutingTrace trace, ContextRead context) {
-        return layerStates(ids, state, valid, trace, context)[1];
+    /** Final hidden states [B, L] -> [B, L, d] (after the last norm) of a forward pass. */
+    public Tensor hidden(Tensor ids, ForwardPass pass) {
+        return layerStates(ids, pass)[1];
     }
 
     /** {h after the first layer, final hidden states after the last norm}. */
-    private Tensor[] layerStates(Tensor ids, DecodeState state, Tensor valid, RoutingTrace trace, ContextRead context) {
-        if (context != null && !config.hasMemory()) {
+    private Tensor[] layerStates(Tensor ids, ForwardPass pass) {
+        if (pass.context() != null && !config.hasMemory()) {
             throw new IllegalStateException("this model has no memory layers to read a context bank with");
         }
         // inputs come from the CPU (token ids, masks); the model may live on another device
         ids = Ops.on(ids, embed.weight());
-        valid = valid == null ? null : Ops.on(valid, embed.weight());
+        Tensor valid = pass.valid() == null ? null : Ops.on(pass.valid(), embed.weight());
         Tensor h = embed.forward(ids);
         Tensor first = null;
         RoutingMode routing = routing();
         for (int i = 0; i < layers.size(); i++) {
-            DecoderLayer layer = layers.get(i);
-            KvCache cache = state == null ? null : state.caches().get(i);
-            var memory = new DecoderLayer.Memory(bankOf(i), state == null ? null : state.bankKv().get(i),
-                    state == null ? null : state.routers().get(i), routing, valid, trace, context);
-            h = layer.forward(h, rope, cache, memory);
+            h = layers.get(i).forward(h, rope, pass.cache(i), pass.memory(i, bankOf(i), routing, valid));
             if (i == 0) {
                 first = h;
             }
@@ -252,7 +224,7 @@ public final class MemoryLM extends Module {
      */
     public Tensor readingOf(Tensor ids, Tensor valid) {
         try (NoGradGuard ignored = new NoGradGuard()) {
-            Tensor[] states = layerStates(ids, null, valid, null, null);
+            Tensor[] states = layerStates(ids, ForwardPass.PLAIN.withValid(valid));
             return Ops.cat(unitRms(states[0]), unitRms(states[1]), -1).to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
         }
     }

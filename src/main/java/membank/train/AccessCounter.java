@@ -17,6 +17,7 @@ import membank.data.TokenBatch;
 import membank.data.TokenBatches;
 import membank.memory.Routing;
 import membank.memory.RoutingTrace;
+import membank.model.ForwardPass;
 import membank.model.MemoryLM;
 import membank.nn.Ops;
 import membank.nn.Precision;
@@ -72,7 +73,7 @@ final class AccessCounter {
         try (Scope scope = Scope.inference()) {
             RoutingTrace trace = RoutingTrace.withDenseReads(denseTopK);
             try (var autocast = precision.autocast(model.device())) {
-                model.hidden(Ops.longs(batch.inputs()), null, null, trace);
+                model.hidden(Ops.longs(batch.inputs()), ForwardPass.PLAIN.withTrace(trace));
             }
             Tensor[] byBank = new Tensor[out.length];
             trace.denseReads().forEach(d -> add(byBank, m.bankIndex(d.layer()), denseCounts(d.rows(), m.numTokens())));

@@ -31,6 +31,7 @@ import membank.data.Tokenizer;
 import membank.memory.ContextLatents;
 import membank.memory.ContextRead;
 import membank.model.Checkpoint;
+import membank.model.ForwardPass;
 import membank.model.MemoryLM;
 import membank.nn.Devices;
 import membank.nn.Ops;
@@ -170,9 +171,9 @@ public final class ContextTraining {
                     optimizer.zeroGrad();
                     ContextLatents latents = model.compress(Ops.longs(batch.first()), Ops.longs(batch.firstValid()));
                     Tensor z = latents.sample();
-                    Tensor logits = model.forward(Ops.longs(batch.inputs()), Ops.longs(batch.valid()),
-                            new ContextRead(withDistractors(z, o.distractors()),
-                                    withDistractors(latents.valid(), o.distractors()), null));
+                    Tensor logits = model.forward(Ops.longs(batch.inputs()), ForwardPass.PLAIN.withValid(Ops.longs(batch.valid()))
+                            .withContext(new ContextRead(withDistractors(z, o.distractors()),
+                                    withDistractors(latents.valid(), o.distractors()), null)));
                     Tensor lm = MemoryLM.crossEntropy(logits, Ops.longs(batch.targets()));
                     Tensor encoder = model.contextLoss(latents, z);
                     lm.add(encoder.mul(Ops.scalar(contextWeight))).backward();
@@ -215,10 +216,10 @@ public final class ContextTraining {
             Tensor inputs = Ops.longs(batch.inputs());
             Tensor valid = Ops.longs(batch.valid());
             Tensor targets = Ops.longs(batch.targets());
-            double with = MemoryLM.crossEntropy(model.forward(inputs, valid,
-                    new ContextRead(withDistractors(latents.mean(), distractors),
-                            withDistractors(latents.valid(), distractors), null)), targets).item_double();
-            double without = MemoryLM.crossEntropy(model.forward(inputs, valid), targets).item_double();
+            double with = MemoryLM.crossEntropy(model.forward(inputs, ForwardPass.PLAIN.withValid(valid)
+                    .withContext(new ContextRead(withDistractors(latents.mean(), distractors),
+                            withDistractors(latents.valid(), distractors), null))), targets).item_double();
+            double without = MemoryLM.crossEntropy(model.forward(inputs, ForwardPass.PLAIN.withValid(valid)), targets).item_double();
             return new double[] {with, without};
         }
     }

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import membank.config.ModelConfig;
 import membank.memory.ContextLatents;
 import membank.memory.ContextRead;
+import membank.model.ForwardPass;
 import membank.model.MemoryLM;
 import membank.model.TestConfigs;
 import membank.nn.Ops;
@@ -105,12 +106,12 @@ class ContextModelTest {
             Tensor ids = randint(97, new long[] {1, 6});
             ContextRead context = new ContextRead(model.compress(randint(97, new long[] {1, 12}), null).mean(), null, null);
             float[] without = Ops.floats(model.forward(ids));
-            float[] with = Ops.floats(model.forward(ids, null, context));
+            float[] with = Ops.floats(model.forward(ids, ForwardPass.PLAIN.withContext(context)));
             assertFalse(java.util.Arrays.equals(without, with));
 
             var state = model.newDecodeState(1, 6, context);
-            float[] prefix = Ops.floats(model.forward(ids.narrow(1, 0, 4), state));
-            float[] rest = Ops.floats(model.forward(ids.narrow(1, 4, 2), state));
+            float[] prefix = Ops.floats(model.forward(ids.narrow(1, 0, 4), ForwardPass.decoding(state)));
+            float[] rest = Ops.floats(model.forward(ids.narrow(1, 4, 2), ForwardPass.decoding(state)));
             float[] stepwise = new float[with.length];
             System.arraycopy(prefix, 0, stepwise, 0, prefix.length);
             System.arraycopy(rest, 0, stepwise, prefix.length, rest.length);

@@ -38,13 +38,18 @@ class BankKindsTest {
 
     /** A memory layer with every weight random (o_proj too, or the output would be zero). */
     private static MemoryAttention layer(String kind, ChapterConfig chapters, Integer projectionRank) {
-        long width = kind.equals("reduced") ? R : D;
-        MemoryAttention attention = new MemoryAttention(D, width, HEADS, KV_HEADS, DH, chapters, projectionRank);
+        MemoryAttention attention = attention(kind, chapters, projectionRank);
         try (NoGradGuard ignored = new NoGradGuard()) {
             params(attention).forEach((name, p) -> p.normal_(0.0, name.startsWith("router") ? 0.5 : 0.4,
                     new org.bytedeco.pytorch.GeneratorOptional()));
         }
         return attention;
+    }
+
+    /** Memory attention reading a bank of {@code kind} (a reduced bank's tokens are r wide), its weights as built. */
+    private static MemoryAttention attention(String kind, ChapterConfig chapters, Integer projectionRank) {
+        BankConfig bank = kind.equals("reduced") ? new BankConfig(BankConfig.Kind.REDUCED, R, null, null) : BankConfig.dense();
+        return Layers.attention(D, HEADS, KV_HEADS, DH, chapters, b -> b.bank(bank).projectionRank(projectionRank));
     }
 
     /** Leaf copies of the bank's tensors: {A, B} for factorized, {M} otherwise. */
@@ -96,11 +101,11 @@ class BankKindsTest {
         Tensor x = randn(new long[] {BATCH, LENGTH, D});
         try (NoGradGuard ignored = new NoGradGuard()) {
             Tensor expected = spec(x, tokens(bank), effective(params(attention)));
-            assertClose("dense read", expected, attention.forward(x, rows(bank), null, MemoryRead.of(RoutingMode.TOKEN)));
-            assertClose("cached K/V", expected, attention.forward(x, attention.project(rows(bank))));
+            assertClose("dense read", expected, attention.forward(x, Layers.of(rows(bank), null, Layers.how(RoutingMode.TOKEN))));
+            assertClose("cached K/V", expected, attention.forward(x, MemoryRead.of(rows(bank)).withCached(attention.project(rows(bank)))));
             if (bank.length == 2) {
-                assertClose("factorized vs its product", attention.forward(x, tokens(bank)),
-                        attention.forward(x, rows(bank), null, MemoryRead.of(RoutingMode.TOKEN)));
+                assertClose("factorized vs its product", attention.forward(x, MemoryRead.of(tokens(bank))),
+                        attention.forward(x, Layers.of(rows(bank), null, Layers.how(RoutingMode.TOKEN))));
             }
         }
     }
@@ -108,7 +113,7 @@ class BankKindsTest {
     @Test
     void lowRankProjectionsAreNamedDownAndUpAndStartAsTheIdentityLayer() {
         manual_seed(3);
-        MemoryAttention attention = new MemoryAttention(D, R, HEADS, KV_HEADS, DH, null, 3);
+        MemoryAttention attention = attention("reduced", null, 3);
         Map<String, Tensor> w = params(attention);
         assertEquals(List.of("q_proj.down.weight", "q_proj.up.weight", "k_proj.down.weight", "k_proj.up.weight",
                 "v_proj.down.weight", "v_proj.up.weight", "o_proj.down.weight", "o_proj.up.weight"), List.copyOf(w.keySet()));
@@ -118,16 +123,16 @@ class BankKindsTest {
         assertEquals(0.0, w.get("o_proj.up.weight").abs().max().item_double());
         assertTrue(w.get("o_proj.down.weight").abs().max().item_double() > 0, "o_proj.down must be random, or up gets no gradient");
         try (NoGradGuard ignored = new NoGradGuard()) {
-            Tensor y = attention.forward(randn(new long[] {BATCH, LENGTH, D}), randn(new long[] {N, R}));
+            Tensor y = attention.forward(randn(new long[] {BATCH, LENGTH, D}), MemoryRead.of(randn(new long[] {N, R})));
             assertEquals(0.0, y.abs().max().item_double());
         }
     }
 
     @Test
     void aBankOfTheWrongWidthIsRefused() {
-        MemoryAttention reduced = new MemoryAttention(D, R, HEADS, KV_HEADS, DH, null, null);
+        MemoryAttention reduced = attention("reduced", null, null);
         var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> reduced.forward(randn(new long[] {BATCH, LENGTH, D}), randn(new long[] {N, D})));
+                () -> reduced.forward(randn(new long[] {BATCH, LENGTH, D}), MemoryRead.of(randn(new long[] {N, D}))));
         assertTrue(e.getMessage().contains("width " + R) && e.getMessage().contains(D + " wide"), e.getMessage());
     }
 
@@ -138,7 +143,7 @@ class BankKindsTest {
             "factorized,prefix,independent,BANK_SPACE,2", "factorized,sequence,joint,AUTO,null",
             "reduced,token,joint,PROJECTED_KEYS,null", "reduced,prefix,independent,BANK_SPACE,null",
             "reduced,sequence,independent,AUTO,3", "dense,token,independent,BANK_SPACE,3"}, nullValues = "null")
-    void routedReadEqualsTheReference(String kind, String routing, String mixing, RoutedRead.Strategy strategy,
+    void routedReadEqualsTheReference(String kind, String routing, String mixing, ReadStrategy strategy,
                                       Integer projectionRank) {
         ChapterConfig chapters = ChapterConfig.of(C, 2).with(b -> b.shared(1).routedScale(0.7).routing(RoutingMode.of(routing)).mixing(Mixing.of(mixing)));
         long seed = (kind + routing + mixing + strategy).hashCode();
@@ -151,7 +156,7 @@ class BankKindsTest {
 
         Tensor xFast = leaf(x);
         Tensor[] bankFast = leaves(bank);
-        Tensor yFast = attention.forward(xFast, rows(bankFast), null, MemoryRead.of(RoutingMode.of(routing)));
+        Tensor yFast = attention.forward(xFast, Layers.of(rows(bankFast), null, Layers.how(RoutingMode.of(routing))));
         yFast.mul(probe).sum().backward();
 
         Map<String, Tensor> w = new LinkedHashMap<>();
@@ -171,8 +176,8 @@ class BankKindsTest {
         }
         params.forEach((name, p) -> assertClose("dL/d" + name, w.get(name).grad(), p.grad()));
         try (NoGradGuard ignored = new NoGradGuard()) {
-            Tensor cached = attention.forward(x, rows(bank), attention.project(rows(bank)),
-                    MemoryRead.of(RoutingMode.of(routing)));
+            Tensor cached = attention.forward(x, Layers.of(rows(bank), attention.project(rows(bank)),
+                    Layers.how(RoutingMode.of(routing))));
             assertClose("cached K/V", yRef, cached);
         }
     }
@@ -180,7 +185,7 @@ class BankKindsTest {
     /** A quantised bank reads exactly as the float bank holding its dequantised values, on every path. */
     @ParameterizedTest
     @CsvSource({"int8,PROJECTED_KEYS", "int4,BANK_SPACE", "int4,PROJECTED_KEYS"})
-    void quantisedRowsReadExactlyAsTheirDequantisedValues(String quant, RoutedRead.Strategy strategy) {
+    void quantisedRowsReadExactlyAsTheirDequantisedValues(String quant, ReadStrategy strategy) {
         manual_seed(quant.hashCode());
         RowQuantizer q = RowQuantizer.of(new BankConfig(BankConfig.Kind.REDUCED, R,
                 BankConfig.Quant.valueOf(quant.toUpperCase(java.util.Locale.ROOT)), quant.equals("int4") ? 2 : null), D);
@@ -190,11 +195,11 @@ class BankKindsTest {
         Tensor x = randn(new long[] {BATCH, LENGTH, D});
         try (NoGradGuard ignored = new NoGradGuard()) {
             MemoryAttention dense = layer("reduced", null, null);
-            assertTrue(equal(dense.forward(x, floats, null, null), dense.forward(x, held, null, null)));
+            assertTrue(equal(dense.forward(x, MemoryRead.of(floats)), dense.forward(x, MemoryRead.of(held))));
             MemoryAttention routed = layer("reduced", ChapterConfig.of(C, 2).with(b -> b.shared(1).routing(RoutingMode.TOKEN).mixing(Mixing.JOINT)), null);
             routed.setReadStrategy(strategy);
-            MemoryRead read = MemoryRead.of(RoutingMode.TOKEN);
-            assertTrue(equal(routed.forward(x, floats, null, read), routed.forward(x, held, null, read)));
+            MemoryRead read = Layers.how(RoutingMode.TOKEN);
+            assertTrue(equal(routed.forward(x, Layers.of(floats, null, read)), routed.forward(x, Layers.of(held, null, read))));
         }
     }
 

@@ -15,8 +15,9 @@ import membank.nn.Ops;
 
 /**
  * Slow, obvious reference for routed memory cross-attention (docs spec "memory-math", section 2,
- * Mixture of Chapters), written straight from the spec with explicit loops over batch, position,
- * query head and chosen chapter. Every step is a differentiable libtorch op on a small slice
+ * Mixture of Chapters): the router written straight from the spec with explicit loops over batch
+ * and position, independent of {@link ChapterRouter}, feeding the reference read of main
+ * ({@link ReferenceRead}: loops over position, query head and chosen chapter). Every step is a differentiable libtorch op on a small slice
  * (select / narrow / matmul / softmax / cat / stack), so autograd gives gradients for x, the bank,
  * all projection weights and the router weight and bias. Speed does not matter.
  *
@@ -57,77 +58,33 @@ final class ChapterReference {
         check(topK >= 1 && topK <= routed, "need 1 <= k <= C - S");
         check(routerWeight.size(0) == routed && routerBias.size(0) == routed, "router must have C - S outputs");
         check(mixing.equals("independent") || mixing.equals("joint"), "unknown mixing " + mixing);
-        int chapterTokens = n / count;
-        int group = heads / kvHeads;
-        double scale = 1.0 / Math.sqrt(headDim);
-
-        // K = M Wk^T, V = M Wv^T: [N, Hkv*dh].
-        Tensor keys = matmul(bank, wk.t());
-        Tensor values = matmul(bank, wv.t());
-
-        List<Tensor> rows = new ArrayList<>();
+        // The router of section 2, decision by decision: P = 1 per sequence (sequence routing) or L.
+        int decisions = routing.equals("sequence") ? 1 : length;
+        long[] chosen = new long[batch * decisions * topK];
+        List<Tensor> weights = new ArrayList<>();
         for (int b = 0; b < batch; b++) {
-            Route sequenceRoute = null;
-            if (routing.equals("sequence")) {
-                sequenceRoute = route(routerLogit(x, routerWeight, routerBias, routing, valid, b, 0), shared, topK);
-            }
-            List<Tensor> positions = new ArrayList<>();
-            for (int t = 0; t < length; t++) {
-                Route r = sequenceRoute != null ? sequenceRoute
-                        : route(routerLogit(x, routerWeight, routerBias, routing, valid, b, t), shared, topK);
-                Tensor xt = x.select(0, b).select(0, t);          // [d]
-                Tensor q = matmul(wq, xt);                          // [Hq*dh]
-                List<Tensor> headOutputs = new ArrayList<>();
-                for (int h = 0; h < heads; h++) {
-                    int g = h / group;
-                    Tensor qh = q.narrow(0, (long) h * headDim, headDim);          // [dh]
-                    Tensor kg = keys.narrow(1, (long) g * headDim, headDim);       // [N, dh]
-                    Tensor vg = values.narrow(1, (long) g * headDim, headDim);     // [N, dh]
-                    Tensor oh;
-                    if (mixing.equals("independent")) {
-                        oh = null;
-                        if (shared > 0) {
-                            long rowsShared = (long) shared * chapterTokens;
-                            Tensor ks = kg.narrow(0, 0, rowsShared);
-                            Tensor vs = vg.narrow(0, 0, rowsShared);
-                            Tensor a = softmax(matmul(ks, qh).mul(Ops.scalar(scale)), 0);
-                            oh = matmul(a, vs);                                         // o_s
-                        }
-                        for (int i = 0; i < r.chapters.length; i++) {
-                            long start = (long) r.chapters[i] * chapterTokens;
-                            Tensor kc = kg.narrow(0, start, chapterTokens);
-                            Tensor vc = vg.narrow(0, start, chapterTokens);
-                            Tensor a = softmax(matmul(kc, qh).mul(Ops.scalar(scale)), 0);
-                            Tensor oc = matmul(a, vc);                                  // o_c
-                            Tensor term = oc.mul(r.weights[i]).mul(Ops.scalar(routedScale));
-                            oh = oh == null ? term : oh.add(term);
-                        }
-                    } else {
-                        TensorVector logitParts = new TensorVector();
-                        TensorVector valueParts = new TensorVector();
-                        if (shared > 0) {
-                            long rowsShared = (long) shared * chapterTokens;
-                            logitParts.push_back(matmul(kg.narrow(0, 0, rowsShared), qh).mul(Ops.scalar(scale)));
-                            valueParts.push_back(vg.narrow(0, 0, rowsShared));
-                        }
-                        for (int i = 0; i < r.chapters.length; i++) {
-                            long start = (long) r.chapters[i] * chapterTokens;
-                            Tensor bias = r.weights[i].mul(Ops.scalar(routedScale)).log();   // log(alpha * w_c)
-                            logitParts.push_back(matmul(kg.narrow(0, start, chapterTokens), qh)
-                                    .mul(Ops.scalar(scale)).add(bias));
-                            valueParts.push_back(vg.narrow(0, start, chapterTokens));
-                        }
-                        Tensor a = softmax(org.bytedeco.pytorch.global.torch.cat(logitParts, 0), 0);
-                        oh = matmul(a, org.bytedeco.pytorch.global.torch.cat(valueParts, 0));
-                    }
-                    headOutputs.add(oh);
+            List<Tensor> perDecision = new ArrayList<>();
+            for (int t = 0; t < decisions; t++) {
+                Route r = route(routerLogit(x, routerWeight, routerBias, routing, valid, b, t), shared, topK);
+                for (int i = 0; i < topK; i++) {
+                    chosen[(b * decisions + t) * topK + i] = r.chapters[i] - shared;
                 }
-                Tensor o = org.bytedeco.pytorch.global.torch.cat(new TensorVector(headOutputs.toArray(new Tensor[0])), 0);
-                positions.add(matmul(wo, o));                                            // [d]
+                perDecision.add(stack(new TensorVector(r.weights), 0));
             }
-            rows.add(stack(new TensorVector(positions.toArray(new Tensor[0])), 0));      // [L, d]
+            weights.add(stack(new TensorVector(perDecision.toArray(new Tensor[0])), 0));
         }
-        return stack(new TensorVector(rows.toArray(new Tensor[0])), 0);                  // [B, L, d]
+        // Sections 1-3 as loops: the reference read of main (ReadStrategy.REFERENCE).
+        var chapters = new ReferenceRead.Mixing(count, shared, routedScale, mixing.equals("joint"));
+        Tensor query = matmul(x, wq.t());                                                  // [B, L, Hq*dh]
+        MemoryKv kv = new MemoryKv(heads(matmul(bank, wk.t()), kvHeads, headDim), heads(matmul(bank, wv.t()), kvHeads, headDim));
+        Tensor o = ReferenceRead.bank(query, kv, heads, chapters, Ops.longs(chosen).view(batch, decisions, topK),
+                stack(new TensorVector(weights.toArray(new Tensor[0])), 0));
+        return matmul(o, wo.t());                                                          // [B, L, d]
+    }
+
+    /** [N, Hkv*dh] -> [Hkv, N, dh]. */
+    private static Tensor heads(Tensor projected, int kvHeads, int headDim) {
+        return projected.view(projected.size(0), kvHeads, headDim).transpose(0, 1);
     }
 
     /** Router logits [B, P, C-S] with P = 1 for sequence routing and L otherwise. */

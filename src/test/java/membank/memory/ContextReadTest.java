@@ -15,6 +15,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import membank.config.ContextConfig;
 import membank.nn.Ops;
 
 /**
@@ -28,8 +29,8 @@ class ContextReadTest {
     void equalsDenseReadOfEachRowsValidVectors(int heads, int kvHeads, boolean ownKv) {
         manual_seed(heads * 10L + kvHeads + (ownKv ? 100 : 0));
         int d = 16, dh = 8, n = 6, batch = 2, length = 5;
-        MemoryAttention attention = new MemoryAttention(d, d, heads, kvHeads, dh, null, null, ownKv);
-        MemoryAttention dense = new MemoryAttention(d, heads, kvHeads, dh);
+        MemoryAttention attention = withContext(d, heads, kvHeads, dh, ownKv);
+        MemoryAttention dense = Layers.attention(d, heads, kvHeads, dh);
         Map<String, Tensor> w = params(attention);
         Map<String, Tensor> denseW = params(dense);
         try (NoGradGuard ignored = new NoGradGuard()) {
@@ -46,9 +47,9 @@ class ContextReadTest {
             // row 0 reads vectors 0..3, row 1 all six
             Tensor valid = Ops.onesBool(batch, n);
             valid.select(0, 0).narrow(0, 4, 2).fill_(Ops.scalar(0));
-            float[] fast = Ops.floats(attention.readContext(x, new ContextRead(vectors, valid, null)));
-            float[] row0 = Ops.floats(dense.forward(x.narrow(0, 0, 1), vectors.select(0, 0).narrow(0, 0, 4)));
-            float[] row1 = Ops.floats(dense.forward(x.narrow(0, 1, 1), vectors.select(0, 1)));
+            float[] fast = Ops.floats(contextRead(attention, x, new ContextRead(vectors, valid, null)));
+            float[] row0 = Ops.floats(dense.forward(x.narrow(0, 0, 1), MemoryRead.of(vectors.select(0, 0).narrow(0, 0, 4))));
+            float[] row1 = Ops.floats(dense.forward(x.narrow(0, 1, 1), MemoryRead.of(vectors.select(0, 1))));
             float[] expected = new float[fast.length];
             System.arraycopy(row0, 0, expected, 0, row0.length);
             System.arraycopy(row1, 0, expected, row0.length, row1.length);
@@ -57,8 +58,8 @@ class ContextReadTest {
             // the recording path (explicit probabilities) reads the same, and its weights are a distribution
             ContextAttention sink = new ContextAttention(n);
             Tensor one = vectors.narrow(0, 1, 1);
-            float[] recorded = Ops.floats(attention.readContext(x.narrow(0, 1, 1), new ContextRead(one, null, sink)));
-            float[] plain = Ops.floats(attention.readContext(x.narrow(0, 1, 1), new ContextRead(one, null, null)));
+            float[] recorded = Ops.floats(contextRead(attention, x.narrow(0, 1, 1), new ContextRead(one, null, sink)));
+            float[] plain = Ops.floats(contextRead(attention, x.narrow(0, 1, 1), new ContextRead(one, null, null)));
             assertArrayEquals(plain, recorded, 1e-5f);
             double total = 0;
             for (float m : sink.means()) {
@@ -69,22 +70,36 @@ class ContextReadTest {
         }
     }
 
+    /** The reference read (spec section 7 as loops) equals the fast one, bank and padded context together. */
     @ParameterizedTest
     @CsvSource({"false", "true"})
-    void aBankReadPlusContextIsTheSumOfBothReads(boolean ownKv) {
+    void theReferenceReadEqualsTheFastRead(boolean ownKv) {
         manual_seed(7);
         int d = 16;
-        MemoryAttention attention = new MemoryAttention(d, d, 4, 2, 8, null, null, ownKv);
+        MemoryAttention attention = withContext(d, 4, 2, 8, ownKv);
         try (NoGradGuard ignored = new NoGradGuard()) {
             params(attention).get("o_proj.weight").normal_(0.0, 0.3, new org.bytedeco.pytorch.GeneratorOptional());
-            Tensor x = randn(new long[] {1, 3, d});
-            Tensor bank = randn(new long[] {5, d});
-            ContextRead context = new ContextRead(randn(new long[] {1, 4, d}), null, null);
-            float[] both = Ops.floats(attention.forward(x, BankRows.of(bank), null,
-                    new MemoryRead(null, null, null, null, 0, context)));
-            float[] sum = Ops.floats(attention.forward(x, bank).add(attention.readContext(x, context)));
-            assertArrayEquals(sum, both, 1e-5f);
+            Tensor x = randn(new long[] {2, 3, d});
+            Tensor valid = Ops.onesBool(2, 4);
+            valid.select(0, 1).narrow(0, 3, 1).fill_(Ops.scalar(0));
+            MemoryRead read = MemoryRead.of(randn(new long[] {5, d}))
+                    .withContext(new ContextRead(randn(new long[] {2, 4, d}), valid, null));
+            float[] fast = Ops.floats(attention.forward(x, read));
+            attention.setReadStrategy(ReadStrategy.REFERENCE);
+            assertArrayEquals(fast, Ops.floats(attention.forward(x, read)), 1e-5f);
         }
+    }
+
+    /** Dense memory attention whose context vectors are read through its own K/V or its own projections. */
+    private static MemoryAttention withContext(int d, int heads, int kvHeads, int dh, boolean ownKv) {
+        ContextConfig context = ContextConfig.defaults().toBuilder().kv(ownKv ? ContextConfig.Kv.OWN : ContextConfig.Kv.SHARED).build();
+        return Layers.attention(d, heads, kvHeads, dh, null, b -> b.context(context));
+    }
+
+    /** The context's share of a read: the read of a bank and the context less that of the bank alone (W_o is linear). */
+    private static Tensor contextRead(MemoryAttention attention, Tensor x, ContextRead context) {
+        MemoryRead bank = MemoryRead.of(randn(new long[] {3, x.size(2)}));
+        return attention.forward(x, bank.withContext(context)).sub(attention.forward(x, bank));
     }
 
     private static Map<String, Tensor> params(MemoryAttention attention) {

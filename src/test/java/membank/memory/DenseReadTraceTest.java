@@ -30,13 +30,13 @@ class DenseReadTraceTest {
     void recordsTheTopKRowsOfEachPositionAndHead(int heads, int kvHeads, int k) {
         manual_seed(heads * 100L + kvHeads * 10 + k);
         int d = 16, dh = 8, n = 12, batch = 2, length = 3;
-        MemoryAttention attention = new MemoryAttention(d, heads, kvHeads, dh);
+        MemoryAttention attention = Layers.attention(d, heads, kvHeads, dh);
         try (NoGradGuard ignored = new NoGradGuard()) {
             Tensor x = randn(new long[] {batch, length, d});
             Tensor bank = randn(new long[] {n, d});
             RoutingTrace trace = RoutingTrace.withDenseReads(k);
-            Tensor traced = attention.forward(x, bank, null, new MemoryRead(null, null, null, trace, 5));
-            assertTrue(equal(attention.forward(x, bank), traced), "recording must not change the read");
+            Tensor traced = attention.forward(x, Layers.of(bank, null, Layers.how(null, null, null, trace, 5)));
+            assertTrue(equal(attention.forward(x, MemoryRead.of(bank)), traced), "recording must not change the read");
             assertEquals(1, trace.denseReads().size());
             RoutingTrace.DenseRead read = trace.denseReads().get(0);
             assertEquals(5, read.layer());

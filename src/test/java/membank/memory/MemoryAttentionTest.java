@@ -22,13 +22,13 @@ class MemoryAttentionTest {
     void equalsNaiveLoop(int heads, int kvHeads) {
         manual_seed(heads * 10L + kvHeads);
         int d = 16, dh = 8, n = 12, batch = 2, length = 5;
-        MemoryAttention attention = new MemoryAttention(d, heads, kvHeads, dh);
+        MemoryAttention attention = Layers.attention(d, heads, kvHeads, dh);
         Map<String, Tensor> w = params(attention);
         try (NoGradGuard ignored = new NoGradGuard()) {
             w.get("o_proj.weight").normal_(0.0, 0.3, new org.bytedeco.pytorch.GeneratorOptional());
             Tensor x = randn(new long[] {batch, length, d});
             Tensor bank = randn(new long[] {n, d});
-            float[] fast = Ops.floats(attention.forward(x, bank));
+            float[] fast = Ops.floats(attention.forward(x, MemoryRead.of(bank)));
             double[][][] slow = naive(Ops.floats(x), Ops.floats(bank), w, batch, length, d, n, heads, kvHeads, dh);
             double worst = 0;
             for (int b = 0; b < batch; b++) {

@@ -57,7 +57,7 @@ class RoutedReadTest {
             this.chapters = chapters;
             this.heads = heads;
             this.kvHeads = kvHeads;
-            attention = new MemoryAttention(D, heads, kvHeads, DH, chapters);
+            attention = Layers.attention(D, heads, kvHeads, DH, chapters);
             params = params(attention);
             try (NoGradGuard ignored = new NoGradGuard()) {
                 for (String name : List.of("q_proj.weight", "k_proj.weight", "v_proj.weight")) {
@@ -75,7 +75,7 @@ class RoutedReadTest {
 
         /** The fast path on leaf copies of x and the bank; returns y and fills grads. */
         Tensor fast(Tensor xLeaf, Tensor bankLeaf, MemoryRead read) {
-            return attention.forward(xLeaf, bankLeaf, null, read);
+            return attention.forward(xLeaf, Layers.of(bankLeaf, null, read));
         }
 
         Tensor reference(Tensor xIn, Tensor bankIn, Map<String, Tensor> w, String routing, Tensor valid) {
@@ -117,7 +117,7 @@ class RoutedReadTest {
     @MethodSource("cases")
     void fastPathEqualsReferenceInValuesAndGradients(String routing, String mixing, int shared, int topK, int heads,
                                                      int kvHeads, double alpha) {
-        checkAgainstReference(routing, mixing, shared, topK, heads, kvHeads, alpha, RoutedRead.Strategy.AUTO);
+        checkAgainstReference(routing, mixing, shared, topK, heads, kvHeads, alpha, ReadStrategy.AUTO);
     }
 
     /** Both ways of a per-position read (projected keys, bank space) are pinned and checked alike. */
@@ -125,7 +125,7 @@ class RoutedReadTest {
     @MethodSource("cases")
     void projectedKeysAndBankSpaceBothEqualTheReference(String routing, String mixing, int shared, int topK,
                                                         int heads, int kvHeads, double alpha) {
-        for (RoutedRead.Strategy strategy : List.of(RoutedRead.Strategy.PROJECTED_KEYS, RoutedRead.Strategy.BANK_SPACE)) {
+        for (ReadStrategy strategy : List.of(ReadStrategy.PROJECTED_KEYS, ReadStrategy.BANK_SPACE)) {
             checkAgainstReference(routing, mixing, shared, topK, heads, kvHeads, alpha, strategy);
         }
     }
@@ -135,7 +135,7 @@ class RoutedReadTest {
     @MethodSource("cases")
     void bankSpaceRecomputedInChunksEqualsTheReference(String routing, String mixing, int shared, int topK,
                                                        int heads, int kvHeads, double alpha) {
-        checkAgainstReference(routing, mixing, shared, topK, heads, kvHeads, alpha, RoutedRead.Strategy.BANK_SPACE, 3);
+        checkAgainstReference(routing, mixing, shared, topK, heads, kvHeads, alpha, ReadStrategy.BANK_SPACE, 3);
     }
 
     /**
@@ -149,11 +149,11 @@ class RoutedReadTest {
         Map<Integer, Map<String, Tensor>> grads = new LinkedHashMap<>();
         for (int chunks : new int[] {1, 3}) {
             Setup s = separatedSetup(routing.hashCode() + 5L, 4, 2, chapters, null);
-            s.attention.setReadStrategy(RoutedRead.Strategy.BANK_SPACE);
+            s.attention.setReadStrategy(ReadStrategy.BANK_SPACE);
             s.attention.setReadChunks(chunks);
             Tensor x = leaf(s.x);
             Tensor bank = leaf(s.bank);
-            MemoryRead read = new MemoryRead(RoutingMode.of(routing), null, null, new RoutingTrace(), 0);
+            MemoryRead read = Layers.how(RoutingMode.of(routing), null, null, new RoutingTrace(), 0);
             try (var autocast = membank.nn.Precision.BF16.autocast()) {
                 s.fast(x, bank, read).to(org.bytedeco.pytorch.global.torch.ScalarType.Float).mul(s.probe).sum().backward();
             }
@@ -184,12 +184,12 @@ class RoutedReadTest {
         Tensor[] bankGrads = new Tensor[2];
         for (int chunks : new int[] {1, 3}) {
             Setup s = separatedSetup(routing.hashCode() + 9L, 4, 2, chapters, null);
-            s.attention.setReadStrategy(RoutedRead.Strategy.BANK_SPACE);
+            s.attention.setReadStrategy(ReadStrategy.BANK_SPACE);
             s.attention.setReadChunks(chunks);
             Tensor bank = leaf(s.bank);
             BankRows rows = chunks == 1 ? BankRows.of(bank) : BankRows.sparselyTrained(bank);
-            MemoryRead read = new MemoryRead(RoutingMode.of(routing), null, null, new RoutingTrace(), 0);
-            s.attention.forward(leaf(s.x), rows, null, read).mul(s.probe).sum().backward();
+            MemoryRead read = Layers.how(RoutingMode.of(routing), null, null, new RoutingTrace(), 0);
+            s.attention.forward(leaf(s.x), Layers.of(rows, null, read)).mul(s.probe).sum().backward();
             bankGrads[chunks == 1 ? 0 : 1] = bank.grad();
         }
         assertFalse(bankGrads[1].is_sparse(), "chunks accumulate into a dense gradient");
@@ -221,12 +221,12 @@ class RoutedReadTest {
     }
 
     private void checkAgainstReference(String routing, String mixing, int shared, int topK, int heads, int kvHeads,
-                                       double alpha, RoutedRead.Strategy strategy) {
+                                       double alpha, ReadStrategy strategy) {
         checkAgainstReference(routing, mixing, shared, topK, heads, kvHeads, alpha, strategy, 0);
     }
 
     private void checkAgainstReference(String routing, String mixing, int shared, int topK, int heads, int kvHeads,
-                                       double alpha, RoutedRead.Strategy strategy, int chunks) {
+                                       double alpha, ReadStrategy strategy, int chunks) {
         ChapterConfig chapters = ChapterConfig.of(C, topK).with(b -> b.shared(shared).routedScale(alpha).routing(RoutingMode.of(routing)).mixing(Mixing.of(mixing)));
         Tensor valid = routing.equals("sequence") ? paddedValid() : null;
         Setup s = separatedSetup((routing + mixing).hashCode() * 31L + shared * 7L + topK, heads, kvHeads, chapters,
@@ -238,7 +238,7 @@ class RoutedReadTest {
         Tensor xFast = leaf(s.x);
         Tensor bankFast = leaf(s.bank);
         RoutingTrace trace = new RoutingTrace();
-        MemoryRead read = new MemoryRead(RoutingMode.of(routing), valid, null, trace, 3);
+        MemoryRead read = Layers.how(RoutingMode.of(routing), valid, null, trace, 3);
         Tensor yFast = s.fast(xFast, bankFast, read);
         yFast.mul(s.probe).sum().backward();
 
@@ -281,7 +281,7 @@ class RoutedReadTest {
     void bf16FastPathAgreesWithTheFp32ReferenceToBf16Precision(String routing, String mixing) {
         ChapterConfig chapters = ChapterConfig.of(C, 2).with(b -> b.routing(RoutingMode.of(routing)).mixing(Mixing.of(mixing)));
         Setup s = separatedSetup(routing.hashCode() + 17L * mixing.length(), 4, 2, chapters, null);
-        MemoryRead read = new MemoryRead(RoutingMode.of(routing), null, null, new RoutingTrace(), 0);
+        MemoryRead read = Layers.how(RoutingMode.of(routing), null, null, new RoutingTrace(), 0);
         Tensor yFast;
         try (var autocast = membank.nn.Precision.BF16.autocast()) {
             yFast = s.fast(leaf(s.x), leaf(s.bank), read).to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
@@ -306,11 +306,11 @@ class RoutedReadTest {
         Setup s = separatedSetup((routing + mixing).hashCode() * 17L + shared * 5L + topK, heads, kvHeads, chapters,
                 valid);
         try (NoGradGuard ignored = new NoGradGuard()) {
-            MemoryRead read = new MemoryRead(RoutingMode.of(routing), valid, null, null, 0);
-            Tensor training = s.attention.forward(s.x, s.bank, null, read);
-            MemoryKv cached = s.attention.project(s.bank);
+            MemoryRead read = Layers.how(RoutingMode.of(routing), valid, null, null, 0);
+            Tensor training = s.attention.forward(s.x, Layers.of(s.bank, null, read));
+            MemoryKv cached = s.attention.project(BankRows.of(s.bank));
             assertArrayEquals(new long[] {kvHeads, N, DH}, Ops.shape(cached.keys()));
-            Tensor inference = s.attention.forward(s.x, s.bank, cached, read);
+            Tensor inference = s.attention.forward(s.x, Layers.of(s.bank, cached, read));
             assertClose("cached vs projected", training, inference);
             assertTrue(training.abs().max().item_double() > 1e-2, "the read is trivially zero");
         }
@@ -326,10 +326,10 @@ class RoutedReadTest {
             try (NoGradGuard ignored = new NoGradGuard()) {
                 s.params.get("router.weight").zero_();
                 s.params.get("router.bias").zero_();
-                Tensor routed = s.attention.forward(s.x, s.bank, null, MemoryRead.of(RoutingMode.of(routing)));
-                Tensor cached = s.attention.forward(s.x, s.bank, s.attention.project(s.bank),
-                        MemoryRead.of(RoutingMode.of(routing)));
-                Tensor expected = dense.forward(s.x, s.bank);
+                Tensor routed = s.attention.forward(s.x, Layers.of(s.bank, null, Layers.how(RoutingMode.of(routing))));
+                Tensor cached = s.attention.forward(s.x, Layers.of(s.bank, s.attention.project(BankRows.of(s.bank)),
+                        Layers.how(RoutingMode.of(routing))));
+                Tensor expected = dense.forward(s.x, MemoryRead.of(s.bank));
                 assertClose("joint over all chapters vs dense", expected, routed);
                 assertClose("cached joint over all chapters vs dense", expected, cached);
             }
@@ -347,11 +347,11 @@ class RoutedReadTest {
         MemoryAttention dense = denseCopy(s);
         try (NoGradGuard ignored = new NoGradGuard()) {
             RoutingTrace trace = new RoutingTrace();
-            Tensor routed = s.attention.forward(s.x, s.bank, null,
-                    new MemoryRead(RoutingMode.of(routing), null, null, trace, 0));
+            Tensor routed = s.attention.forward(s.x, Layers.of(s.bank, null,
+                    Layers.how(RoutingMode.of(routing), null, null, trace, 0)));
             Tensor[] perChapter = new Tensor[C];
             for (int c = 0; c < C; c++) {
-                perChapter[c] = dense.forward(s.x, s.bank.narrow(0, (long) c * T, T));
+                perChapter[c] = dense.forward(s.x, MemoryRead.of(s.bank.narrow(0, (long) c * T, T)));
             }
             long[] chosen = Ops.toLongs(trace.layers().get(0).routing().chapters());
             int decisions = routing.equals("sequence") ? 1 : LENGTH;
@@ -372,7 +372,7 @@ class RoutedReadTest {
             for (int c = 0; c < C; c++) {
                 s.params.get("router.bias").zero_();
                 s.params.get("router.bias").select(0, c).fill_(Ops.scalar(30.0));
-                Tensor forced = s.attention.forward(s.x, s.bank, null, MemoryRead.of(RoutingMode.of(routing)));
+                Tensor forced = s.attention.forward(s.x, Layers.of(s.bank, null, Layers.how(RoutingMode.of(routing))));
                 assertClose("forced chapter " + c, perChapter[c], forced);
             }
         }
@@ -438,7 +438,7 @@ class RoutedReadTest {
         Setup s = new Setup(77, 4, 2, ChapterConfig.of(C, 2).with(c -> c.shared(1).routing(RoutingMode.TOKEN).mixing(Mixing.JOINT)), 2.0);
         RoutingTrace trace = new RoutingTrace();
         try (NoGradGuard ignored = new NoGradGuard()) {
-            s.attention.forward(s.x, s.bank, null, new MemoryRead(RoutingMode.TOKEN, null, null, trace, 0));
+            s.attention.forward(s.x, Layers.of(s.bank, null, Layers.how(RoutingMode.TOKEN, null, null, trace, 0)));
         }
         Tensor logits = s.logits("token", null);
         assertEquals(ChapterReference.zLoss(logits), trace.zLoss().item_double(), 1e-4 * ChapterReference.zLoss(logits));
@@ -463,7 +463,7 @@ class RoutedReadTest {
 
     /** A dense layer with the same q/k/v/o weights as the chaptered one. */
     private static MemoryAttention denseCopy(Setup s) {
-        MemoryAttention dense = new MemoryAttention(D, s.heads, s.kvHeads, DH);
+        MemoryAttention dense = Layers.attention(D, s.heads, s.kvHeads, DH);
         Map<String, Tensor> target = params(dense);
         assertEquals(4, target.size(), "dense memory attention has q/k/v/o only: " + target.keySet());
         try (NoGradGuard ignored = new NoGradGuard()) {

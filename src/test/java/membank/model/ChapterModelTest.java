@@ -168,9 +168,9 @@ class ChapterModelTest {
         try (NoGradGuard ignored = new NoGradGuard()) {
             Tensor full = model.forward(ids);
             DecodeState state = model.newDecodeState(2, 16);
-            assertClose("prompt", full.narrow(1, 0, prompt), model.forward(ids.narrow(1, 0, prompt), state));
+            assertClose("prompt", full.narrow(1, 0, prompt), model.forward(ids.narrow(1, 0, prompt), ForwardPass.decoding(state)));
             for (int t = prompt; t < 9; t++) {
-                assertClose("token " + t, full.narrow(1, t, 1), model.forward(ids.narrow(1, t, 1), state));
+                assertClose("token " + t, full.narrow(1, t, 1), model.forward(ids.narrow(1, t, 1), ForwardPass.decoding(state)));
             }
             assertEquals(9, state.length());
         }
@@ -194,10 +194,10 @@ class ChapterModelTest {
         try (NoGradGuard ignored = new NoGradGuard()) {
             Tensor full = model.forward(ids);
             DecodeState state = model.newDecodeState(2, 16);
-            Tensor prefill = model.forward(ids.narrow(1, 0, prompt), state);
+            Tensor prefill = model.forward(ids.narrow(1, 0, prompt), ForwardPass.decoding(state));
             assertClose("prompt routed on its own mean", model.forward(ids.narrow(1, 0, prompt)), prefill);
             for (int t = prompt; t < length; t++) {
-                Tensor step = model.forward(ids.narrow(1, t, 1), state);
+                Tensor step = model.forward(ids.narrow(1, t, 1), ForwardPass.decoding(state));
                 Tensor soFar = model.forward(ids.narrow(1, 0, t + 1));
                 assertClose("token " + t + " routed on the mean of 0.." + t, soFar.narrow(1, t, 1), step);
                 if (t < length - 1) {

@@ -132,8 +132,8 @@ class CompressedBankModelTest {
         // Decoding reads K/V projected once from the bank (codes dequantised once): same logits.
         try (NoGradGuard ignored = new NoGradGuard()) {
             DecodeState state = loaded.newDecodeState(2, 16);
-            Tensor prefill = loaded.forward(ids.narrow(1, 0, 4), state);
-            Tensor rest = loaded.forward(ids.narrow(1, 4, 3), state);
+            Tensor prefill = loaded.forward(ids.narrow(1, 0, 4), ForwardPass.decoding(state));
+            Tensor rest = loaded.forward(ids.narrow(1, 4, 3), ForwardPass.decoding(state));
             MemoryLMTest.assertClose(expected, org.bytedeco.pytorch.global.torch.cat(
                     new org.bytedeco.pytorch.TensorVector(prefill, rest), 1));
         }

@@ -99,9 +99,9 @@ class MemoryLMTest {
         try (NoGradGuard ignored = new NoGradGuard()) {
             Tensor full = model.forward(ids);
             DecodeState state = model.newDecodeState(2, 16);
-            Tensor prefill = model.forward(ids.narrow(1, 0, 5), state);
-            Tensor step6 = model.forward(ids.narrow(1, 5, 1), state);
-            Tensor rest = model.forward(ids.narrow(1, 6, 2), state);
+            Tensor prefill = model.forward(ids.narrow(1, 0, 5), ForwardPass.decoding(state));
+            Tensor step6 = model.forward(ids.narrow(1, 5, 1), ForwardPass.decoding(state));
+            Tensor rest = model.forward(ids.narrow(1, 6, 2), ForwardPass.decoding(state));
             assertClose(full.narrow(1, 0, 5), prefill);
             assertClose(full.narrow(1, 5, 1), step6);
             assertClose(full.narrow(1, 6, 2), rest);

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import membank.config.RunConfig;
 import membank.model.DecodeState;
+import membank.model.ForwardPass;
 import membank.model.MemoryLM;
 import membank.nn.Devices;
 import membank.nn.Ops;
@@ -75,8 +76,8 @@ class DevicePlacementTest {
             model.train(false);
             DecodeState state = model.newDecodeState(1, 16);
             try (NoGradGuard ignored = new NoGradGuard()) {
-                model.hidden(Ops.longs(new long[] {1, 2, 3}).view(1, 3), state);
-                model.hidden(Ops.longs(new long[] {4}).view(1, 1), state);
+                model.hidden(Ops.longs(new long[] {1, 2, 3}).view(1, 3), ForwardPass.decoding(state));
+                model.hidden(Ops.longs(new long[] {4}).view(1, 1), ForwardPass.decoding(state));
             }
             Map<String, Tensor> walked = TensorPlacement.of(state);
             assertTrue(walked.keySet().stream().anyMatch(k -> k.contains("kv cache")), walked.keySet().toString());

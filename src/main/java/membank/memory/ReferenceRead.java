@@ -1,0 +1,159 @@
+package membank.memory;
+
+import static org.bytedeco.pytorch.global.torch.cat;
+import static org.bytedeco.pytorch.global.torch.matmul;
+import static org.bytedeco.pytorch.global.torch.stack;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+
+import membank.config.ChapterConfig;
+import membank.nn.Ops;
+
+/**
+ * The memory read of spec sections 1-3 and 7 as their obvious loops ({@link ReadStrategy#REFERENCE}):
+ * for every sequence, position and query head, a softmax over each block of memory tokens it
+ * reads, mixed as the spec says. Every step is a differentiable libtorch op on a small slice, so
+ * autograd gives the same gradients the fast paths must give. Speed does not matter; the fast
+ * paths of {@link MemoryAttention} and {@link RoutedRead} are tested against it.
+ */
+final class ReferenceRead {
+
+    private ReferenceRead() {
+    }
+
+    /** How a routed read mixes its blocks (spec section 2): C chapters, the first S shared, alpha, joint or not. */
+    record Mixing(int count, int shared, double routedScale, boolean joint) {
+        static Mixing of(ChapterConfig c) {
+            return new Mixing(c.count(), c.shared(), c.routedScale(), c.mixing() == ChapterConfig.Mixing.JOINT);
+        }
+    }
+
+    /**
+     * The bank's read before the output projection.
+     *
+     * @param query unscaled queries [B, L, Hq*dh]
+     * @param kv the bank's keys and values, [Hkv, N, dh]
+     * @param chapters how chapters mix, or null: every position reads the whole bank (section 1)
+     * @param chosen the routed chapters read (0-based among routed chapters) [B, P, k], P = 1
+     *               (one decision per sequence) or L; null without chapters
+     * @param weights their weights w_c, [B, P, k]
+     * @return o [B, L, Hq*dh]
+     */
+    static Tensor bank(Tensor query, MemoryKv kv, long heads, Mixing chapters, Tensor chosen, Tensor weights) {
+        long batch = query.size(0), length = query.size(1);
+        long kvHeads = kv.keys().size(0), tokens = kv.keys().size(1), dh = kv.keys().size(2);
+        long group = heads / kvHeads;
+        long[] ids = chosen == null ? null : Ops.toLongs(chosen);
+        List<Tensor> rows = new ArrayList<>();
+        for (int b = 0; b < batch; b++) {
+            List<Tensor> positions = new ArrayList<>();
+            for (int t = 0; t < length; t++) {
+                List<Tensor> perHead = new ArrayList<>();
+                for (int h = 0; h < heads; h++) {
+                    Tensor q = query.select(0, b).select(0, t).narrow(0, h * dh, dh);     // [dh]
+                    Tensor keys = kv.keys().select(0, h / group).to(q.scalar_type());    // [N, dh]
+                    Tensor values = kv.values().select(0, h / group).to(q.scalar_type());
+                    if (chapters == null) {
+                        perHead.add(attend(q, keys, values));                             // section 1
+                        continue;
+                    }
+                    long chapterTokens = tokens / chapters.count();
+                    long k = chosen.size(2);
+                    int decision = chosen.size(1) == 1 ? 0 : t;
+                    long sharedTokens = chapters.shared() * chapterTokens;
+                    List<Tensor> chapterKeys = new ArrayList<>();
+                    List<Tensor> chapterValues = new ArrayList<>();
+                    List<Tensor> coefficients = new ArrayList<>();                        // alpha w_c
+                    for (int i = 0; i < k; i++) {
+                        long c = chapters.shared() + ids[(int) (((long) b * chosen.size(1) + decision) * k + i)];
+                        chapterKeys.add(keys.narrow(0, c * chapterTokens, chapterTokens));
+                        chapterValues.add(values.narrow(0, c * chapterTokens, chapterTokens));
+                        coefficients.add(weights.select(0, b).select(0, decision).select(0, i)
+                                .mul(Ops.scalar(chapters.routedScale())));
+                    }
+                    Tensor o = null;
+                    if (!chapters.joint()) {
+                        // o = o_s + alpha sum_c w_c o_c, each block with its own softmax
+                        if (sharedTokens > 0) {
+                            o = attend(q, keys.narrow(0, 0, sharedTokens), values.narrow(0, 0, sharedTokens));
+                        }
+                        for (int i = 0; i < k; i++) {
+                            Tensor term = attend(q, chapterKeys.get(i), chapterValues.get(i)).mul(coefficients.get(i));
+                            o = o == null ? term : o.add(term);
+                        }
+                    } else {
+                        // one softmax over the union, log(alpha w_c) added to chapter c's logits
+                        TensorVector logits = new TensorVector();
+                        TensorVector blockValues = new TensorVector();
+                        if (sharedTokens > 0) {
+                            logits.push_back(scores(q, keys.narrow(0, 0, sharedTokens)));
+                            blockValues.push_back(values.narrow(0, 0, sharedTokens));
+                        }
+                        for (int i = 0; i < k; i++) {
+                            logits.push_back(scores(q, chapterKeys.get(i)).add(coefficients.get(i).log()));
+                            blockValues.push_back(chapterValues.get(i));
+                        }
+                        o = matmul(cat(logits, 0).softmax(0), cat(blockValues, 0));
+                    }
+                    perHead.add(o);
+                }
+                positions.add(cat(new TensorVector(perHead.toArray(new Tensor[0])), 0));
+            }
+            rows.add(stack(new TensorVector(positions.toArray(new Tensor[0])), 0));
+        }
+        return stack(new TensorVector(rows.toArray(new Tensor[0])), 0);
+    }
+
+    /**
+     * The context read of section 7 before the output projection: each position and query head
+     * reads its row's valid context vectors with a softmax of its own.
+     *
+     * @param query unscaled queries [B, L, Hq*dh]
+     * @param keys context keys [B or 1, Hkv, N_c, dh]
+     * @param values context values, likewise
+     * @param valid [B or 1, N_c] true on the vectors read, or null for all
+     * @return o_c [B, L, Hq*dh]
+     */
+    static Tensor context(Tensor query, Tensor keys, Tensor values, Tensor valid, long heads) {
+        long batch = query.size(0), length = query.size(1);
+        long kvHeads = keys.size(1), dh = keys.size(3);
+        long group = heads / kvHeads;
+        List<Tensor> rows = new ArrayList<>();
+        for (int b = 0; b < batch; b++) {
+            int row = keys.size(0) == 1 ? 0 : b;
+            Tensor rowKeys = keys.select(0, row);
+            Tensor rowValues = values.select(0, row);
+            if (valid != null) {
+                Tensor read = valid.select(0, valid.size(0) == 1 ? 0 : b).nonzero().view(-1);
+                rowKeys = rowKeys.index_select(1, read);
+                rowValues = rowValues.index_select(1, read);
+            }
+            List<Tensor> positions = new ArrayList<>();
+            for (int t = 0; t < length; t++) {
+                List<Tensor> perHead = new ArrayList<>();
+                for (int h = 0; h < heads; h++) {
+                    Tensor q = query.select(0, b).select(0, t).narrow(0, h * dh, dh);
+                    perHead.add(attend(q, rowKeys.select(0, h / group).to(q.scalar_type()),
+                            rowValues.select(0, h / group).to(q.scalar_type())));
+                }
+                positions.add(cat(new TensorVector(perHead.toArray(new Tensor[0])), 0));
+            }
+            rows.add(stack(new TensorVector(positions.toArray(new Tensor[0])), 0));
+        }
+        return stack(new TensorVector(rows.toArray(new Tensor[0])), 0);
+    }
+
+    /** softmax(q K^T / sqrt(dh)) V of one query [dh] over one block of keys and values [n, dh]. */
+    private static Tensor attend(Tensor q, Tensor keys, Tensor values) {
+        return matmul(scores(q, keys).softmax(0), values);
+    }
+
+    /** q K^T / sqrt(dh), [n]. */
+    private static Tensor scores(Tensor q, Tensor keys) {
+        return matmul(keys, q).mul(Ops.scalar(1.0 / Math.sqrt(q.size(0))));
+    }
+}
