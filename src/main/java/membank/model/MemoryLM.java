@@ -31,6 +31,7 @@ import membank.memory.ContextLatents;
 import membank.memory.ContextRead;
 import membank.memory.MemoryBank;
 import membank.memory.MemoryKv;
+import membank.memory.ReadStrategy;
 import membank.memory.RouterState;
 import membank.config.RoutingMode;
 import membank.memory.RoutingTrace;
@@ -82,6 +83,18 @@ public final class MemoryLM extends Module {
         layers.forEach(layer -> {
             if (layer.hasMemory() && layer.memoryAttention().isRouted()) {
                 layer.memoryAttention().setReadChunks(1);
+            }
+        });
+    }
+
+    /**
+     * How every memory layer computes its read: {@link ReadStrategy#REFERENCE} follows the spec's
+     * loops (slow: what the fast paths are tested against), {@link ReadStrategy#AUTO} the fast paths.
+     */
+    public void setReadStrategy(ReadStrategy strategy) {
+        layers.forEach(layer -> {
+            if (layer.hasMemory()) {
+                layer.memoryAttention().setReadStrategy(strategy);
             }
         });
     }

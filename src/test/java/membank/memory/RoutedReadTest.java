@@ -130,6 +130,14 @@ class RoutedReadTest {
         }
     }
 
+    /** The layer's own reference mode (its router, then the loops of ReferenceRead) equals the reference. */
+    @ParameterizedTest(name = "{0} {1} S={2} k={3} Hq={4} Hkv={5} alpha={6}")
+    @MethodSource("cases")
+    void theLayersReferenceModeEqualsTheReference(String routing, String mixing, int shared, int topK,
+                                                  int heads, int kvHeads, double alpha) {
+        checkAgainstReference(routing, mixing, shared, topK, heads, kvHeads, alpha, ReadStrategy.REFERENCE);
+    }
+
     /** The bank-space read recomputed in 3 chunks during backward (independent mixing; joint reads whole). */
     @ParameterizedTest(name = "{0} {1} S={2} k={3} Hq={4} Hkv={5} alpha={6}")
     @MethodSource("cases")

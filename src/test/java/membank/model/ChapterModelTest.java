@@ -19,6 +19,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import membank.config.ModelConfig;
 import membank.config.RouterLossConfig;
 import membank.memory.RoutingTrace;
+import membank.memory.ReadStrategy;
 import membank.nn.Ops;
 
 /**
@@ -155,6 +156,36 @@ class ChapterModelTest {
         assertTrue(projection > 1e-5, "memory is not used at all");
         double routerGrad = router == null || !router.defined() ? 0.0 : router.abs().max().item_double();
         assertTrue(routerGrad < 1e-6, "router got gradient " + routerGrad + " through w = p/p");
+    }
+
+    // ---------------------------------------------------------------- the reference read
+
+    /**
+     * The whole model read by the fast paths equals it read by the reference loops of spec sections
+     * 1-3 ({@link ReadStrategy#REFERENCE}): right-padded rows, and decoding token by token from
+     * the decode state's cached K/V.
+     */
+    @ParameterizedTest(name = "{0} {1} S={2}")
+    @CsvSource({"sequence,independent,1", "sequence,joint,0", "prefix,independent,0", "prefix,joint,1",
+                "token,independent,1", "token,joint,0"})
+    void fastPathsEqualTheReferenceRead(String routing, String mixing, int shared) {
+        MemoryLM model = model(61, config(routing, mixing, 2, shared, List.of(0, 1), null));
+        Tensor ids = tokens(12, 7);
+        Tensor valid = Ops.longs(new long[][] {{1, 1, 1, 1, 1, 1, 1}, {1, 1, 1, 1, 1, 0, 0}});
+        int prompt = 4;
+        try (NoGradGuard ignored = new NoGradGuard()) {
+            Tensor[] read = new Tensor[4];
+            for (ReadStrategy strategy : new ReadStrategy[] {ReadStrategy.AUTO, ReadStrategy.REFERENCE}) {
+                model.setReadStrategy(strategy);
+                int i = strategy == ReadStrategy.AUTO ? 0 : 2;
+                read[i] = model.forward(ids, ForwardPass.PLAIN.withValid(valid));
+                DecodeState state = model.newDecodeState(2, 16);
+                model.forward(ids.narrow(1, 0, prompt), ForwardPass.decoding(state));
+                read[i + 1] = model.forward(ids.narrow(1, prompt, 3), ForwardPass.decoding(state));
+            }
+            assertClose("padded rows", read[2], read[0]);
+            assertClose("decoding", read[3], read[1]);
+        }
     }
 
     // ---------------------------------------------------------------- decoding
