@@ -17,8 +17,8 @@ import membank.nn.Ops;
  * The memory read of spec sections 1-3 and 7 as their obvious loops ({@link ReadStrategy#REFERENCE}):
  * for every sequence, position and query head, a softmax over each block of memory tokens it
  * reads, mixed as the spec says. Every step is a differentiable libtorch op on a small slice, so
- * autograd gives the same gradients the fast paths must give. Speed does not matter; the fast
- * paths of {@link MemoryAttention} and {@link RoutedRead} are tested against it.
+ * autograd gives the gradients the fast paths must give. Speed does not matter; the fast paths of
+ * {@link MemoryAttention} and {@link RoutedRead} are tested against it.
  */
 final class ReferenceRead {
 
@@ -30,6 +30,11 @@ final class ReferenceRead {
         static Mixing of(ChapterConfig c) {
             return new Mixing(c.count(), c.shared(), c.routedScale(), c.mixing() == ChapterConfig.Mixing.JOINT);
         }
+    }
+
+    /** What one query head of one position reads: its query [dh] -> its output [dh]. */
+    private interface HeadRead {
+        Tensor read(int b, int t, int h, Tensor q);
     }
 
     /**
@@ -44,68 +49,52 @@ final class ReferenceRead {
      * @return o [B, L, Hq*dh]
      */
     static Tensor bank(Tensor query, MemoryKv kv, long heads, Mixing chapters, Tensor chosen, Tensor weights) {
-        long batch = query.size(0), length = query.size(1);
-        long kvHeads = kv.keys().size(0), tokens = kv.keys().size(1), dh = kv.keys().size(2);
+        long kvHeads = kv.keys().size(0), tokens = kv.keys().size(1);
         long group = heads / kvHeads;
         long[] ids = chosen == null ? null : Ops.toLongs(chosen);
-        List<Tensor> rows = new ArrayList<>();
-        for (int b = 0; b < batch; b++) {
-            List<Tensor> positions = new ArrayList<>();
-            for (int t = 0; t < length; t++) {
-                List<Tensor> perHead = new ArrayList<>();
-                for (int h = 0; h < heads; h++) {
-                    Tensor q = query.select(0, b).select(0, t).narrow(0, h * dh, dh);     // [dh]
-                    Tensor keys = kv.keys().select(0, h / group).to(q.scalar_type());    // [N, dh]
-                    Tensor values = kv.values().select(0, h / group).to(q.scalar_type());
-                    if (chapters == null) {
-                        perHead.add(attend(q, keys, values));                             // section 1
-                        continue;
-                    }
-                    long chapterTokens = tokens / chapters.count();
-                    long k = chosen.size(2);
-                    int decision = chosen.size(1) == 1 ? 0 : t;
-                    long sharedTokens = chapters.shared() * chapterTokens;
-                    List<Tensor> chapterKeys = new ArrayList<>();
-                    List<Tensor> chapterValues = new ArrayList<>();
-                    List<Tensor> coefficients = new ArrayList<>();                        // alpha w_c
-                    for (int i = 0; i < k; i++) {
-                        long c = chapters.shared() + ids[(int) (((long) b * chosen.size(1) + decision) * k + i)];
-                        chapterKeys.add(keys.narrow(0, c * chapterTokens, chapterTokens));
-                        chapterValues.add(values.narrow(0, c * chapterTokens, chapterTokens));
-                        coefficients.add(weights.select(0, b).select(0, decision).select(0, i)
-                                .mul(Ops.scalar(chapters.routedScale())));
-                    }
-                    Tensor o = null;
-                    if (!chapters.joint()) {
-                        // o = o_s + alpha sum_c w_c o_c, each block with its own softmax
-                        if (sharedTokens > 0) {
-                            o = attend(q, keys.narrow(0, 0, sharedTokens), values.narrow(0, 0, sharedTokens));
-                        }
-                        for (int i = 0; i < k; i++) {
-                            Tensor term = attend(q, chapterKeys.get(i), chapterValues.get(i)).mul(coefficients.get(i));
-                            o = o == null ? term : o.add(term);
-                        }
-                    } else {
-                        // one softmax over the union, log(alpha w_c) added to chapter c's logits
-                        TensorVector logits = new TensorVector();
-                        TensorVector blockValues = new TensorVector();
-                        if (sharedTokens > 0) {
-                            logits.push_back(scores(q, keys.narrow(0, 0, sharedTokens)));
-                            blockValues.push_back(values.narrow(0, 0, sharedTokens));
-                        }
-                        for (int i = 0; i < k; i++) {
-                            logits.push_back(scores(q, chapterKeys.get(i)).add(coefficients.get(i).log()));
-                            blockValues.push_back(chapterValues.get(i));
-                        }
-                        o = matmul(cat(logits, 0).softmax(0), cat(blockValues, 0));
-                    }
-                    perHead.add(o);
-                }
-                positions.add(cat(new TensorVector(perHead.toArray(new Tensor[0])), 0));
+        return perHead(query, heads, (b, t, h, q) -> {
+            Tensor keys = kv.keys().select(0, h / group).to(q.scalar_type());    // [N, dh]
+            Tensor values = kv.values().select(0, h / group).to(q.scalar_type());
+            if (chapters == null) {
+                return attend(q, keys, values);                                   // section 1
             }
-            rows.add(stack(new TensorVector(positions.toArray(new Tensor[0])), 0));
-        }
-        return stack(new TensorVector(rows.toArray(new Tensor[0])), 0);
+            long chapterTokens = tokens / chapters.count();
+            long sharedTokens = chapters.shared() * chapterTokens;
+            long k = chosen.size(2);
+            int decision = chosen.size(1) == 1 ? 0 : t;
+            List<Tensor> chapterKeys = new ArrayList<>();
+            List<Tensor> chapterValues = new ArrayList<>();
+            List<Tensor> coefficients = new ArrayList<>();                        // alpha w_c
+            for (int i = 0; i < k; i++) {
+                long c = chapters.shared() + ids[(int) (((long) b * chosen.size(1) + decision) * k + i)];
+                chapterKeys.add(keys.narrow(0, c * chapterTokens, chapterTokens));
+                chapterValues.add(values.narrow(0, c * chapterTokens, chapterTokens));
+                coefficients.add(weights.select(0, b).select(0, decision).select(0, i)
+                        .mul(Ops.scalar(chapters.routedScale())));
+            }
+            if (!chapters.joint()) {
+                // o = o_s + alpha sum_c w_c o_c, each block with its own softmax
+                Tensor o = sharedTokens > 0
+                        ? attend(q, keys.narrow(0, 0, sharedTokens), values.narrow(0, 0, sharedTokens)) : null;
+                for (int i = 0; i < k; i++) {
+                    Tensor term = attend(q, chapterKeys.get(i), chapterValues.get(i)).mul(coefficients.get(i));
+                    o = o == null ? term : o.add(term);
+                }
+                return o;
+            }
+            // one softmax over the union, log(alpha w_c) added to chapter c's logits
+            TensorVector logits = new TensorVector();
+            TensorVector blockValues = new TensorVector();
+            if (sharedTokens > 0) {
+                logits.push_back(scores(q, keys.narrow(0, 0, sharedTokens)));
+                blockValues.push_back(values.narrow(0, 0, sharedTokens));
+            }
+            for (int i = 0; i < k; i++) {
+                logits.push_back(scores(q, chapterKeys.get(i)).add(coefficients.get(i).log()));
+                blockValues.push_back(chapterValues.get(i));
+            }
+            return matmul(cat(logits, 0).softmax(0), cat(blockValues, 0));
+        });
     }
 
     /**
@@ -119,28 +108,31 @@ final class ReferenceRead {
      * @return o_c [B, L, Hq*dh]
      */
     static Tensor context(Tensor query, Tensor keys, Tensor values, Tensor valid, long heads) {
-        long batch = query.size(0), length = query.size(1);
-        long kvHeads = keys.size(1), dh = keys.size(3);
-        long group = heads / kvHeads;
-        List<Tensor> rows = new ArrayList<>();
-        for (int b = 0; b < batch; b++) {
-            int row = keys.size(0) == 1 ? 0 : b;
-            Tensor rowKeys = keys.select(0, row);
-            Tensor rowValues = values.select(0, row);
+        long group = heads / keys.size(1);
+        return perHead(query, heads, (b, t, h, q) -> {
+            Tensor rowKeys = keys.select(0, keys.size(0) == 1 ? 0 : b).select(0, h / group);      // [N_c, dh]
+            Tensor rowValues = values.select(0, values.size(0) == 1 ? 0 : b).select(0, h / group);
             if (valid != null) {
                 Tensor read = valid.select(0, valid.size(0) == 1 ? 0 : b).nonzero().view(-1);
-                rowKeys = rowKeys.index_select(1, read);
-                rowValues = rowValues.index_select(1, read);
+                rowKeys = rowKeys.index_select(0, read);
+                rowValues = rowValues.index_select(0, read);
             }
+            return attend(q, rowKeys.to(q.scalar_type()), rowValues.to(q.scalar_type()));
+        });
+    }
+
+    /** The loops over sequences, positions and query heads: [B, L, Hq*dh] of what each head reads. */
+    private static Tensor perHead(Tensor query, long heads, HeadRead read) {
+        long batch = query.size(0), length = query.size(1), dh = query.size(2) / heads;
+        List<Tensor> rows = new ArrayList<>();
+        for (int b = 0; b < batch; b++) {
             List<Tensor> positions = new ArrayList<>();
             for (int t = 0; t < length; t++) {
-                List<Tensor> perHead = new ArrayList<>();
+                TensorVector perHead = new TensorVector();
                 for (int h = 0; h < heads; h++) {
-                    Tensor q = query.select(0, b).select(0, t).narrow(0, h * dh, dh);
-                    perHead.add(attend(q, rowKeys.select(0, h / group).to(q.scalar_type()),
-                            rowValues.select(0, h / group).to(q.scalar_type())));
+                    perHead.push_back(read.read(b, t, h, query.select(0, b).select(0, t).narrow(0, h * dh, dh)));
                 }
-                positions.add(cat(new TensorVector(perHead.toArray(new Tensor[0])), 0));
+                positions.add(cat(perHead, 0));
             }
             rows.add(stack(new TensorVector(positions.toArray(new Tensor[0])), 0));
         }

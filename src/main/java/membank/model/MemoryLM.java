@@ -170,7 +170,7 @@ public final class MemoryLM extends Module {
      * decode state to extend, a routing override, a trace, context vectors).
      */
     public Tensor forward(Tensor ids, ForwardPass pass) {
-        return logits(hidden(ids, pass));
+        return logits(layerStates(ids, pass)[1]);
     }
 
     /** Mean next-token cross-entropy of logits over targets [B, L]; TokenBatch.IGNORE_INDEX targets don't count. */

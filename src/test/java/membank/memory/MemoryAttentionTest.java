@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import membank.nn.Ops;
 
-/** The fused path against spec section 1 written as plain loops over positions, heads and tokens. */
+/** The fused path and the reference read against spec section 1 written as plain loops over positions, heads and tokens. */
 class MemoryAttentionTest {
 
     @ParameterizedTest
@@ -28,17 +28,21 @@ class MemoryAttentionTest {
             w.get("o_proj.weight").normal_(0.0, 0.3, new org.bytedeco.pytorch.GeneratorOptional());
             Tensor x = randn(new long[] {batch, length, d});
             Tensor bank = randn(new long[] {n, d});
-            float[] fast = Ops.floats(attention.forward(x, MemoryRead.of(bank)));
             double[][][] slow = naive(Ops.floats(x), Ops.floats(bank), w, batch, length, d, n, heads, kvHeads, dh);
-            double worst = 0;
-            for (int b = 0; b < batch; b++) {
-                for (int t = 0; t < length; t++) {
-                    for (int j = 0; j < d; j++) {
-                        worst = Math.max(worst, Math.abs(slow[b][t][j] - fast[(b * length + t) * d + j]));
+            // the fused path, then the reference read of main
+            for (ReadStrategy strategy : new ReadStrategy[] {ReadStrategy.AUTO, ReadStrategy.REFERENCE}) {
+                attention.setReadStrategy(strategy);
+                float[] read = Ops.floats(attention.forward(x, MemoryRead.of(bank)));
+                double worst = 0;
+                for (int b = 0; b < batch; b++) {
+                    for (int t = 0; t < length; t++) {
+                        for (int j = 0; j < d; j++) {
+                            worst = Math.max(worst, Math.abs(slow[b][t][j] - read[(b * length + t) * d + j]));
+                        }
                     }
                 }
+                assertTrue(worst < 1e-5, strategy + ": max difference " + worst);
             }
-            assertTrue(worst < 1e-5, "max difference " + worst);
         }
     }
 

@@ -9,12 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import membank.config.ModelConfig;
 import membank.config.RouterLossConfig;
@@ -119,9 +122,15 @@ class ChapterModelTest {
 
     // ---------------------------------------------------------------- router gradient
 
+    /** Every routing with both mixings, shared chapters on half of them. */
+    static Stream<Arguments> everyRoutingAndMixing() {
+        return Stream.of(Arguments.of("sequence", "independent", 0), Arguments.of("sequence", "joint", 1),
+                Arguments.of("prefix", "independent", 1), Arguments.of("prefix", "joint", 0),
+                Arguments.of("token", "independent", 0), Arguments.of("token", "joint", 1));
+    }
+
     @ParameterizedTest(name = "{0} {1} S={2}")
-    @CsvSource({"sequence,independent,0", "sequence,joint,1", "prefix,independent,1", "prefix,joint,0",
-                "token,independent,0", "token,joint,1"})
+    @MethodSource("everyRoutingAndMixing")
     void lmLossAloneTrainsTheRouter(String routing, String mixing, int shared) {
         MemoryLM model = model(31, config(routing, mixing, 2, shared, List.of(0, 1), null));
         Tensor ids = tokens(6, 9);
@@ -166,8 +175,7 @@ class ChapterModelTest {
      * the decode state's cached K/V.
      */
     @ParameterizedTest(name = "{0} {1} S={2}")
-    @CsvSource({"sequence,independent,1", "sequence,joint,0", "prefix,independent,0", "prefix,joint,1",
-                "token,independent,1", "token,joint,0"})
+    @MethodSource("everyRoutingAndMixing")
     void fastPathsEqualTheReferenceRead(String routing, String mixing, int shared) {
         MemoryLM model = model(61, config(routing, mixing, 2, shared, List.of(0, 1), null));
         Tensor ids = tokens(12, 7);
