@@ -101,11 +101,11 @@ class BankKindsTest {
         Tensor x = randn(new long[] {BATCH, LENGTH, D});
         try (NoGradGuard ignored = new NoGradGuard()) {
             Tensor expected = spec(x, tokens(bank), effective(params(attention)));
-            assertClose("dense read", expected, attention.forward(x, Layers.of(rows(bank), null, Layers.how(RoutingMode.TOKEN))));
+            assertClose("dense read", expected, attention.forward(x, MemoryRead.of(rows(bank))));
             assertClose("cached K/V", expected, attention.forward(x, MemoryRead.of(rows(bank)).withCached(attention.project(rows(bank)))));
             if (bank.length == 2) {
                 assertClose("factorized vs its product", attention.forward(x, MemoryRead.of(tokens(bank))),
-                        attention.forward(x, Layers.of(rows(bank), null, Layers.how(RoutingMode.TOKEN))));
+                        attention.forward(x, MemoryRead.of(rows(bank))));
             }
         }
     }
@@ -156,7 +156,7 @@ class BankKindsTest {
 
         Tensor xFast = leaf(x);
         Tensor[] bankFast = leaves(bank);
-        Tensor yFast = attention.forward(xFast, Layers.of(rows(bankFast), null, Layers.how(RoutingMode.of(routing))));
+        Tensor yFast = attention.forward(xFast, MemoryRead.of(rows(bankFast)));
         yFast.mul(probe).sum().backward();
 
         Map<String, Tensor> w = new LinkedHashMap<>();
@@ -176,8 +176,7 @@ class BankKindsTest {
         }
         params.forEach((name, p) -> assertClose("dL/d" + name, w.get(name).grad(), p.grad()));
         try (NoGradGuard ignored = new NoGradGuard()) {
-            Tensor cached = attention.forward(x, Layers.of(rows(bank), attention.project(rows(bank)),
-                    Layers.how(RoutingMode.of(routing))));
+            Tensor cached = attention.forward(x, MemoryRead.of(rows(bank)).withCached(attention.project(rows(bank))));
             assertClose("cached K/V", yRef, cached);
         }
     }
@@ -198,8 +197,7 @@ class BankKindsTest {
             assertTrue(equal(dense.forward(x, MemoryRead.of(floats)), dense.forward(x, MemoryRead.of(held))));
             MemoryAttention routed = layer("reduced", ChapterConfig.of(C, 2).with(b -> b.shared(1).routing(RoutingMode.TOKEN).mixing(Mixing.JOINT)), null);
             routed.setReadStrategy(strategy);
-            MemoryRead read = Layers.how(RoutingMode.TOKEN);
-            assertTrue(equal(routed.forward(x, Layers.of(floats, null, read)), routed.forward(x, Layers.of(held, null, read))));
+            assertTrue(equal(routed.forward(x, MemoryRead.of(floats)), routed.forward(x, MemoryRead.of(held))));
         }
     }
 

@@ -35,7 +35,7 @@ class DenseReadTraceTest {
             Tensor x = randn(new long[] {batch, length, d});
             Tensor bank = randn(new long[] {n, d});
             RoutingTrace trace = RoutingTrace.withDenseReads(k);
-            Tensor traced = attention.forward(x, Layers.of(bank, null, Layers.how(null, null, null, trace, 5)));
+            Tensor traced = attention.forward(x, MemoryRead.of(bank).withTrace(trace, 5));
             assertTrue(equal(attention.forward(x, MemoryRead.of(bank)), traced), "recording must not change the read");
             assertEquals(1, trace.denseReads().size());
             RoutingTrace.DenseRead read = trace.denseReads().get(0);

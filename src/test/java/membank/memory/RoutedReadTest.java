@@ -73,10 +73,6 @@ class RoutedReadTest {
             probe = randn(new long[] {BATCH, LENGTH, D});
         }
 
-        /** The fast path on leaf copies of x and the bank; returns y and fills grads. */
-        Tensor fast(Tensor xLeaf, Tensor bankLeaf, MemoryRead read) {
-            return attention.forward(xLeaf, Layers.of(bankLeaf, null, read));
-        }
 
         Tensor reference(Tensor xIn, Tensor bankIn, Map<String, Tensor> w, String routing, Tensor valid) {
             return ChapterReference.forward(xIn, bankIn, w.get("q_proj.weight"), w.get("k_proj.weight"),
@@ -161,9 +157,9 @@ class RoutedReadTest {
             s.attention.setReadChunks(chunks);
             Tensor x = leaf(s.x);
             Tensor bank = leaf(s.bank);
-            MemoryRead read = Layers.how(RoutingMode.of(routing), null, null, new RoutingTrace(), 0);
+            MemoryRead read = MemoryRead.of(bank).withTrace(new RoutingTrace(), 0);
             try (var autocast = membank.nn.Precision.BF16.autocast()) {
-                s.fast(x, bank, read).to(org.bytedeco.pytorch.global.torch.ScalarType.Float).mul(s.probe).sum().backward();
+                s.attention.forward(x, read).to(org.bytedeco.pytorch.global.torch.ScalarType.Float).mul(s.probe).sum().backward();
             }
             Map<String, Tensor> g = new LinkedHashMap<>();
             g.put("x", x.grad());
@@ -196,8 +192,8 @@ class RoutedReadTest {
             s.attention.setReadChunks(chunks);
             Tensor bank = leaf(s.bank);
             BankRows rows = chunks == 1 ? BankRows.of(bank) : BankRows.sparselyTrained(bank);
-            MemoryRead read = Layers.how(RoutingMode.of(routing), null, null, new RoutingTrace(), 0);
-            s.attention.forward(leaf(s.x), Layers.of(rows, null, read)).mul(s.probe).sum().backward();
+            MemoryRead read = MemoryRead.of(rows).withTrace(new RoutingTrace(), 0);
+            s.attention.forward(leaf(s.x), read).mul(s.probe).sum().backward();
             bankGrads[chunks == 1 ? 0 : 1] = bank.grad();
         }
         assertFalse(bankGrads[1].is_sparse(), "chunks accumulate into a dense gradient");
@@ -246,8 +242,7 @@ class RoutedReadTest {
         Tensor xFast = leaf(s.x);
         Tensor bankFast = leaf(s.bank);
         RoutingTrace trace = new RoutingTrace();
-        MemoryRead read = Layers.how(RoutingMode.of(routing), valid, null, trace, 3);
-        Tensor yFast = s.fast(xFast, bankFast, read);
+        Tensor yFast = s.attention.forward(xFast, MemoryRead.of(bankFast).withValid(valid).withTrace(trace, 3));
         yFast.mul(s.probe).sum().backward();
 
         // Reference on independent leaf copies of everything.
@@ -289,10 +284,10 @@ class RoutedReadTest {
     void bf16FastPathAgreesWithTheFp32ReferenceToBf16Precision(String routing, String mixing) {
         ChapterConfig chapters = ChapterConfig.of(C, 2).with(b -> b.routing(RoutingMode.of(routing)).mixing(Mixing.of(mixing)));
         Setup s = separatedSetup(routing.hashCode() + 17L * mixing.length(), 4, 2, chapters, null);
-        MemoryRead read = Layers.how(RoutingMode.of(routing), null, null, new RoutingTrace(), 0);
+        MemoryRead read = MemoryRead.of(leaf(s.bank)).withTrace(new RoutingTrace(), 0);
         Tensor yFast;
         try (var autocast = membank.nn.Precision.BF16.autocast()) {
-            yFast = s.fast(leaf(s.x), leaf(s.bank), read).to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
+            yFast = s.attention.forward(leaf(s.x), read).to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
         }
         Map<String, Tensor> w = new LinkedHashMap<>();
         for (String name : PARAMETERS) {
@@ -314,11 +309,11 @@ class RoutedReadTest {
         Setup s = separatedSetup((routing + mixing).hashCode() * 17L + shared * 5L + topK, heads, kvHeads, chapters,
                 valid);
         try (NoGradGuard ignored = new NoGradGuard()) {
-            MemoryRead read = Layers.how(RoutingMode.of(routing), valid, null, null, 0);
-            Tensor training = s.attention.forward(s.x, Layers.of(s.bank, null, read));
+            MemoryRead read = MemoryRead.of(s.bank).withValid(valid);
+            Tensor training = s.attention.forward(s.x, read);
             MemoryKv cached = s.attention.project(BankRows.of(s.bank));
             assertArrayEquals(new long[] {kvHeads, N, DH}, Ops.shape(cached.keys()));
-            Tensor inference = s.attention.forward(s.x, Layers.of(s.bank, cached, read));
+            Tensor inference = s.attention.forward(s.x, read.withCached(cached));
             assertClose("cached vs projected", training, inference);
             assertTrue(training.abs().max().item_double() > 1e-2, "the read is trivially zero");
         }
@@ -334,9 +329,8 @@ class RoutedReadTest {
             try (NoGradGuard ignored = new NoGradGuard()) {
                 s.params.get("router.weight").zero_();
                 s.params.get("router.bias").zero_();
-                Tensor routed = s.attention.forward(s.x, Layers.of(s.bank, null, Layers.how(RoutingMode.of(routing))));
-                Tensor cached = s.attention.forward(s.x, Layers.of(s.bank, s.attention.project(BankRows.of(s.bank)),
-                        Layers.how(RoutingMode.of(routing))));
+                Tensor routed = s.attention.forward(s.x, MemoryRead.of(s.bank));
+                Tensor cached = s.attention.forward(s.x, MemoryRead.of(s.bank).withCached(s.attention.project(BankRows.of(s.bank))));
                 Tensor expected = dense.forward(s.x, MemoryRead.of(s.bank));
                 assertClose("joint over all chapters vs dense", expected, routed);
                 assertClose("cached joint over all chapters vs dense", expected, cached);
@@ -355,8 +349,7 @@ class RoutedReadTest {
         MemoryAttention dense = denseCopy(s);
         try (NoGradGuard ignored = new NoGradGuard()) {
             RoutingTrace trace = new RoutingTrace();
-            Tensor routed = s.attention.forward(s.x, Layers.of(s.bank, null,
-                    Layers.how(RoutingMode.of(routing), null, null, trace, 0)));
+            Tensor routed = s.attention.forward(s.x, MemoryRead.of(s.bank).withTrace(trace, 0));
             Tensor[] perChapter = new Tensor[C];
             for (int c = 0; c < C; c++) {
                 perChapter[c] = dense.forward(s.x, MemoryRead.of(s.bank.narrow(0, (long) c * T, T)));
@@ -380,7 +373,7 @@ class RoutedReadTest {
             for (int c = 0; c < C; c++) {
                 s.params.get("router.bias").zero_();
                 s.params.get("router.bias").select(0, c).fill_(Ops.scalar(30.0));
-                Tensor forced = s.attention.forward(s.x, Layers.of(s.bank, null, Layers.how(RoutingMode.of(routing))));
+                Tensor forced = s.attention.forward(s.x, MemoryRead.of(s.bank));
                 assertClose("forced chapter " + c, perChapter[c], forced);
             }
         }
@@ -446,7 +439,7 @@ class RoutedReadTest {
         Setup s = new Setup(77, 4, 2, ChapterConfig.of(C, 2).with(c -> c.shared(1).routing(RoutingMode.TOKEN).mixing(Mixing.JOINT)), 2.0);
         RoutingTrace trace = new RoutingTrace();
         try (NoGradGuard ignored = new NoGradGuard()) {
-            s.attention.forward(s.x, Layers.of(s.bank, null, Layers.how(RoutingMode.TOKEN, null, null, trace, 0)));
+            s.attention.forward(s.x, MemoryRead.of(s.bank).withTrace(trace, 0));
         }
         Tensor logits = s.logits("token", null);
         assertEquals(ChapterReference.zLoss(logits), trace.zLoss().item_double(), 1e-4 * ChapterReference.zLoss(logits));
