@@ -212,12 +212,11 @@ class RoutedReadTest {
             Setup s = separatedSetup(41L, 4, 2, chapters, null);
             s.params.get("router.weight").set_requires_grad(false);
             s.params.get("router.bias").set_requires_grad(false);
-            s.attention.setReadStrategy(RoutedRead.Strategy.BANK_SPACE);
+            s.attention.setReadStrategy(ReadStrategy.BANK_SPACE);
             s.attention.setReadChunks(chunks);
             Tensor x = leaf(s.x);
             Tensor bank = leaf(s.bank);
-            MemoryRead read = new MemoryRead(RoutingMode.TOKEN, null, null, new RoutingTrace(), 0);
-            s.fast(x, bank, read).mul(s.probe).sum().backward();
+            s.attention.forward(x, MemoryRead.of(bank).withTrace(new RoutingTrace(), 0)).mul(s.probe).sum().backward();
             grads.put(chunks, new Tensor[] {x.grad(), bank.grad()});
         }
         assertClose("dL/dx", grads.get(1)[0], grads.get(3)[0]);
