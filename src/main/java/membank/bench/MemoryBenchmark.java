@@ -13,10 +13,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.AdamW;
 import org.bytedeco.pytorch.AdamWOptions;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
@@ -39,7 +37,7 @@ import membank.nn.Scope;
  * Times one memory layer alone: a bank parameter [N, d] read by a {@link MemoryAttention}, dense
  * or routed (Mixture of Chapters), on random normalised input. Three phases per row: a training
  * step (forward, backward, AdamW over the bank and the layer), a forward pass under
- * {@link NoGradGuard} that projects what it reads from the bank, and a forward pass over K/V
+ * no-grad block that projects what it reads from the bank, and a forward pass over K/V
  * projected once beforehand (inference with a static bank). Peak RSS is read per phase from
  * /proc/self/status after resetting the high-water mark.
  */
@@ -402,7 +400,7 @@ public final class MemoryBenchmark {
         }
     }
 
-    /** Runs warmup + steps steps, each in its own PointerScope; the median of the timed ones in ms. */
+    /** Runs warmup + steps steps, each in its own Scope; the median of the timed ones in ms. */
     private static double time(Setup s, Runnable step) {
         double[] ms = new double[s.steps()];
         for (int i = 0; i < s.warmup() + s.steps(); i++) {

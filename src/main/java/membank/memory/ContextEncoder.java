@@ -4,12 +4,12 @@ import static org.bytedeco.pytorch.global.torch.constant_pad_nd;
 
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 import membank.nn.Ops;
 import membank.nn.RmsNorm;
 import membank.nn.SwiGlu;
+import membank.nn.Scope;
 
 /**
  * Compresses a read segment into latent context vectors (spec section 7): the segment's
@@ -61,7 +61,7 @@ public final class ContextEncoder extends Module {
         mlp = register_module("mlp", new SwiGlu(dim, 2 * dim));
         muProj = register_module("mu_proj", Ops.linear(dim, dim, false));
         logvarProj = register_module("logvar_proj", Ops.linear(dim, dim, true));
-        try (NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope ignored = Scope.noGrad()) {
             logvarProj.bias().fill_(Ops.scalar(INITIAL_LOGVAR));
         }
     }

@@ -4,8 +4,8 @@ import static org.bytedeco.pytorch.global.torch.embedding;
 import static org.bytedeco.pytorch.global.torch.zeros_like;
 
 import org.bytedeco.pytorch.GradMode;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
+import membank.nn.Scope;
 
 /**
  * Bank rows held as a float tensor [N, w], with the basis B of a factorized bank or null. With
@@ -61,7 +61,7 @@ record FloatRows(Tensor rows, Tensor basis, boolean sparseGradients) implements 
         }
         Tensor grad = rows.grad();
         if (!grad.defined() || grad.is_sparse()) {
-            try (NoGradGuard ignored = new NoGradGuard()) {
+            try (Scope ignored = Scope.noGrad()) {
                 rows.mutable_grad().put(grad.defined() ? grad.to_dense() : zeros_like(rows));
             }
         }

@@ -9,6 +9,7 @@ import org.bytedeco.pytorch.Tensor;
 import membank.config.ChapterConfig;
 import membank.config.MemoryConfig;
 import membank.nn.Ops;
+import membank.nn.Scope;
 
 /**
  * Memory cross-attention (spec section 1): queries from the sequence, keys and values from the
@@ -160,7 +161,7 @@ public final class MemoryAttention extends Module {
      * int64: softmax is monotone, so these are the top-k scores q·k (the 1/sqrt(dh) scale changes no order).
      */
     private Tensor topRows(Tensor projected, MemoryKv kv, int k) {
-        try (org.bytedeco.pytorch.NoGradGuard ignored = new org.bytedeco.pytorch.NoGradGuard()) {
+        try (Scope ignored = Scope.noGrad()) {
             long batch = projected.size(0);
             long length = projected.size(1);
             long group = heads / kvHeads;

@@ -4,12 +4,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.bytedeco.pytorch.Module;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import membank.config.BankConfig;
 import membank.nn.Ops;
+import membank.nn.Scope;
 
 /**
  * A bank of N latent memory tokens (spec section 5): dense [N, d] ({@code weight}), factorized
@@ -113,7 +113,7 @@ public final class MemoryBank extends Module {
         if (trainedRows != null) {
             throw new IllegalStateException("this bank already trains a chosen set of rows");
         }
-        try (NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope ignored = Scope.noGrad()) {
             // on the rows' device: a plain field, which moving the module would not carry along
             trainedIds = Ops.on(ids, rows).to(ScalarType.Long).clone();
             trainedRows = rows.index_select(0, trainedIds).to(ScalarType.Float).clone();
@@ -144,7 +144,7 @@ public final class MemoryBank extends Module {
         if (rows == null) {
             throw new IllegalStateException("a bank held as int codes cannot take float rows");
         }
-        try (NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope ignored = Scope.noGrad()) {
             rows.index_copy_(0, Ops.on(ids, rows), values.to(rows.device(), rows.scalar_type()));
         }
     }

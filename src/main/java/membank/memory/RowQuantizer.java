@@ -3,7 +3,6 @@ package membank.memory;
 import static org.bytedeco.pytorch.global.torch.stack;
 import static org.bytedeco.pytorch.global.torch.zeros;
 
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptions;
@@ -12,6 +11,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import membank.config.BankConfig;
 import membank.nn.Ops;
+import membank.nn.Scope;
 
 /**
  * Symmetric round-to-nearest quantisation of bank rows (spec section 5). Each group of values
@@ -50,7 +50,7 @@ public final class RowQuantizer {
 
     /** Codes of float rows [N, w]; no gradient flows through (it is what a checkpoint stores). */
     public Codes quantise(Tensor rows) {
-        try (NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope ignored = Scope.noGrad()) {
             long n = rows.size(0);
             Tensor grouped = rows.detach().to(ScalarType.Float).reshape(n, width / group, group);
             Tensor scales = grouped.abs().amax(new long[] {-1}, false).div(Ops.scalar(max()));

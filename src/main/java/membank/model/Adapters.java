@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
@@ -17,6 +16,7 @@ import membank.config.ModelConfig;
 import membank.memory.BankForm;
 import membank.nn.Lora;
 import membank.nn.Ops;
+import membank.nn.Scope;
 
 /**
  * Adapters on a frozen pretrained base, stored as PEFT does (spec/checkpoint-format.md): a
@@ -69,7 +69,7 @@ public final class Adapters {
 
     /** Variant B's memory MLP adds its output to the stream; starting it at zero keeps step 0 the base. */
     private static void zeroMemoryMlpOutputs(MemoryLM model) {
-        try (NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope ignored = Scope.noGrad()) {
             model.namedParameters().forEach((name, p) -> {
                 if (name.endsWith(".memory_mlp.down_proj.weight")) {
                     p.zero_();
@@ -154,7 +154,7 @@ public final class Adapters {
      * anyway. Trainable tensors keep their float32 master copies.
      */
     public static void storeFrozenInBf16(MemoryLM model) {
-        try (NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope ignored = Scope.noGrad()) {
             model.namedParameters().forEach((name, p) -> {
                 if (!p.requires_grad() && Ops.isFloat32(p)) {
                     p.set_data(p.to(ScalarType.BFloat16));

@@ -5,7 +5,6 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.function.Predicate;
 
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,6 +14,7 @@ import membank.config.ModelConfig;
 import membank.memory.BankForm;
 import membank.nn.NativeError;
 import membank.nn.Ops;
+import membank.nn.Scope;
 
 /**
  * A model directory in the Hugging Face layout: config.json plus model.safetensors (or shards).
@@ -85,7 +85,7 @@ public final class Checkpoint {
      */
     static void fillAll(Map<String, Tensor> targets, Map<String, Tensor> stored, Path file, Predicate<String> mayLack,
                         Predicate<String> mayIgnore, String lacking, String extra) {
-        try (NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope ignored = Scope.noGrad()) {
             targets.forEach((name, target) -> {
                 Tensor t = stored.get(name);
                 if (t == null && mayLack.test(name)) {
@@ -159,7 +159,7 @@ public final class Checkpoint {
             return;
         }
         Map<String, Tensor> stored = SafeTensors.read(file);
-        try (NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope ignored = Scope.noGrad()) {
             copies.forEach((name, param) -> {
                 Tensor t = stored.get(name);
                 if (t == null) {

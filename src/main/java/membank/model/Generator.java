@@ -3,12 +3,11 @@ package membank.model;
 import java.util.Arrays;
 import java.util.function.LongConsumer;
 
-import org.bytedeco.javacpp.PointerScope;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 
 import membank.memory.ContextRead;
 import membank.nn.Ops;
+import membank.nn.Scope;
 
 /**
  * Continues a prompt token by token: one forward over the whole prompt fills a {@link DecodeState}
@@ -71,7 +70,7 @@ public final class Generator {
         long[] out = new long[budget];
         int produced = 0;
         // the outer scope frees the decode state's caches when generation ends
-        try (PointerScope outer = new PointerScope(); NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope outer = Scope.inference()) {
             DecodeState state = model.newDecodeState(1, prompt.length + budget, context);
             float[] logits = budget == 0 ? null : step(prompt, state);
             while (produced < budget) {
@@ -91,7 +90,7 @@ public final class Generator {
 
     /** Runs {@code ids} through the model on top of the state; the next-token logits of the last one. */
     private float[] step(long[] ids, DecodeState state) {
-        try (PointerScope perStep = new PointerScope()) {
+        try (Scope perStep = Scope.tensors()) {
             // only the last position's logits are needed: skip the LM head over the rest of a prompt
             Tensor hidden = model.hidden(Ops.longs(ids).view(1, ids.length), ForwardPass.decoding(state)).narrow(1, ids.length - 1, 1);
             return Ops.floats(model.logits(hidden).view(-1).narrow(0, 0, vocabLimit));

@@ -15,7 +15,6 @@ import org.bytedeco.pytorch.EmbeddingImpl;
 import org.bytedeco.pytorch.EmbeddingOptions;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.StringTensorDict;
 import org.bytedeco.pytorch.Tensor;
 
@@ -40,6 +39,7 @@ import membank.nn.Projection;
 import membank.nn.Ops;
 import membank.nn.RmsNorm;
 import membank.nn.Rope;
+import membank.nn.Scope;
 
 /**
  * A Qwen2/Llama decoder whose memory layers read learnable banks (spec sections 1, 4, 6).
@@ -111,7 +111,7 @@ public final class MemoryLM extends Module {
         roles.tag("model", ParameterRole.BACKBONE);
         embed = model.register_module("embed_tokens",
                 new EmbeddingImpl(new EmbeddingOptions(config.vocabSize(), config.hiddenSize())));
-        try (NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope ignored = Scope.noGrad()) {
             embed.weight().normal_(0.0, Ops.INIT_STD, new org.bytedeco.pytorch.GeneratorOptional());
         }
         Module layerList = container(model, "layers");
@@ -236,7 +236,7 @@ public final class MemoryLM extends Module {
      * learns to compress the model's reading, it does not change it.
      */
     public Tensor readingOf(Tensor ids, Tensor valid) {
-        try (NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope ignored = Scope.noGrad()) {
             Tensor[] states = layerStates(ids, ForwardPass.PLAIN.withValid(valid));
             return Ops.cat(unitRms(states[0]), unitRms(states[1]), -1).to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
         }
@@ -312,7 +312,7 @@ public final class MemoryLM extends Module {
         List<MemoryKv> bankKv = new ArrayList<>();
         List<RouterState> routers = new ArrayList<>();
         var options = embed.weight().options();
-        try (NoGradGuard ignored = new NoGradGuard()) {
+        try (Scope ignored = Scope.noGrad()) {
             for (int i = 0; i < layers.size(); i++) {
                 DecoderLayer layer = layers.get(i);
                 caches.add(layer.selfAttention().newCache(batch, maxLength, options));

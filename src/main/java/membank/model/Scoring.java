@@ -2,10 +2,10 @@ package membank.model;
 
 import static org.bytedeco.pytorch.global.torch.gather;
 
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 import membank.nn.Ops;
+import membank.nn.Scope;
 
 /** Per-token log-probabilities: {@code logprobs[i] = log p(tokens[i+1] | tokens[0..i])}. */
 public final class Scoring {
@@ -17,7 +17,7 @@ public final class Scoring {
             return new float[0];
         }
         checkIds(model, tokens);
-        try (PointerScope scope = new PointerScope()) {
+        try (Scope scope = Scope.tensors()) {
             Tensor ids = Ops.longs(tokens).view(1, tokens.length);
             Tensor logp = model.forward(ids.narrow(1, 0, tokens.length - 1)).log_softmax(-1);
             // the ids are made on the host; the log-probabilities are on the model's device

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.Tensor;
 
 import membank.config.TrainConfig;
@@ -22,7 +21,7 @@ import membank.nn.Scope;
 /**
  * One optimizer step at a time: gradient accumulation over micro-batches, autocast, global-norm
  * clipping, the learning-rate schedule, and skipping of steps whose loss or gradient is not finite.
- * Every tensor made during a step is released when it ends (a PointerScope around the step).
+ * Every tensor made during a step is released when it ends (an nn.Scope around the step).
  */
 public final class Trainer {
     private final MemoryLM model;
