@@ -111,7 +111,7 @@ final class DenseAdamW {
     private Tensor state(String name, Tensor p) {
         Tensor count = steps.get(name);
         if (count == null) {
-            // made inside a training step, whose PointerScope would free them when it ends
+            // made inside a training step, whose Scope would free them when it ends
             expAvg.put(name, Scope.kept(() -> zeros_like(p)));
             expAvgSq.put(name, Scope.kept(() -> zeros_like(p)));
             count = Scope.kept(() -> Ops.zeros(p, ScalarType.Float, 1));
