@@ -209,8 +209,8 @@ public final class MemoryAttention extends Module {
     private Tensor attendRecording(Tensor query, Tensor keys, Tensor values, Tensor mask, ContextAttention sink) {
         long group = heads / kvHeads;
         // one copy of the kv heads per query head: the context is small (read_limit vectors)
-        Tensor perQueryKeys = keys.repeat_interleave(group, new org.bytedeco.pytorch.LongOptional(1), new org.bytedeco.pytorch.LongOptional());
-        Tensor perQueryValues = values.repeat_interleave(group, new org.bytedeco.pytorch.LongOptional(1), new org.bytedeco.pytorch.LongOptional());
+        Tensor perQueryKeys = Ops.repeatKvHeads(keys, group);
+        Tensor perQueryValues = Ops.repeatKvHeads(values, group);
         Tensor scores = matmul(query.mul(Ops.scalar(1.0 / Math.sqrt(headDim))), perQueryKeys.transpose(2, 3));
         if (mask != null) {
             scores = scores.masked_fill(mask.logical_not(), Ops.scalar(Double.NEGATIVE_INFINITY));

@@ -112,7 +112,8 @@ final class RoutedRead {
         // [B*k, Hkv, T, dh] -> [B, Hkv, k*T, dh]
         Tensor keys = kv.keys().reshape(batch, k, kvHeads, t, dh).transpose(1, 2).reshape(batch, kvHeads, k * t, dh);
         Tensor values = kv.values().reshape(batch, k, kvHeads, t, dh).transpose(1, 2).reshape(batch, kvHeads, k * t, dh);
-        // [B, L, Hkv, g, dh] -> [B, Hkv, L*g, dh]
+        // [B, L, Hkv, g, dh] -> [B, Hkv, L*g, dh]: the query heads fold into rows, so the chapters'
+        // keys are not copied per query head (Ops.repeatKvHeads would)
         Tensor rows = query.view(batch, length, kvHeads, group, dh).permute(0, 2, 1, 3, 4)
                 .reshape(batch, kvHeads, length * group, dh);
         Tensor scores = scores(rows, keys).view(batch, kvHeads, length * group, k, t);

@@ -145,15 +145,24 @@ public final class Ops {
     static Tensor causalMatmulAttention(Tensor q, Tensor k, Tensor v) {
         long[] s = shape(q);
         long group = s[1] / k.size(1);
-        if (group > 1) {
-            k = k.repeat_interleave(group, new org.bytedeco.pytorch.LongOptional(1), new org.bytedeco.pytorch.LongOptional());
-            v = v.repeat_interleave(group, new org.bytedeco.pytorch.LongOptional(1), new org.bytedeco.pytorch.LongOptional());
-        }
+        k = repeatKvHeads(k, group);
+        v = repeatKvHeads(v, group);
         long rows = s[0] * s[1];
         long length = s[2];
         Tensor scores = baddbmm(causalBias(length, q), q.reshape(rows, length, s[3]),
                 k.reshape(rows, length, s[3]).transpose(1, 2), scalar(1.0), scalar(1.0 / Math.sqrt(s[3])));
         return bmm(scores.softmax(-1), v.reshape(rows, length, s[3])).view(s);
+    }
+
+    /**
+     * GQA head expansion: [B, Hkv, N, dh] -> [B, Hkv*g, N, dh], each kv head repeated for the
+     * {@code group} query heads that share it (query head h reads kv head h / g). A copy; the
+     * tensor itself when {@code group} is 1. Reads over the bank fold the group into the rows
+     * instead, which needs no copy (MemoryAttention, RoutedRead).
+     */
+    public static Tensor repeatKvHeads(Tensor kv, long group) {
+        return group == 1 ? kv : kv.repeat_interleave(group, new org.bytedeco.pytorch.LongOptional(1),
+                new org.bytedeco.pytorch.LongOptional());
     }
 
     /** [1, L, L]: 0 where a position may attend (itself and before), -inf after it. */
