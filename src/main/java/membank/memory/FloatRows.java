@@ -3,8 +3,8 @@ package membank.memory;
 import static org.bytedeco.pytorch.global.torch.embedding;
 import static org.bytedeco.pytorch.global.torch.zeros_like;
 
-import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.Tensor;
+
 import membank.nn.Scope;
 
 /**
@@ -56,7 +56,7 @@ record FloatRows(Tensor rows, Tensor basis, boolean sparseGradients) implements 
      */
     @Override
     public Tensor chaptersRecomputed(Tensor ids, long tokensPerChapter) {
-        if (!GradMode.is_enabled() || !rows.requires_grad()) {
+        if (!Scope.recordsGraph() || !rows.requires_grad()) {
             return chapters(ids, tokensPerChapter);
         }
         Tensor grad = rows.grad();

@@ -5,13 +5,13 @@ import static org.bytedeco.pytorch.global.torch.matmul;
 import java.util.Arrays;
 import java.util.List;
 
-import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import membank.config.ChapterConfig;
 import membank.nn.Ops;
 import membank.nn.Recompute;
+import membank.nn.Scope;
 
 /**
  * The fast routed read (spec sections 2 and 3). Every block a position reads (the shared chapters
@@ -154,7 +154,7 @@ final class RoutedRead {
         };
         // recomputation is tied to the graph through the queries: a frozen model reading a trained
         // bank reads it whole
-        if (bankSpace && !joint && GradMode.is_enabled() && query.requires_grad()) {
+        if (bankSpace && !joint && Scope.recordsGraph() && query.requires_grad()) {
             int chunks = forcedChunks > 0 ? forcedChunks : chunks(groups, heads, source.bankWidth());
             if (chunks > 1) {
                 return recomputed(query, rows, groups, source, chunks);
@@ -256,7 +256,7 @@ final class RoutedRead {
                         chapterIds[p] = groups.chapters[(int) groups.pieceChapter[first + p]] + shared;
                     }
                     Tensor ids = Ops.longs(chapterIds, query);
-                    Tensor keys = GradMode.is_enabled() ? source.bankChaptersRecomputed(ids) : source.bankChapters(ids);
+                    Tensor keys = Scope.recordsGraph() ? source.bankChaptersRecomputed(ids) : source.bankChapters(ids);
                     int from = (int) (first * size);
                     int to = (int) ((first + count) * size);
                     Tensor slotRows = Ops.longs(Arrays.copyOfRange(groups.slotRow, from, to), query);

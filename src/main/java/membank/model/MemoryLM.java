@@ -1,6 +1,5 @@
 package membank.model;
 
-import static org.bytedeco.pytorch.global.torch.cross_entropy_loss;
 import static org.bytedeco.pytorch.global.torch.linear;
 
 import java.nio.file.Path;
@@ -21,6 +20,7 @@ import org.bytedeco.pytorch.Tensor;
 import membank.config.ContextConfig;
 import membank.config.LoraConfig;
 import membank.config.ModelConfig;
+import membank.config.RoutingMode;
 import membank.data.TokenBatch;
 import membank.memory.BankForm;
 import membank.memory.BankRows;
@@ -32,11 +32,10 @@ import membank.memory.MemoryBank;
 import membank.memory.MemoryKv;
 import membank.memory.ReadStrategy;
 import membank.memory.RouterState;
-import membank.config.RoutingMode;
 import membank.memory.RoutingTrace;
 import membank.nn.KvCache;
-import membank.nn.Projection;
 import membank.nn.Ops;
+import membank.nn.Projection;
 import membank.nn.RmsNorm;
 import membank.nn.Rope;
 import membank.nn.Scope;
@@ -112,7 +111,7 @@ public final class MemoryLM extends Module {
         embed = model.register_module("embed_tokens",
                 new EmbeddingImpl(new EmbeddingOptions(config.vocabSize(), config.hiddenSize())));
         try (Scope ignored = Scope.noGrad()) {
-            embed.weight().normal_(0.0, Ops.INIT_STD, new org.bytedeco.pytorch.GeneratorOptional());
+            Ops.normal_(embed.weight(), 0.0, Ops.INIT_STD);
         }
         Module layerList = container(model, "layers");
         for (int i = 0; i < config.numHiddenLayers(); i++) {
@@ -196,8 +195,7 @@ public final class MemoryLM extends Module {
     /** Mean next-token cross-entropy of logits [B, L, V] over targets [B, L], TokenBatch.IGNORE_INDEX excluded. */
     public static Tensor crossEntropy(Tensor logits, Tensor targets) {
         long vocab = logits.size(-1);
-        return cross_entropy_loss(logits.view(-1, vocab), Ops.on(targets, logits).reshape(-1),
-                new org.bytedeco.pytorch.TensorOptional(), 1L, TokenBatch.IGNORE_INDEX, 0.0);
+        return Ops.crossEntropy(logits.view(-1, vocab), Ops.on(targets, logits).reshape(-1), TokenBatch.IGNORE_INDEX);
     }
 
     /** Final hidden states [B, L] -> [B, L, d] (after the last norm) of a forward pass. */

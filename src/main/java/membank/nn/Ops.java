@@ -2,6 +2,8 @@ package membank.nn;
 
 import static org.bytedeco.pytorch.global.torch.*;
 
+import java.util.List;
+
 import org.bytedeco.pytorch.DoubleOptional;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.LinearOptions;
@@ -9,6 +11,7 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.TensorVector;
 
 /**
@@ -42,7 +45,7 @@ public final class Ops {
 
     /** A boolean tensor of ones (true), e.g. a mask where nothing is padded. */
     public static Tensor onesBool(long... shape) {
-        return ones(shape, new org.bytedeco.pytorch.TensorOptions(ScalarType.Bool));
+        return ones(shape, new TensorOptions(ScalarType.Bool));
     }
 
     /** An integer scalar: arithmetic with it keeps int64 index tensors int64. */
@@ -56,7 +59,7 @@ public final class Ops {
         options.bias().put(bias);
         LinearImpl layer = new LinearImpl(options);
         try (Scope ignored = Scope.noGrad()) {
-            layer.weight().normal_(0.0, INIT_STD, new org.bytedeco.pytorch.GeneratorOptional());
+            normal_(layer.weight(), 0.0, INIT_STD);
             if (bias) {
                 layer.bias().zero_();
             }
@@ -68,7 +71,7 @@ public final class Ops {
     public static LinearImpl normalLinear(long in, long out, double std) {
         LinearImpl layer = linear(in, out, false);
         try (Scope ignored = Scope.noGrad()) {
-            layer.weight().normal_(0.0, std, new org.bytedeco.pytorch.GeneratorOptional());
+            normal_(layer.weight(), 0.0, std);
         }
         return layer;
     }
@@ -83,11 +86,71 @@ public final class Ops {
     }
 
     public static Tensor normalInit(long[] shape, double std) {
-        Tensor t = empty(shape);
+        Tensor t = org.bytedeco.pytorch.global.torch.empty(shape);
         try (Scope ignored = Scope.noGrad()) {
-            t.normal_(0.0, std, new org.bytedeco.pytorch.GeneratorOptional());
+            normal_(t, 0.0, std);
         }
         return t;
+    }
+
+    /**
+     * Fills {@code t} in place with N(mean, std) draws from the default generator. Returns nothing:
+     * libtorch's in-place result is a reference that does not own the tensor (InPlaceResultsTest).
+     */
+    public static void normal_(Tensor t, double mean, double std) {
+        t.normal_(mean, std, new org.bytedeco.pytorch.GeneratorOptional());
+    }
+
+    /** Sum over {@code dim}, kept as a size-1 dimension or dropped, in {@code t}'s type. */
+    public static Tensor sum(Tensor t, long dim, boolean keep) {
+        return t.sum(new long[] {dim}, keep, new ScalarTypeOptional());
+    }
+
+    /** Mean over {@code dim}, kept as a size-1 dimension or dropped, in {@code t}'s type. */
+    public static Tensor mean(Tensor t, long dim, boolean keep) {
+        return t.mean(new long[] {dim}, keep, new ScalarTypeOptional());
+    }
+
+    /** {@code t} clamped to [lo, hi]. */
+    public static Tensor clamp(Tensor t, double lo, double hi) {
+        return t.clamp(scalarOptional(lo), scalarOptional(hi));
+    }
+
+    /** x W^T: a linear map by a weight [out, in], without bias. */
+    public static Tensor linear(Tensor x, Tensor weight) {
+        return org.bytedeco.pytorch.global.torch.linear(x, weight);
+    }
+
+    /** x W^T + b: a linear map by a weight [out, in] and a bias [out]. */
+    public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        return org.bytedeco.pytorch.global.torch.linear(x, weight, new TensorOptional(bias));
+    }
+
+    /** Mean cross-entropy of logits [N, V] over int64 targets [N], targets equal to {@code ignoreIndex} excluded. */
+    public static Tensor crossEntropy(Tensor logits, Tensor targets, long ignoreIndex) {
+        return cross_entropy_loss(logits, targets, new TensorOptional(), 1L, ignoreIndex, 0.0);
+    }
+
+    /** Counts [length] of each value 0..length-1 in the int64 tensor {@code t} (more if a value is larger). */
+    public static Tensor bincount(Tensor t, long length) {
+        return org.bytedeco.pytorch.global.torch.bincount(t, new TensorOptional(), length);
+    }
+
+    /** An uninitialised CPU tensor of {@code type}. */
+    public static Tensor empty(ScalarType type, long... shape) {
+        return org.bytedeco.pytorch.global.torch.empty(shape, new TensorOptions(type),
+                new org.bytedeco.pytorch.MemoryFormatOptional());
+    }
+
+    /** A CPU tensor of zeros of {@code type}. */
+    public static Tensor zeros(ScalarType type, long... shape) {
+        return org.bytedeco.pytorch.global.torch.zeros(shape, new TensorOptions(type));
+    }
+
+    /** int64 {@code start, start+1, ..., end-1} on {@code like}'s device. */
+    public static Tensor arange(long start, long end, Tensor like) {
+        return on(org.bytedeco.pytorch.global.torch.arange(integer(start), integer(end),
+                new TensorOptions(ScalarType.Long)), like);
     }
 
     /** Mean over the last dimension, kept. */
@@ -167,7 +230,7 @@ public final class Ops {
 
     /** [1, L, L]: 0 where a position may attend (itself and before), -inf after it. */
     private static Tensor causalBias(long length, Tensor q) {
-        Tensor future = on(ones(new long[] {length, length}, new org.bytedeco.pytorch.TensorOptions(ScalarType.Bool)).triu(1), q);
+        Tensor future = on(ones(new long[] {length, length}, new TensorOptions(ScalarType.Bool)).triu(1), q);
         return zeros(q, q.scalar_type(), 1, length, length).masked_fill(future, scalar(Double.NEGATIVE_INFINITY));
     }
 
@@ -194,6 +257,21 @@ public final class Ops {
 
     public static Tensor cat(Tensor a, Tensor b, long dim) {
         return org.bytedeco.pytorch.global.torch.cat(new TensorVector(a, b), dim);
+    }
+
+    /** The tensors joined along the existing dimension {@code dim}. */
+    public static Tensor cat(List<Tensor> tensors, long dim) {
+        return org.bytedeco.pytorch.global.torch.cat(new TensorVector(tensors.toArray(new Tensor[0])), dim);
+    }
+
+    /** The tensors (of one shape) stacked along a new dimension {@code dim}. */
+    public static Tensor stack(List<Tensor> tensors, long dim) {
+        return org.bytedeco.pytorch.global.torch.stack(new TensorVector(tensors.toArray(new Tensor[0])), dim);
+    }
+
+    /** Matrix product, batched and broadcast like torch.matmul. */
+    public static Tensor matmul(Tensor a, Tensor b) {
+        return org.bytedeco.pytorch.global.torch.matmul(a, b);
     }
 
     /** A [rows, cols] int64 tensor from Java arrays (copied into a libtorch-owned tensor). */
@@ -223,8 +301,7 @@ public final class Ops {
     }
 
     public static Tensor longs(long[] values) {
-        Tensor t = empty(new long[] {values.length}, new org.bytedeco.pytorch.TensorOptions(ScalarType.Long),
-                new org.bytedeco.pytorch.MemoryFormatOptional());
+        Tensor t = empty(ScalarType.Long, values.length);
         new org.bytedeco.javacpp.LongPointer(t.data_ptr_long()).capacity(values.length).put(values);
         return t;
     }
