@@ -1,15 +1,13 @@
 package membank.memory;
 
-import static org.bytedeco.pytorch.global.torch.constant_pad_nd;
-
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 import membank.nn.Ops;
 import membank.nn.RmsNorm;
-import membank.nn.SwiGlu;
 import membank.nn.Scope;
+import membank.nn.SwiGlu;
 
 /**
  * Compresses a read segment into latent context vectors (spec section 7): the segment's
@@ -82,8 +80,8 @@ public final class ContextEncoder extends Module {
         Tensor mask = valid == null ? Ops.onesBool(batch, length) : valid.to(org.bytedeco.pytorch.global.torch.ScalarType.Bool);
         // made from host arrays: on the device of the segment it masks
         mask = Ops.on(mask, segment);
-        Tensor rows = constant_pad_nd(segment, new long[] {0, 0, 0, padded - length}, Ops.scalar(0));
-        Tensor rowMask = constant_pad_nd(mask, new long[] {0, padded - length}, Ops.scalar(0))
+        Tensor rows = Ops.pad(segment, new long[] {0, 0, 0, padded - length}, 0);
+        Tensor rowMask = Ops.pad(mask, new long[] {0, padded - length}, 0)
                 .view(batch * windows, ratio);
         Tensor latentValid = rowMask.any(1, false).view(batch, windows);
         // a window of padding attends to everything (its latent is marked invalid): no all -inf rows

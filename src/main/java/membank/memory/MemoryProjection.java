@@ -1,7 +1,5 @@
 package membank.memory;
 
-import static org.bytedeco.pytorch.global.torch.matmul;
-
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
@@ -54,6 +52,6 @@ final class MemoryProjection {
 
     /** The matrix W [out, in] the projection applies. */
     Tensor weight() {
-        return up == null ? first.weight() : matmul(up.weight(), first.weight());
+        return up == null ? first.weight() : Ops.matmul(up.weight(), first.weight());
     }
 }

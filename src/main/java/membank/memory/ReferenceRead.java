@@ -1,7 +1,5 @@
 package membank.memory;
 
-import static org.bytedeco.pytorch.global.torch.matmul;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -138,11 +136,11 @@ final class ReferenceRead {
 
     /** softmax(q K^T / sqrt(dh)) V of one query [dh] over one block of keys and values [n, dh]. */
     private static Tensor attend(Tensor q, Tensor keys, Tensor values) {
-        return matmul(scores(q, keys).softmax(0), values);
+        return Ops.matmul(scores(q, keys).softmax(0), values);
     }
 
     /** q K^T / sqrt(dh), [n]. */
     private static Tensor scores(Tensor q, Tensor keys) {
-        return matmul(keys, q).mul(Ops.scalar(1.0 / Math.sqrt(q.size(0))));
+        return Ops.matmul(keys, q).mul(Ops.scalar(1.0 / Math.sqrt(q.size(0))));
     }
 }

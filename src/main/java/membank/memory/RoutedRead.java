@@ -1,7 +1,5 @@
 package membank.memory;
 
-import static org.bytedeco.pytorch.global.torch.matmul;
-
 import java.util.Arrays;
 import java.util.List;
 
@@ -131,7 +129,7 @@ final class RoutedRead {
                 Tensor c = coefficients.reshape(batch, length, k, kvHeads, group).permute(0, 3, 1, 4, 2)
                         .reshape(batch, kvHeads, length * group, k, 1);
                 Tensor weighted = probs.mul(c.to(probs.scalar_type())).view(batch, kvHeads, length * group, k * t);
-                Tensor out = matmul(weighted.to(values.scalar_type()), values);
+                Tensor out = Ops.matmul(weighted.to(values.scalar_type()), values);
                 return out.view(batch, kvHeads, length, group, dh).permute(0, 2, 1, 3, 4).reshape(batch, length, heads, dh);
             }
         };
@@ -194,7 +192,7 @@ final class RoutedRead {
                 // Coefficients in slot order; padding slots read row A, a zero.
                 Tensor padded = Ops.cat(coefficients.reshape(batch * length * k, heads), Ops.zeros(query, ScalarType.Float, 1, heads), 0);
                 Tensor perSlot = fromSlots(padded.index_select(0, Ops.longs(groups.slotAssignment, query)));
-                Tensor out = matmul(probs.mul(perSlot.unsqueeze(-1).to(probs.scalar_type())).to(values.scalar_type()), values);
+                Tensor out = Ops.matmul(probs.mul(perSlot.unsqueeze(-1).to(probs.scalar_type())).to(values.scalar_type()), values);
                 long width = out.size(-1);
                 Tensor bySlot = bankSpace ? out.reshape(slots, heads, width)
                         : out.view(pieces, kvHeads, size, group, width).permute(0, 2, 1, 3, 4).reshape(slots, heads, width);
@@ -264,7 +262,7 @@ final class RoutedRead {
                     Tensor probs = probabilities(scores(pieceQueries, keys), null);
                     Tensor perSlot = in.get(1).index_select(0, Ops.longs(Arrays.copyOfRange(groups.slotAssignment, from, to), query))
                             .view(count, size * heads);
-                    Tensor out = matmul(probs.mul(perSlot.unsqueeze(-1).to(probs.scalar_type())).to(keys.scalar_type()), keys);
+                    Tensor out = Ops.matmul(probs.mul(perSlot.unsqueeze(-1).to(probs.scalar_type())).to(keys.scalar_type()), keys);
                     return Ops.zeros(query, ScalarType.Float, positions, heads, width)
                             .index_add(0, slotRows, out.reshape((long) count * size, heads, width).to(ScalarType.Float));
                 });
@@ -319,7 +317,7 @@ final class RoutedRead {
                     weighted = probs.mul(c.to(probs.scalar_type()));
                 }
                 Tensor values = kv.values().to(query.scalar_type());
-                Tensor out = matmul(weighted.to(values.scalar_type()), values);
+                Tensor out = Ops.matmul(weighted.to(values.scalar_type()), values);
                 return out.view(kvHeads, batch, length, group, dh).permute(1, 2, 0, 3, 4).reshape(batch, length, heads, dh);
             }
         };
@@ -331,7 +329,7 @@ final class RoutedRead {
      * softmax accumulates in fp32 anyway, and every fp32 pass over the scores cost time).
      */
     private Tensor scores(Tensor q, Tensor k) {
-        Tensor scores = matmul(q, k.to(q.scalar_type()).transpose(-2, -1));
+        Tensor scores = Ops.matmul(q, k.to(q.scalar_type()).transpose(-2, -1));
         return joint ? scores.to(ScalarType.Float) : scores;
     }
 

@@ -1,7 +1,5 @@
 package membank.model;
 
-import static org.bytedeco.pytorch.global.torch.linear;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -290,7 +288,7 @@ public final class MemoryLM extends Module {
     }
 
     public Tensor logits(Tensor hidden) {
-        Tensor out = lmHead != null ? lmHead.forward(hidden) : linear(hidden, embed.weight());
+        Tensor out = lmHead != null ? lmHead.forward(hidden) : Ops.linear(hidden, embed.weight());
         return out.to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
     }
 

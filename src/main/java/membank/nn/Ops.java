@@ -269,6 +269,32 @@ public final class Ops {
         return org.bytedeco.pytorch.global.torch.stack(new TensorVector(tensors.toArray(new Tensor[0])), dim);
     }
 
+    /** The entries of {@code t} at {@code index} along {@code dim} (torch.gather). */
+    public static Tensor gather(Tensor t, long dim, Tensor index) {
+        return org.bytedeco.pytorch.global.torch.gather(t, dim, index);
+    }
+
+    /**
+     * Rows {@code ids} of {@code weight} as an embedding lookup with a sparse gradient: the
+     * backward pass yields only the rows read, not a dense [N, w] gradient.
+     */
+    public static Tensor sparseGradRows(Tensor weight, Tensor ids) {
+        return embedding(weight, ids, -1, false, true);
+    }
+
+    /** Zeros of {@code t}'s shape, type and device. */
+    public static Tensor zerosLike(Tensor t) {
+        return zeros_like(t);
+    }
+
+    /**
+     * {@code t} padded with {@code value}: {@code pad} holds (before, after) pairs from the last
+     * dimension backwards, as in torch.nn.functional.pad.
+     */
+    public static Tensor pad(Tensor t, long[] pad, double value) {
+        return constant_pad_nd(t, pad, scalar(value));
+    }
+
     /** Matrix product, batched and broadcast like torch.matmul. */
     public static Tensor matmul(Tensor a, Tensor b) {
         return org.bytedeco.pytorch.global.torch.matmul(a, b);
