@@ -1,7 +1,6 @@
 package membank.memory;
 
 import org.bytedeco.pytorch.Module;
-import org.bytedeco.pytorch.T_TensorTensor_T;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
@@ -21,7 +20,7 @@ public final class ChapterRouter extends Module {
         // Keep our own handles: register_parameter returns a reference into the module's parameter
         // list, which dangles once a second parameter makes that list grow.
         this.weight = Ops.normalInit(new long[] {routedChapters, dim}, Ops.INIT_STD);
-        this.bias = org.bytedeco.pytorch.global.torch.zeros(new long[] {routedChapters});
+        this.bias = Ops.zeros(ScalarType.Float, routedChapters);
         register_parameter("weight", weight);
         register_parameter("bias", bias);
         this.topK = topK;
@@ -40,10 +39,10 @@ public final class ChapterRouter extends Module {
         }
         Tensor logits = Ops.linear(u, weight, bias).to(ScalarType.Float);
         Tensor probs = logits.softmax(-1);
-        T_TensorTensor_T top = probs.topk(topK);
-        Tensor chosen = top.get0();
+        Ops.TopK top = Ops.topk(probs, topK);
+        Tensor chosen = top.values();
         Tensor weights = chosen.div(Ops.sum(chosen, -1, true));
-        return new Routing(logits, probs, top.get1(), weights);
+        return new Routing(logits, probs, top.indices(), weights);
     }
 
     /** What the router looks at: [B, 1, d] for sequence routing, [B, L, d] otherwise. */

@@ -3,6 +3,7 @@ package membank.memory;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import membank.nn.Ops;
 import membank.nn.RmsNorm;
@@ -77,7 +78,7 @@ public final class ContextEncoder extends Module {
         long length = segment.size(1);
         long windows = (length + ratio - 1) / ratio;
         long padded = windows * ratio;
-        Tensor mask = valid == null ? Ops.onesBool(batch, length) : valid.to(org.bytedeco.pytorch.global.torch.ScalarType.Bool);
+        Tensor mask = valid == null ? Ops.onesBool(batch, length) : valid.to(ScalarType.Bool);
         // made from host arrays: on the device of the segment it masks
         mask = Ops.on(mask, segment);
         Tensor rows = Ops.pad(segment, new long[] {0, 0, 0, padded - length}, 0);

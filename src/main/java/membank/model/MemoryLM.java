@@ -9,11 +9,10 @@ import java.util.function.BiConsumer;
 
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.EmbeddingImpl;
-import org.bytedeco.pytorch.EmbeddingOptions;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
-import org.bytedeco.pytorch.StringTensorDict;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import membank.config.ContextConfig;
 import membank.config.LoraConfig;
@@ -106,11 +105,7 @@ public final class MemoryLM extends Module {
         this.config = config;
         Module model = container(this, "model");
         roles.tag("model", ParameterRole.BACKBONE);
-        embed = model.register_module("embed_tokens",
-                new EmbeddingImpl(new EmbeddingOptions(config.vocabSize(), config.hiddenSize())));
-        try (Scope ignored = Scope.noGrad()) {
-            Ops.normal_(embed.weight(), 0.0, Ops.INIT_STD);
-        }
+        embed = model.register_module("embed_tokens", Ops.embedding(config.vocabSize(), config.hiddenSize()));
         Module layerList = container(model, "layers");
         for (int i = 0; i < config.numHiddenLayers(); i++) {
             DecoderLayer layer = layerList.register_module(Integer.toString(i), new DecoderLayer(config, i));
@@ -234,12 +229,12 @@ public final class MemoryLM extends Module {
     public Tensor readingOf(Tensor ids, Tensor valid) {
         try (Scope ignored = Scope.noGrad()) {
             Tensor[] states = layerStates(ids, ForwardPass.PLAIN.withValid(valid));
-            return Ops.cat(unitRms(states[0]), unitRms(states[1]), -1).to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
+            return Ops.cat(unitRms(states[0]), unitRms(states[1]), -1).to(ScalarType.Float);
         }
     }
 
     private Tensor unitRms(Tensor x) {
-        Tensor x32 = x.to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
+        Tensor x32 = x.to(ScalarType.Float);
         return x32.mul(Ops.meanLast(x32.mul(x32)).add(Ops.scalar(config.rmsNormEps())).rsqrt());
     }
 
@@ -289,7 +284,7 @@ public final class MemoryLM extends Module {
 
     public Tensor logits(Tensor hidden) {
         Tensor out = lmHead != null ? lmHead.forward(hidden) : Ops.linear(hidden, embed.weight());
-        return out.to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
+        return out.to(ScalarType.Float);
     }
 
     /**
@@ -333,23 +328,13 @@ public final class MemoryLM extends Module {
 
     /** Parameters by their Hugging Face names, in registration order. */
     public Map<String, Tensor> namedParameters() {
-        return byName(named_parameters());
+        return Ops.namedParameters(this);
     }
 
     /** Parameters and the codes of banks held quantised, by name: what loading a checkpoint fills. */
     public Map<String, Tensor> namedTensors() {
         Map<String, Tensor> out = namedParameters();
-        out.putAll(byName(named_buffers()));
-        return out;
-    }
-
-    private static Map<String, Tensor> byName(StringTensorDict dict) {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        for (long i = 0; i < dict.size(); i++) {
-            // value() points into the dict, which the garbage collector may free once this returns:
-            // an owning handle to the same tensor outlives it
-            out.put(dict.get(i).key().getString(), new Tensor(dict.get(i).value()));
-        }
+        out.putAll(Ops.namedBuffers(this));
         return out;
     }
 

@@ -2,13 +2,20 @@ package membank.nn;
 
 import static org.bytedeco.pytorch.global.torch.*;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.bytedeco.pytorch.DoubleOptional;
+import org.bytedeco.pytorch.EmbeddingImpl;
+import org.bytedeco.pytorch.EmbeddingOptions;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.LinearOptions;
+import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.StringTensorDict;
+import org.bytedeco.pytorch.T_TensorTensor_T;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.TensorOptions;
@@ -76,6 +83,35 @@ public final class Ops {
         return layer;
     }
 
+    /** An embedding table [vocab, dim] initialised N(0, 0.02), as in Hugging Face. */
+    public static EmbeddingImpl embedding(long vocab, long dim) {
+        EmbeddingImpl table = new EmbeddingImpl(new EmbeddingOptions(vocab, dim));
+        try (Scope ignored = Scope.noGrad()) {
+            normal_(table.weight(), 0.0, INIT_STD);
+        }
+        return table;
+    }
+
+    /** The parameters of {@code module} and its submodules by dotted name, in registration order. */
+    public static Map<String, Tensor> namedParameters(Module module) {
+        return byName(module.named_parameters());
+    }
+
+    /** The buffers of {@code module} and its submodules by dotted name, in registration order. */
+    public static Map<String, Tensor> namedBuffers(Module module) {
+        return byName(module.named_buffers());
+    }
+
+    private static Map<String, Tensor> byName(StringTensorDict dict) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (long i = 0; i < dict.size(); i++) {
+            // value() points into the dict, which the garbage collector may free once this returns:
+            // an owning handle to the same tensor outlives it
+            out.put(dict.get(i).key().getString(), new Tensor(dict.get(i).value()));
+        }
+        return out;
+    }
+
     /** A zero-initialised linear layer: a freshly added memory output projection is the identity. */
     public static LinearImpl zeroLinear(long in, long out) {
         LinearImpl layer = linear(in, out, false);
@@ -99,6 +135,19 @@ public final class Ops {
      */
     public static void normal_(Tensor t, double mean, double std) {
         t.normal_(mean, std, new org.bytedeco.pytorch.GeneratorOptional());
+    }
+
+    /** The {@code k} largest entries along the last dimension, in descending order, and their int64 indices. */
+    public record TopK(Tensor values, Tensor indices) {
+    }
+
+    public static TopK topk(Tensor t, long k) {
+        T_TensorTensor_T top = t.topk(k);
+        return new TopK(top.get0(), top.get1());
+    }
+
+    public static boolean isFloatingPoint(Tensor t) {
+        return is_floating_point(t);
     }
 
     /** Sum over {@code dim}, kept as a size-1 dimension or dropped, in {@code t}'s type. */
@@ -279,7 +328,7 @@ public final class Ops {
      * backward pass yields only the rows read, not a dense [N, w] gradient.
      */
     public static Tensor sparseGradRows(Tensor weight, Tensor ids) {
-        return embedding(weight, ids, -1, false, true);
+        return org.bytedeco.pytorch.global.torch.embedding(weight, ids, -1, false, true);
     }
 
     /** Zeros of {@code t}'s shape, type and device. */
