@@ -5,6 +5,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import membank.config.RoutingMode;
+import membank.nn.Layers;
 import membank.nn.Ops;
 
 /**
@@ -19,7 +20,7 @@ public final class ChapterRouter extends Module {
     public ChapterRouter(long dim, long routedChapters, int topK) {
         // Keep our own handles: register_parameter returns a reference into the module's parameter
         // list, which dangles once a second parameter makes that list grow.
-        this.weight = Ops.normalInit(new long[] {routedChapters, dim}, Ops.INIT_STD);
+        this.weight = Layers.normalInit(new long[] {routedChapters, dim}, Layers.INIT_STD);
         this.bias = Ops.zeros(ScalarType.Float, routedChapters);
         register_parameter("weight", weight);
         register_parameter("bias", bias);

@@ -5,6 +5,7 @@ import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
+import membank.nn.Layers;
 import membank.nn.Ops;
 import membank.nn.RmsNorm;
 import membank.nn.Scope;
@@ -46,20 +47,20 @@ public final class ContextEncoder extends Module {
         this.ratio = ratio;
         this.dim = dim;
         this.heads = heads;
-        inProj = register_module("in_proj", Ops.linear(2 * dim, dim, false));
+        inProj = register_module("in_proj", Layers.linear(2 * dim, dim, false));
         // own handles: register_parameter's return value dangles once another is registered
-        positions = Ops.normalInit(new long[] {ratio, dim}, Ops.INIT_STD);
+        positions = Layers.normalInit(new long[] {ratio, dim}, Layers.INIT_STD);
         register_parameter("positions", positions);
-        latentQuery = Ops.normalInit(new long[] {dim}, Ops.INIT_STD);
+        latentQuery = Layers.normalInit(new long[] {dim}, Layers.INIT_STD);
         register_parameter("latent_query", latentQuery);
-        qProj = register_module("q_proj", Ops.linear(dim, dim, false));
-        kProj = register_module("k_proj", Ops.linear(dim, dim, false));
-        vProj = register_module("v_proj", Ops.linear(dim, dim, false));
-        oProj = register_module("o_proj", Ops.linear(dim, dim, false));
+        qProj = register_module("q_proj", Layers.linear(dim, dim, false));
+        kProj = register_module("k_proj", Layers.linear(dim, dim, false));
+        vProj = register_module("v_proj", Layers.linear(dim, dim, false));
+        oProj = register_module("o_proj", Layers.linear(dim, dim, false));
         norm = register_module("norm", new RmsNorm(dim, eps));
         mlp = register_module("mlp", new SwiGlu(dim, 2 * dim));
-        muProj = register_module("mu_proj", Ops.linear(dim, dim, false));
-        logvarProj = register_module("logvar_proj", Ops.linear(dim, dim, true));
+        muProj = register_module("mu_proj", Layers.linear(dim, dim, false));
+        logvarProj = register_module("logvar_proj", Layers.linear(dim, dim, true));
         try (Scope ignored = Scope.noGrad()) {
             logvarProj.bias().fill_(Ops.scalar(INITIAL_LOGVAR));
         }

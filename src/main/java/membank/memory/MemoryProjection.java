@@ -4,6 +4,7 @@ import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
+import membank.nn.Layers;
 import membank.nn.Ops;
 
 /**
@@ -33,15 +34,15 @@ final class MemoryProjection {
      */
     static MemoryProjection register(Module owner, String name, long in, long out, Integer rank, boolean zero) {
         if (rank == null) {
-            return new MemoryProjection(owner.register_module(name, zero ? Ops.zeroLinear(in, out) : Ops.linear(in, out, false)),
+            return new MemoryProjection(owner.register_module(name, zero ? Layers.zeroLinear(in, out) : Layers.linear(in, out, false)),
                     null, null);
         }
         // W's entries are sums of r products: factors of std sqrt(0.02 / sqrt(r)) give W the N(0, 0.02)
         // scale of a full layer, with neither factor dominating the other's gradient.
-        double std = Math.sqrt(Ops.INIT_STD / Math.sqrt(rank));
+        double std = Math.sqrt(Layers.INIT_STD / Math.sqrt(rank));
         Module container = owner.register_module(name, new Module());
-        LinearImpl down = container.register_module("down", Ops.normalLinear(in, rank, std));
-        LinearImpl up = container.register_module("up", zero ? Ops.zeroLinear(rank, out) : Ops.normalLinear(rank, out, std));
+        LinearImpl down = container.register_module("down", Layers.normalLinear(in, rank, std));
+        LinearImpl up = container.register_module("up", zero ? Layers.zeroLinear(rank, out) : Layers.normalLinear(rank, out, std));
         return new MemoryProjection(down, up, container);
     }
 

@@ -31,6 +31,7 @@ import membank.memory.ReadStrategy;
 import membank.memory.RouterState;
 import membank.memory.RoutingTrace;
 import membank.nn.KvCache;
+import membank.nn.Layers;
 import membank.nn.Ops;
 import membank.nn.Projection;
 import membank.nn.RmsNorm;
@@ -105,7 +106,7 @@ public final class MemoryLM extends Module {
         this.config = config;
         Module model = container(this, "model");
         roles.tag("model", ParameterRole.BACKBONE);
-        embed = model.register_module("embed_tokens", Ops.embedding(config.vocabSize(), config.hiddenSize()));
+        embed = model.register_module("embed_tokens", Layers.embedding(config.vocabSize(), config.hiddenSize()));
         Module layerList = container(model, "layers");
         for (int i = 0; i < config.numHiddenLayers(); i++) {
             DecoderLayer layer = layerList.register_module(Integer.toString(i), new DecoderLayer(config, i));
@@ -132,7 +133,7 @@ public final class MemoryLM extends Module {
         roles.tag("model.context_encoder", ParameterRole.MEMORY_LAYER);
         roles.tag("model.context_decoder", ParameterRole.MEMORY_LAYER);
         lmHead = config.tieWordEmbeddings() ? null
-                : register_module("lm_head", Ops.linear(config.hiddenSize(), config.vocabSize(), false));
+                : register_module("lm_head", Layers.linear(config.hiddenSize(), config.vocabSize(), false));
         roles.tag("lm_head", ParameterRole.BACKBONE);
         rope = new Rope(config.headDim(), config.ropeTheta(), config.maxPositionEmbeddings());
     }
@@ -328,13 +329,13 @@ public final class MemoryLM extends Module {
 
     /** Parameters by their Hugging Face names, in registration order. */
     public Map<String, Tensor> namedParameters() {
-        return Ops.namedParameters(this);
+        return Layers.namedParameters(this);
     }
 
     /** Parameters and the codes of banks held quantised, by name: what loading a checkpoint fills. */
     public Map<String, Tensor> namedTensors() {
         Map<String, Tensor> out = namedParameters();
-        out.putAll(Ops.namedBuffers(this));
+        out.putAll(Layers.namedBuffers(this));
         return out;
     }
 
