@@ -97,7 +97,7 @@ public final class ContextEncoder extends Module {
         Tensor read = Ops.attention(q, k, v, attendable.view(batch * windows, 1, 1, ratio));
         Tensor latent = oProj.forward(Ops.mergeHeads(read)).view(batch, windows, dim).add(latentQuery);
         latent = latent.add(mlp.forward(norm.forward(latent)));
-        Tensor logvar = logvarProj.forward(latent).clamp(Ops.scalarOptional(-LOGVAR_LIMIT), Ops.scalarOptional(LOGVAR_LIMIT));
+        Tensor logvar = Ops.clamp(logvarProj.forward(latent), -LOGVAR_LIMIT, LOGVAR_LIMIT);
         return new ContextLatents(muProj.forward(latent), logvar, latentValid, rows, rowMask.view(batch, padded));
     }
 }

@@ -35,7 +35,7 @@ public final class Ops {
     }
 
     /** An optional scalar argument (bounds of clamp). */
-    public static org.bytedeco.pytorch.ScalarOptional scalarOptional(double v) {
+    private static org.bytedeco.pytorch.ScalarOptional scalarOptional(double v) {
         return new org.bytedeco.pytorch.ScalarOptional(new Scalar(v));
     }
 
