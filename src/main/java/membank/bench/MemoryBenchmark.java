@@ -4,9 +4,9 @@ import static org.bytedeco.pytorch.global.torch.manual_seed;
 import static org.bytedeco.pytorch.global.torch.randn;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,16 +22,17 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import membank.config.ChapterConfig;
 import membank.config.MemoryConfig;
+import membank.config.RoutingMode;
 import membank.memory.MemoryAttention;
 import membank.memory.MemoryBank;
 import membank.memory.MemoryKv;
 import membank.memory.MemoryRead;
-import membank.config.RoutingMode;
 import membank.memory.RoutingTrace;
+import membank.nn.Layers;
 import membank.nn.Ops;
 import membank.nn.Precision;
-import membank.util.Machine;
 import membank.nn.Scope;
+import membank.util.Machine;
 
 /**
  * Times one memory layer alone: a bank parameter [N, d] read by a {@link MemoryAttention}, dense
@@ -317,7 +318,7 @@ public final class MemoryBenchmark {
                 var named = layer.named_parameters();
                 for (long i = 0; i < named.size(); i++) {
                     if (named.get(i).key().getString().startsWith("o_proj")) {
-                        named.get(i).value().normal_(0.0, Ops.INIT_STD, new org.bytedeco.pytorch.GeneratorOptional());
+                        Ops.normal_(named.get(i).value(), 0.0, Layers.INIT_STD);
                     }
                 }
             }

@@ -1,10 +1,6 @@
 package membank.memory;
 
-import static org.bytedeco.pytorch.global.torch.arange;
-
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptions;
-import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import membank.nn.Ops;
 
@@ -52,7 +48,7 @@ public interface BankRows {
     /** Row indices [U*T] of chapters {@code ids} [U]. */
     static Tensor rowsOf(Tensor ids, long tokensPerChapter) {
         return ids.unsqueeze(1).mul(Ops.integer(tokensPerChapter))
-                .add(Ops.on(arange(Ops.integer(tokensPerChapter), new TensorOptions(ScalarType.Long)), ids)).reshape(-1);
+                .add(Ops.arange(0, tokensPerChapter, ids)).reshape(-1);
     }
 
     /** Float rows [N, w] that are the memory tokens themselves (a dense or reduced bank, or a test's). */

@@ -1,8 +1,5 @@
 package membank.memory;
 
-import static org.bytedeco.pytorch.global.torch.linear;
-import static org.bytedeco.pytorch.global.torch.matmul;
-
 import org.bytedeco.pytorch.Tensor;
 
 import membank.nn.Ops;
@@ -64,7 +61,7 @@ abstract class ChapterKv {
             MemoryKv chapters(Tensor ids) {
                 long count = ids.size(0);
                 Tensor slice = bank.chapters(ids, tokensPerChapter).view(count * tokensPerChapter, -1);
-                return new MemoryKv(perChapter(linear(slice, wk), count), perChapter(linear(slice, wv), count));
+                return new MemoryKv(perChapter(Ops.linear(slice, wk), count), perChapter(Ops.linear(slice, wv), count));
             }
 
             @Override
@@ -104,14 +101,14 @@ abstract class ChapterKv {
                 long[] s = Ops.shape(rows);
                 long group = s[1] / kvHeads;
                 Tensor byHead = rows.view(s[0], kvHeads, group, s[2]).permute(1, 0, 2, 3).reshape(kvHeads, s[0] * group, s[2]);
-                Tensor moved = matmul(byHead, perHead.to(byHead.scalar_type()));
+                Tensor moved = Ops.matmul(byHead, perHead.to(byHead.scalar_type()));
                 return moved.view(kvHeads, s[0], group, -1).permute(1, 0, 2, 3).reshape(s[0], s[1], -1);
             }
 
             @Override
             MemoryKv span(long first, long count) {
                 Tensor slice = bank.span(first * tokensPerChapter, count * tokensPerChapter);
-                return new MemoryKv(heads(linear(slice, wk)), heads(linear(slice, wv)));
+                return new MemoryKv(heads(Ops.linear(slice, wk)), heads(Ops.linear(slice, wv)));
             }
 
             private Tensor perChapter(Tensor projected, long count) {

@@ -1,16 +1,11 @@
 package membank.memory;
 
-import static org.bytedeco.pytorch.global.torch.arange;
-import static org.bytedeco.pytorch.global.torch.linear;
-
 import org.bytedeco.pytorch.Module;
-import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptional;
-import org.bytedeco.pytorch.T_TensorTensor_T;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import membank.config.RoutingMode;
+import membank.nn.Layers;
 import membank.nn.Ops;
 
 /**
@@ -25,8 +20,8 @@ public final class ChapterRouter extends Module {
     public ChapterRouter(long dim, long routedChapters, int topK) {
         // Keep our own handles: register_parameter returns a reference into the module's parameter
         // list, which dangles once a second parameter makes that list grow.
-        this.weight = Ops.normalInit(new long[] {routedChapters, dim}, Ops.INIT_STD);
-        this.bias = org.bytedeco.pytorch.global.torch.zeros(new long[] {routedChapters});
+        this.weight = Layers.normalInit(new long[] {routedChapters, dim}, Layers.INIT_STD);
+        this.bias = Ops.zeros(ScalarType.Float, routedChapters);
         register_parameter("weight", weight);
         register_parameter("bias", bias);
         this.topK = topK;
@@ -43,12 +38,12 @@ public final class ChapterRouter extends Module {
         if (state != null) {
             state.advance(x);
         }
-        Tensor logits = linear(u, weight, new TensorOptional(bias)).to(ScalarType.Float);
+        Tensor logits = Ops.linear(u, weight, bias).to(ScalarType.Float);
         Tensor probs = logits.softmax(-1);
-        T_TensorTensor_T top = probs.topk(topK);
-        Tensor chosen = top.get0();
-        Tensor weights = chosen.div(chosen.sum(new long[] {-1}, true, new ScalarTypeOptional()));
-        return new Routing(logits, probs, top.get1(), weights);
+        Ops.TopK top = Ops.topk(probs, topK);
+        Tensor chosen = top.values();
+        Tensor weights = chosen.div(Ops.sum(chosen, -1, true));
+        return new Routing(logits, probs, top.indices(), weights);
     }
 
     /** What the router looks at: [B, 1, d] for sequence routing, [B, L, d] otherwise. */
@@ -67,18 +62,17 @@ public final class ChapterRouter extends Module {
             sums = sums.add(state.sum().unsqueeze(1));
             before = state.count();
         }
-        Tensor counts = Ops.on(arange(Ops.scalar(before + 1), Ops.scalar(before + x.size(1) + 1)), x)
-                .to(ScalarType.Float).view(1, x.size(1), 1);
+        Tensor counts = Ops.arange(before + 1, before + x.size(1) + 1, x).to(ScalarType.Float).view(1, x.size(1), 1);
         return sums.div(counts);
     }
 
     private static Tensor sequenceMean(Tensor x, Tensor valid, RouterState state) {
         if (valid != null) {
             Tensor mask = valid.to(ScalarType.Float).unsqueeze(2);
-            Tensor total = x.mul(mask).sum(new long[] {1}, true, new ScalarTypeOptional());
-            return total.div(mask.sum(new long[] {1}, true, new ScalarTypeOptional()).clamp_min(Ops.scalar(1)));
+            Tensor total = Ops.sum(x.mul(mask), 1, true);
+            return total.div(Ops.sum(mask, 1, true).clamp_min(Ops.scalar(1)));
         }
-        Tensor total = x.sum(new long[] {1}, true, new ScalarTypeOptional());
+        Tensor total = Ops.sum(x, 1, true);
         long count = x.size(1);
         if (state != null) {
             total = total.add(state.sum().unsqueeze(1));

@@ -20,8 +20,7 @@ public final class ContextAttention {
     void record(Tensor probabilities) {
         long[] shape = Ops.shape(probabilities);
         long rows = shape[0] * shape[1] * shape[2];
-        float[] summed = Ops.floats(probabilities.reshape(rows, shape[3]).sum(new long[] {0}, false,
-                new org.bytedeco.pytorch.ScalarTypeOptional()));
+        float[] summed = Ops.floats(Ops.sum(probabilities.reshape(rows, shape[3]), 0, false));
         for (int i = 0; i < sums.length; i++) {
             sums[i] += summed[i];
         }

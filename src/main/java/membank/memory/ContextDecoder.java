@@ -4,6 +4,7 @@ import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
+import membank.nn.Layers;
 import membank.nn.Ops;
 import membank.nn.RmsNorm;
 import membank.nn.SwiGlu;
@@ -24,11 +25,11 @@ public final class ContextDecoder extends Module {
     public ContextDecoder(long dim, int ratio, double eps) {
         this.ratio = ratio;
         this.dim = dim;
-        positions = Ops.normalInit(new long[] {ratio, dim}, Ops.INIT_STD);
+        positions = Layers.normalInit(new long[] {ratio, dim}, Layers.INIT_STD);
         register_parameter("positions", positions);
         norm = register_module("norm", new RmsNorm(dim, eps));
         mlp = register_module("mlp", new SwiGlu(dim, 2 * dim));
-        outProj = register_module("out_proj", Ops.linear(dim, 2 * dim, false));
+        outProj = register_module("out_proj", Layers.linear(dim, 2 * dim, false));
     }
 
     /** Latents [B, L_c, d] -> reconstructed rows [B, L_c * ratio, 2d]. */

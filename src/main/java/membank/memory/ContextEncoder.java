@@ -1,15 +1,15 @@
 package membank.memory;
 
-import static org.bytedeco.pytorch.global.torch.constant_pad_nd;
-
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
+import membank.nn.Layers;
 import membank.nn.Ops;
 import membank.nn.RmsNorm;
-import membank.nn.SwiGlu;
 import membank.nn.Scope;
+import membank.nn.SwiGlu;
 
 /**
  * Compresses a read segment into latent context vectors (spec section 7): the segment's
@@ -47,20 +47,20 @@ public final class ContextEncoder extends Module {
         this.ratio = ratio;
         this.dim = dim;
         this.heads = heads;
-        inProj = register_module("in_proj", Ops.linear(2 * dim, dim, false));
+        inProj = register_module("in_proj", Layers.linear(2 * dim, dim, false));
         // own handles: register_parameter's return value dangles once another is registered
-        positions = Ops.normalInit(new long[] {ratio, dim}, Ops.INIT_STD);
+        positions = Layers.normalInit(new long[] {ratio, dim}, Layers.INIT_STD);
         register_parameter("positions", positions);
-        latentQuery = Ops.normalInit(new long[] {dim}, Ops.INIT_STD);
+        latentQuery = Layers.normalInit(new long[] {dim}, Layers.INIT_STD);
         register_parameter("latent_query", latentQuery);
-        qProj = register_module("q_proj", Ops.linear(dim, dim, false));
-        kProj = register_module("k_proj", Ops.linear(dim, dim, false));
-        vProj = register_module("v_proj", Ops.linear(dim, dim, false));
-        oProj = register_module("o_proj", Ops.linear(dim, dim, false));
+        qProj = register_module("q_proj", Layers.linear(dim, dim, false));
+        kProj = register_module("k_proj", Layers.linear(dim, dim, false));
+        vProj = register_module("v_proj", Layers.linear(dim, dim, false));
+        oProj = register_module("o_proj", Layers.linear(dim, dim, false));
         norm = register_module("norm", new RmsNorm(dim, eps));
         mlp = register_module("mlp", new SwiGlu(dim, 2 * dim));
-        muProj = register_module("mu_proj", Ops.linear(dim, dim, false));
-        logvarProj = register_module("logvar_proj", Ops.linear(dim, dim, true));
+        muProj = register_module("mu_proj", Layers.linear(dim, dim, false));
+        logvarProj = register_module("logvar_proj", Layers.linear(dim, dim, true));
         try (Scope ignored = Scope.noGrad()) {
             logvarProj.bias().fill_(Ops.scalar(INITIAL_LOGVAR));
         }
@@ -79,11 +79,11 @@ public final class ContextEncoder extends Module {
         long length = segment.size(1);
         long windows = (length + ratio - 1) / ratio;
         long padded = windows * ratio;
-        Tensor mask = valid == null ? Ops.onesBool(batch, length) : valid.to(org.bytedeco.pytorch.global.torch.ScalarType.Bool);
+        Tensor mask = valid == null ? Ops.onesBool(batch, length) : valid.to(ScalarType.Bool);
         // made from host arrays: on the device of the segment it masks
         mask = Ops.on(mask, segment);
-        Tensor rows = constant_pad_nd(segment, new long[] {0, 0, 0, padded - length}, Ops.scalar(0));
-        Tensor rowMask = constant_pad_nd(mask, new long[] {0, padded - length}, Ops.scalar(0))
+        Tensor rows = Ops.pad(segment, new long[] {0, 0, 0, padded - length}, 0);
+        Tensor rowMask = Ops.pad(mask, new long[] {0, padded - length}, 0)
                 .view(batch * windows, ratio);
         Tensor latentValid = rowMask.any(1, false).view(batch, windows);
         // a window of padding attends to everything (its latent is marked invalid): no all -inf rows
@@ -97,7 +97,7 @@ public final class ContextEncoder extends Module {
         Tensor read = Ops.attention(q, k, v, attendable.view(batch * windows, 1, 1, ratio));
         Tensor latent = oProj.forward(Ops.mergeHeads(read)).view(batch, windows, dim).add(latentQuery);
         latent = latent.add(mlp.forward(norm.forward(latent)));
-        Tensor logvar = logvarProj.forward(latent).clamp(Ops.scalarOptional(-LOGVAR_LIMIT), Ops.scalarOptional(LOGVAR_LIMIT));
+        Tensor logvar = Ops.clamp(logvarProj.forward(latent), -LOGVAR_LIMIT, LOGVAR_LIMIT);
         return new ContextLatents(muProj.forward(latent), logvar, latentValid, rows, rowMask.view(batch, padded));
     }
 }

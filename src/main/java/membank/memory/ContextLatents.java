@@ -18,7 +18,7 @@ public record ContextLatents(Tensor mean, Tensor logvar, Tensor valid, Tensor ta
     /** z = mean + exp(logvar / 2) * eps, eps ~ N(0, 1): the reparameterised sample training reads. */
     public Tensor sample() {
         Tensor eps = mean.detach().clone();
-        eps.normal_(0.0, 1.0, new org.bytedeco.pytorch.GeneratorOptional());
+        Ops.normal_(eps, 0.0, 1.0);
         return mean.add(logvar.mul(Ops.scalar(0.5)).exp().mul(eps));
     }
 

@@ -1,10 +1,8 @@
 package membank.memory;
 
-import static org.bytedeco.pytorch.global.torch.embedding;
-import static org.bytedeco.pytorch.global.torch.zeros_like;
-
-import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.Tensor;
+
+import membank.nn.Ops;
 import membank.nn.Scope;
 
 /**
@@ -30,7 +28,7 @@ record FloatRows(Tensor rows, Tensor basis, boolean sparseGradients) implements 
 
     @Override
     public Tensor select(Tensor ids) {
-        return sparseGradients ? embedding(rows, ids, -1, false, true) : rows.index_select(0, ids);
+        return sparseGradients ? Ops.sparseGradRows(rows, ids) : rows.index_select(0, ids);
     }
 
     @Override
@@ -56,16 +54,16 @@ record FloatRows(Tensor rows, Tensor basis, boolean sparseGradients) implements 
      */
     @Override
     public Tensor chaptersRecomputed(Tensor ids, long tokensPerChapter) {
-        if (!GradMode.is_enabled() || !rows.requires_grad()) {
+        if (!Scope.recordsGraph() || !rows.requires_grad()) {
             return chapters(ids, tokensPerChapter);
         }
         Tensor grad = rows.grad();
         if (!grad.defined() || grad.is_sparse()) {
             try (Scope ignored = Scope.noGrad()) {
-                rows.mutable_grad().put(grad.defined() ? grad.to_dense() : zeros_like(rows));
+                rows.mutable_grad().put(grad.defined() ? grad.to_dense() : Ops.zerosLike(rows));
             }
         }
-        return embedding(rows, BankRows.rowsOf(ids, tokensPerChapter), -1, false, true)
+        return Ops.sparseGradRows(rows, BankRows.rowsOf(ids, tokensPerChapter))
                 .view(ids.size(0), tokensPerChapter, rows.size(1));
     }
 }

@@ -1,8 +1,5 @@
 package membank.memory;
 
-import static org.bytedeco.pytorch.global.torch.linear;
-import static org.bytedeco.pytorch.global.torch.matmul;
-
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
@@ -129,7 +126,7 @@ public final class MemoryAttention extends Module {
     /** K = M Wk^T and V = M Wv^T of a bank, shaped [Hkv, N, dh]. */
     public MemoryKv project(BankRows bank) {
         Tensor rows = bank.all();
-        return new MemoryKv(bankHeads(linear(rows, keyWeight(bank))), bankHeads(linear(rows, valueWeight(bank))));
+        return new MemoryKv(bankHeads(Ops.linear(rows, keyWeight(bank))), bankHeads(Ops.linear(rows, valueWeight(bank))));
     }
 
     /**
@@ -151,7 +148,7 @@ public final class MemoryAttention extends Module {
         Tensor keys = kv.keys().to(rows.scalar_type());
         Tensor values = kv.values().to(rows.scalar_type());
         Tensor out = Ops.isFloat32(rows) ? Ops.fusedRead(rows, keys, values)
-                : matmul(matmul(rows, keys.transpose(1, 2)).softmax(-1), values);
+                : Ops.matmul(Ops.matmul(rows, keys.transpose(1, 2)).softmax(-1), values);
         return out.view(kvHeads, batch * length, group * headDim).transpose(0, 1)
                 .reshape(batch, length, heads * headDim);
     }
@@ -168,7 +165,7 @@ public final class MemoryAttention extends Module {
             Tensor rows = projected.detach().view(batch * length, kvHeads, group * headDim).transpose(0, 1)
                     .reshape(kvHeads, batch * length * group, headDim);
             Tensor keys = kv.keys().to(rows.scalar_type());
-            Tensor scores = matmul(rows, keys.transpose(1, 2));
+            Tensor scores = Ops.matmul(rows, keys.transpose(1, 2));
             long kept = Math.min(k, scores.size(-1));
             Tensor top = scores.topk(kept).get1();
             // [Hkv, B*L*g, k] -> [B, L, Hkv*g, k]: query head h = kv head * g + index in its group
@@ -209,15 +206,15 @@ public final class MemoryAttention extends Module {
     private Tensor attendRecording(Tensor query, Tensor keys, Tensor values, Tensor mask, ContextAttention sink) {
         long group = heads / kvHeads;
         // one copy of the kv heads per query head: the context is small (read_limit vectors)
-        Tensor perQueryKeys = keys.repeat_interleave(group, new org.bytedeco.pytorch.LongOptional(1), new org.bytedeco.pytorch.LongOptional());
-        Tensor perQueryValues = values.repeat_interleave(group, new org.bytedeco.pytorch.LongOptional(1), new org.bytedeco.pytorch.LongOptional());
-        Tensor scores = matmul(query.mul(Ops.scalar(1.0 / Math.sqrt(headDim))), perQueryKeys.transpose(2, 3));
+        Tensor perQueryKeys = Ops.repeatKvHeads(keys, group);
+        Tensor perQueryValues = Ops.repeatKvHeads(values, group);
+        Tensor scores = Ops.matmul(query.mul(Ops.scalar(1.0 / Math.sqrt(headDim))), perQueryKeys.transpose(2, 3));
         if (mask != null) {
             scores = scores.masked_fill(mask.logical_not(), Ops.scalar(Double.NEGATIVE_INFINITY));
         }
         Tensor probabilities = scores.softmax(-1);
         sink.record(probabilities);
-        return matmul(probabilities, perQueryValues);
+        return Ops.matmul(probabilities, perQueryValues);
     }
 
     /** Wk as it applies to the bank's rows: Wk·B for a factorized bank, so A·Bᵀ is never formed. */
@@ -236,7 +233,7 @@ public final class MemoryAttention extends Module {
             throw new IllegalArgumentException("memory attention reads memory tokens of width " + tokenWidth
                     + ", but the bank's are " + width + " wide");
         }
-        return basis == null ? weight : matmul(weight, basis);
+        return basis == null ? weight : Ops.matmul(weight, basis);
     }
 
     /** [N, Hkv*dh] -> [Hkv, N, dh]. */

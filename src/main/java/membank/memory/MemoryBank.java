@@ -8,6 +8,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import membank.config.BankConfig;
+import membank.nn.Layers;
 import membank.nn.Ops;
 import membank.nn.Scope;
 
@@ -61,15 +62,15 @@ public final class MemoryBank extends Module {
             // Entries of A·Bᵀ are sums of r products, so A and B get std sqrt(0.02 / sqrt(r)) each:
             // M starts with the dense bank's N(0, 0.02) scale, and neither factor dominates the
             // other's gradient (dA = dM·B, dB = dMᵀ·A).
-            double std = Math.sqrt(Ops.INIT_STD / Math.sqrt(width));
+            double std = Math.sqrt(Layers.INIT_STD / Math.sqrt(width));
             held = null;
-            rows = Ops.normalInit(new long[] {tokens, width}, std);
-            basis = Ops.normalInit(new long[] {dim, width}, std);
+            rows = Layers.normalInit(new long[] {tokens, width}, std);
+            basis = Layers.normalInit(new long[] {dim, width}, std);
             register_parameter(A, rows);
             register_parameter(B, basis);
         } else {
             held = null;
-            rows = Ops.normalInit(new long[] {tokens, width}, Ops.INIT_STD);
+            rows = Layers.normalInit(new long[] {tokens, width}, Layers.INIT_STD);
             basis = null;
             register_parameter(WEIGHT, rows);
         }

@@ -1,11 +1,10 @@
 package membank.memory;
 
-import static org.bytedeco.pytorch.global.torch.matmul;
-
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
+import membank.nn.Layers;
 import membank.nn.Ops;
 
 /**
@@ -35,15 +34,15 @@ final class MemoryProjection {
      */
     static MemoryProjection register(Module owner, String name, long in, long out, Integer rank, boolean zero) {
         if (rank == null) {
-            return new MemoryProjection(owner.register_module(name, zero ? Ops.zeroLinear(in, out) : Ops.linear(in, out, false)),
+            return new MemoryProjection(owner.register_module(name, zero ? Layers.zeroLinear(in, out) : Layers.linear(in, out, false)),
                     null, null);
         }
         // W's entries are sums of r products: factors of std sqrt(0.02 / sqrt(r)) give W the N(0, 0.02)
         // scale of a full layer, with neither factor dominating the other's gradient.
-        double std = Math.sqrt(Ops.INIT_STD / Math.sqrt(rank));
+        double std = Math.sqrt(Layers.INIT_STD / Math.sqrt(rank));
         Module container = owner.register_module(name, new Module());
-        LinearImpl down = container.register_module("down", Ops.normalLinear(in, rank, std));
-        LinearImpl up = container.register_module("up", zero ? Ops.zeroLinear(rank, out) : Ops.normalLinear(rank, out, std));
+        LinearImpl down = container.register_module("down", Layers.normalLinear(in, rank, std));
+        LinearImpl up = container.register_module("up", zero ? Layers.zeroLinear(rank, out) : Layers.normalLinear(rank, out, std));
         return new MemoryProjection(down, up, container);
     }
 
@@ -54,6 +53,6 @@ final class MemoryProjection {
 
     /** The matrix W [out, in] the projection applies. */
     Tensor weight() {
-        return up == null ? first.weight() : matmul(up.weight(), first.weight());
+        return up == null ? first.weight() : Ops.matmul(up.weight(), first.weight());
     }
 }

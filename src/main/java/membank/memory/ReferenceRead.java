@@ -1,14 +1,9 @@
 package membank.memory;
 
-import static org.bytedeco.pytorch.global.torch.cat;
-import static org.bytedeco.pytorch.global.torch.matmul;
-import static org.bytedeco.pytorch.global.torch.stack;
-
 import java.util.ArrayList;
 import java.util.List;
 
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorVector;
 
 import membank.config.ChapterConfig;
 import membank.nn.Ops;
@@ -83,17 +78,17 @@ final class ReferenceRead {
                 return o;
             }
             // one softmax over the union, log(alpha w_c) added to chapter c's logits
-            TensorVector logits = new TensorVector();
-            TensorVector blockValues = new TensorVector();
+            List<Tensor> logits = new ArrayList<>();
+            List<Tensor> blockValues = new ArrayList<>();
             if (sharedTokens > 0) {
-                logits.push_back(scores(q, keys.narrow(0, 0, sharedTokens)));
-                blockValues.push_back(values.narrow(0, 0, sharedTokens));
+                logits.add(scores(q, keys.narrow(0, 0, sharedTokens)));
+                blockValues.add(values.narrow(0, 0, sharedTokens));
             }
             for (int i = 0; i < k; i++) {
-                logits.push_back(scores(q, chapterKeys.get(i)).add(coefficients.get(i).log()));
-                blockValues.push_back(chapterValues.get(i));
+                logits.add(scores(q, chapterKeys.get(i)).add(coefficients.get(i).log()));
+                blockValues.add(chapterValues.get(i));
             }
-            return matmul(cat(logits, 0).softmax(0), cat(blockValues, 0));
+            return Ops.matmul(Ops.cat(logits, 0).softmax(0), Ops.cat(blockValues, 0));
         });
     }
 
@@ -128,24 +123,24 @@ final class ReferenceRead {
         for (int b = 0; b < batch; b++) {
             List<Tensor> positions = new ArrayList<>();
             for (int t = 0; t < length; t++) {
-                TensorVector perHead = new TensorVector();
+                List<Tensor> perHead = new ArrayList<>();
                 for (int h = 0; h < heads; h++) {
-                    perHead.push_back(read.read(b, t, h, query.select(0, b).select(0, t).narrow(0, h * dh, dh)));
+                    perHead.add(read.read(b, t, h, query.select(0, b).select(0, t).narrow(0, h * dh, dh)));
                 }
-                positions.add(cat(perHead, 0));
+                positions.add(Ops.cat(perHead, 0));
             }
-            rows.add(stack(new TensorVector(positions.toArray(new Tensor[0])), 0));
+            rows.add(Ops.stack(positions, 0));
         }
-        return stack(new TensorVector(rows.toArray(new Tensor[0])), 0);
+        return Ops.stack(rows, 0);
     }
 
     /** softmax(q K^T / sqrt(dh)) V of one query [dh] over one block of keys and values [n, dh]. */
     private static Tensor attend(Tensor q, Tensor keys, Tensor values) {
-        return matmul(scores(q, keys).softmax(0), values);
+        return Ops.matmul(scores(q, keys).softmax(0), values);
     }
 
     /** q K^T / sqrt(dh), [n]. */
     private static Tensor scores(Tensor q, Tensor keys) {
-        return matmul(keys, q).mul(Ops.scalar(1.0 / Math.sqrt(q.size(0))));
+        return Ops.matmul(keys, q).mul(Ops.scalar(1.0 / Math.sqrt(q.size(0))));
     }
 }

@@ -1,17 +1,15 @@
 package membank.memory;
 
-import static org.bytedeco.pytorch.global.torch.matmul;
-
 import java.util.Arrays;
 import java.util.List;
 
-import org.bytedeco.pytorch.GradMode;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import membank.config.ChapterConfig;
 import membank.nn.Ops;
 import membank.nn.Recompute;
+import membank.nn.Scope;
 
 /**
  * The fast routed read (spec sections 2 and 3). Every block a position reads (the shared chapters
@@ -112,7 +110,8 @@ final class RoutedRead {
         // [B*k, Hkv, T, dh] -> [B, Hkv, k*T, dh]
         Tensor keys = kv.keys().reshape(batch, k, kvHeads, t, dh).transpose(1, 2).reshape(batch, kvHeads, k * t, dh);
         Tensor values = kv.values().reshape(batch, k, kvHeads, t, dh).transpose(1, 2).reshape(batch, kvHeads, k * t, dh);
-        // [B, L, Hkv, g, dh] -> [B, Hkv, L*g, dh]
+        // [B, L, Hkv, g, dh] -> [B, Hkv, L*g, dh]: the query heads fold into rows, so the chapters'
+        // keys are not copied per query head (Ops.repeatKvHeads would)
         Tensor rows = query.view(batch, length, kvHeads, group, dh).permute(0, 2, 1, 3, 4)
                 .reshape(batch, kvHeads, length * group, dh);
         Tensor scores = scores(rows, keys).view(batch, kvHeads, length * group, k, t);
@@ -130,7 +129,7 @@ final class RoutedRead {
                 Tensor c = coefficients.reshape(batch, length, k, kvHeads, group).permute(0, 3, 1, 4, 2)
                         .reshape(batch, kvHeads, length * group, k, 1);
                 Tensor weighted = probs.mul(c.to(probs.scalar_type())).view(batch, kvHeads, length * group, k * t);
-                Tensor out = matmul(weighted.to(values.scalar_type()), values);
+                Tensor out = Ops.matmul(weighted.to(values.scalar_type()), values);
                 return out.view(batch, kvHeads, length, group, dh).permute(0, 2, 1, 3, 4).reshape(batch, length, heads, dh);
             }
         };
@@ -153,7 +152,7 @@ final class RoutedRead {
         };
         // recomputation is tied to the graph through the queries: a frozen model reading a trained
         // bank reads it whole
-        if (bankSpace && !joint && GradMode.is_enabled() && query.requires_grad()) {
+        if (bankSpace && !joint && Scope.recordsGraph() && query.requires_grad()) {
             int chunks = forcedChunks > 0 ? forcedChunks : chunks(groups, heads, source.bankWidth());
             if (chunks > 1) {
                 return recomputed(query, rows, groups, source, chunks);
@@ -193,7 +192,7 @@ final class RoutedRead {
                 // Coefficients in slot order; padding slots read row A, a zero.
                 Tensor padded = Ops.cat(coefficients.reshape(batch * length * k, heads), Ops.zeros(query, ScalarType.Float, 1, heads), 0);
                 Tensor perSlot = fromSlots(padded.index_select(0, Ops.longs(groups.slotAssignment, query)));
-                Tensor out = matmul(probs.mul(perSlot.unsqueeze(-1).to(probs.scalar_type())).to(values.scalar_type()), values);
+                Tensor out = Ops.matmul(probs.mul(perSlot.unsqueeze(-1).to(probs.scalar_type())).to(values.scalar_type()), values);
                 long width = out.size(-1);
                 Tensor bySlot = bankSpace ? out.reshape(slots, heads, width)
                         : out.view(pieces, kvHeads, size, group, width).permute(0, 2, 1, 3, 4).reshape(slots, heads, width);
@@ -255,7 +254,7 @@ final class RoutedRead {
                         chapterIds[p] = groups.chapters[(int) groups.pieceChapter[first + p]] + shared;
                     }
                     Tensor ids = Ops.longs(chapterIds, query);
-                    Tensor keys = GradMode.is_enabled() ? source.bankChaptersRecomputed(ids) : source.bankChapters(ids);
+                    Tensor keys = Scope.recordsGraph() ? source.bankChaptersRecomputed(ids) : source.bankChapters(ids);
                     int from = (int) (first * size);
                     int to = (int) ((first + count) * size);
                     Tensor slotRows = Ops.longs(Arrays.copyOfRange(groups.slotRow, from, to), query);
@@ -263,7 +262,7 @@ final class RoutedRead {
                     Tensor probs = probabilities(scores(pieceQueries, keys), null);
                     Tensor perSlot = in.get(1).index_select(0, Ops.longs(Arrays.copyOfRange(groups.slotAssignment, from, to), query))
                             .view(count, size * heads);
-                    Tensor out = matmul(probs.mul(perSlot.unsqueeze(-1).to(probs.scalar_type())).to(keys.scalar_type()), keys);
+                    Tensor out = Ops.matmul(probs.mul(perSlot.unsqueeze(-1).to(probs.scalar_type())).to(keys.scalar_type()), keys);
                     return Ops.zeros(query, ScalarType.Float, positions, heads, width)
                             .index_add(0, slotRows, out.reshape((long) count * size, heads, width).to(ScalarType.Float));
                 });
@@ -318,7 +317,7 @@ final class RoutedRead {
                     weighted = probs.mul(c.to(probs.scalar_type()));
                 }
                 Tensor values = kv.values().to(query.scalar_type());
-                Tensor out = matmul(weighted.to(values.scalar_type()), values);
+                Tensor out = Ops.matmul(weighted.to(values.scalar_type()), values);
                 return out.view(kvHeads, batch, length, group, dh).permute(1, 2, 0, 3, 4).reshape(batch, length, heads, dh);
             }
         };
@@ -330,7 +329,7 @@ final class RoutedRead {
      * softmax accumulates in fp32 anyway, and every fp32 pass over the scores cost time).
      */
     private Tensor scores(Tensor q, Tensor k) {
-        Tensor scores = matmul(q, k.to(q.scalar_type()).transpose(-2, -1));
+        Tensor scores = Ops.matmul(q, k.to(q.scalar_type()).transpose(-2, -1));
         return joint ? scores.to(ScalarType.Float) : scores;
     }
 

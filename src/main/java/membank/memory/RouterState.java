@@ -34,7 +34,7 @@ public final class RouterState {
      * of each decoding step (a new tensor made here would be freed with the step).
      */
     void advance(Tensor x) {
-        sum.add_(x.detach().to(sum.scalar_type()).sum(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional()));
+        sum.add_(Ops.sum(x.detach().to(sum.scalar_type()), 1, false));
         count += x.size(1);
     }
 }

@@ -2,6 +2,8 @@ package membank.memory;
 
 import org.bytedeco.pytorch.Tensor;
 
+import membank.nn.Ops;
+
 /**
  * One router decision per sequence ({@code P = 1}, sequence routing) or per position
  * ({@code P = L}): logits and probabilities over the routed chapters [B, P, C-S] in float32, the
@@ -11,8 +13,7 @@ public record Routing(Tensor logits, Tensor probs, Tensor chapters, Tensor weigh
     /** Entropy of the router distribution of each decision, in nats, [B, P] (no gradient). */
     public Tensor entropy() {
         Tensor p = probs.detach();
-        return p.mul(p.clamp_min(new org.bytedeco.pytorch.Scalar(1e-30)).log())
-                .sum(new long[] {-1}, false, new org.bytedeco.pytorch.ScalarTypeOptional()).neg();
+        return Ops.sum(p.mul(p.clamp_min(Ops.scalar(1e-30)).log()), -1, false).neg();
     }
 
     /** True when every position of a sequence reads the same chapters. */

@@ -1,7 +1,5 @@
 package membank.memory;
 
-import static org.bytedeco.pytorch.global.torch.bincount;
-
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -9,9 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 
-import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import membank.config.RouterLossConfig;
@@ -99,7 +95,7 @@ public final class RoutingTrace {
             Routing r = l.routing();
             long routed = r.probs().size(-1);
             Tensor fraction = globalUsage.apply(usage(r));
-            Tensor meanProb = r.probs().reshape(-1, routed).mean(new long[] {0}, false, new ScalarTypeOptional());
+            Tensor meanProb = Ops.mean(r.probs().reshape(-1, routed), 0, false);
             Tensor term = fraction.mul(meanProb).sum().mul(Ops.scalar(routed));
             total = total == null ? term : total.add(term);
         }
@@ -136,7 +132,7 @@ public final class RoutingTrace {
     /** Fraction of routing decisions (times k) that chose each routed chapter, [C']; sums to 1. */
     static Tensor usage(Routing r) {
         long routed = r.probs().size(-1);
-        Tensor counts = bincount(r.chapters().reshape(-1), new TensorOptional(), routed).to(ScalarType.Float);
+        Tensor counts = Ops.bincount(r.chapters().reshape(-1), routed).to(ScalarType.Float);
         return counts.div(Ops.scalar(r.chapters().numel()));
     }
 

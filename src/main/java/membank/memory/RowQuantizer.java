@@ -1,12 +1,8 @@
 package membank.memory;
 
-import static org.bytedeco.pytorch.global.torch.stack;
-import static org.bytedeco.pytorch.global.torch.zeros;
+import java.util.List;
 
-import org.bytedeco.pytorch.ScalarOptional;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptions;
-import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import membank.config.BankConfig;
@@ -56,9 +52,7 @@ public final class RowQuantizer {
             Tensor scales = grouped.abs().amax(new long[] {-1}, false).div(Ops.scalar(max()));
             // An all-zero group has scale 0: dividing it by 1 instead keeps its codes 0.
             Tensor divisor = scales.masked_fill(scales.eq(Ops.scalar(0.0)), Ops.scalar(1.0)).unsqueeze(-1);
-            Tensor levels = grouped.div(divisor).round()
-                    .clamp(new ScalarOptional(Ops.scalar(-max())), new ScalarOptional(Ops.scalar(max())))
-                    .view(n, width);
+            Tensor levels = Ops.clamp(grouped.div(divisor).round(), -max(), max()).view(n, width);
             return new Codes(int4 ? pack(levels) : levels.to(ScalarType.Char), scales);
         }
     }
@@ -80,7 +74,7 @@ public final class RowQuantizer {
     private static Tensor unpack(Tensor packed) {
         Tensor low = packed.bitwise_and(Ops.integer(15));
         Tensor high = packed.bitwise_right_shift(Ops.integer(4));
-        return stack(new TensorVector(low, high), 2).view(packed.size(0), -1).to(ScalarType.Float)
+        return Ops.stack(List.of(low, high), 2).view(packed.size(0), -1).to(ScalarType.Float)
                 .sub(Ops.scalar(INT4_BIAS));
     }
 
@@ -108,7 +102,7 @@ public final class RowQuantizer {
 
     /** Zero codes and scales of {@code rows} rows, to be filled by loading a checkpoint. */
     Codes empty(long rows) {
-        return new Codes(zeros(codeShape(rows), new TensorOptions(codeType())), zeros(scaleShape(rows)));
+        return new Codes(Ops.zeros(codeType(), codeShape(rows)), Ops.zeros(ScalarType.Float, scaleShape(rows)));
     }
 
     /** Rows read straight from codes: dequantised as they are asked for. */

@@ -107,7 +107,7 @@ public final class Checkpoint {
     /** Copies a stored tensor into the model's, refusing another shape, or another dtype of int codes. */
     static void fill(Path file, String name, Tensor stored, Tensor target) {
         SafeTensors.checkShape(file, name, stored, Ops.shape(target));
-        if (!org.bytedeco.pytorch.global.torch.is_floating_point(target)) {
+        if (!Ops.isFloatingPoint(target)) {
             SafeTensors.checkType(file, name, stored, target.scalar_type());
         }
         target.copy_(stored);

@@ -1,8 +1,5 @@
 package membank.model;
 
-import static org.bytedeco.pytorch.global.torch.cross_entropy_loss;
-import static org.bytedeco.pytorch.global.torch.linear;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,15 +9,15 @@ import java.util.function.BiConsumer;
 
 import org.bytedeco.pytorch.Device;
 import org.bytedeco.pytorch.EmbeddingImpl;
-import org.bytedeco.pytorch.EmbeddingOptions;
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
-import org.bytedeco.pytorch.StringTensorDict;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import membank.config.ContextConfig;
 import membank.config.LoraConfig;
 import membank.config.ModelConfig;
+import membank.config.RoutingMode;
 import membank.data.TokenBatch;
 import membank.memory.BankForm;
 import membank.memory.BankRows;
@@ -32,11 +29,11 @@ import membank.memory.MemoryBank;
 import membank.memory.MemoryKv;
 import membank.memory.ReadStrategy;
 import membank.memory.RouterState;
-import membank.config.RoutingMode;
 import membank.memory.RoutingTrace;
 import membank.nn.KvCache;
-import membank.nn.Projection;
+import membank.nn.Layers;
 import membank.nn.Ops;
+import membank.nn.Projection;
 import membank.nn.RmsNorm;
 import membank.nn.Rope;
 import membank.nn.Scope;
@@ -109,11 +106,7 @@ public final class MemoryLM extends Module {
         this.config = config;
         Module model = container(this, "model");
         roles.tag("model", ParameterRole.BACKBONE);
-        embed = model.register_module("embed_tokens",
-                new EmbeddingImpl(new EmbeddingOptions(config.vocabSize(), config.hiddenSize())));
-        try (Scope ignored = Scope.noGrad()) {
-            embed.weight().normal_(0.0, Ops.INIT_STD, new org.bytedeco.pytorch.GeneratorOptional());
-        }
+        embed = model.register_module("embed_tokens", Layers.embedding(config.vocabSize(), config.hiddenSize()));
         Module layerList = container(model, "layers");
         for (int i = 0; i < config.numHiddenLayers(); i++) {
             DecoderLayer layer = layerList.register_module(Integer.toString(i), new DecoderLayer(config, i));
@@ -140,7 +133,7 @@ public final class MemoryLM extends Module {
         roles.tag("model.context_encoder", ParameterRole.MEMORY_LAYER);
         roles.tag("model.context_decoder", ParameterRole.MEMORY_LAYER);
         lmHead = config.tieWordEmbeddings() ? null
-                : register_module("lm_head", Ops.linear(config.hiddenSize(), config.vocabSize(), false));
+                : register_module("lm_head", Layers.linear(config.hiddenSize(), config.vocabSize(), false));
         roles.tag("lm_head", ParameterRole.BACKBONE);
         rope = new Rope(config.headDim(), config.ropeTheta(), config.maxPositionEmbeddings());
     }
@@ -196,8 +189,7 @@ public final class MemoryLM extends Module {
     /** Mean next-token cross-entropy of logits [B, L, V] over targets [B, L], TokenBatch.IGNORE_INDEX excluded. */
     public static Tensor crossEntropy(Tensor logits, Tensor targets) {
         long vocab = logits.size(-1);
-        return cross_entropy_loss(logits.view(-1, vocab), Ops.on(targets, logits).reshape(-1),
-                new org.bytedeco.pytorch.TensorOptional(), 1L, TokenBatch.IGNORE_INDEX, 0.0);
+        return Ops.crossEntropy(logits.view(-1, vocab), Ops.on(targets, logits).reshape(-1), TokenBatch.IGNORE_INDEX);
     }
 
     /** Final hidden states [B, L] -> [B, L, d] (after the last norm) of a forward pass. */
@@ -238,12 +230,12 @@ public final class MemoryLM extends Module {
     public Tensor readingOf(Tensor ids, Tensor valid) {
         try (Scope ignored = Scope.noGrad()) {
             Tensor[] states = layerStates(ids, ForwardPass.PLAIN.withValid(valid));
-            return Ops.cat(unitRms(states[0]), unitRms(states[1]), -1).to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
+            return Ops.cat(unitRms(states[0]), unitRms(states[1]), -1).to(ScalarType.Float);
         }
     }
 
     private Tensor unitRms(Tensor x) {
-        Tensor x32 = x.to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
+        Tensor x32 = x.to(ScalarType.Float);
         return x32.mul(Ops.meanLast(x32.mul(x32)).add(Ops.scalar(config.rmsNormEps())).rsqrt());
     }
 
@@ -292,8 +284,8 @@ public final class MemoryLM extends Module {
     }
 
     public Tensor logits(Tensor hidden) {
-        Tensor out = lmHead != null ? lmHead.forward(hidden) : linear(hidden, embed.weight());
-        return out.to(org.bytedeco.pytorch.global.torch.ScalarType.Float);
+        Tensor out = lmHead != null ? lmHead.forward(hidden) : Ops.linear(hidden, embed.weight());
+        return out.to(ScalarType.Float);
     }
 
     /**
@@ -337,23 +329,13 @@ public final class MemoryLM extends Module {
 
     /** Parameters by their Hugging Face names, in registration order. */
     public Map<String, Tensor> namedParameters() {
-        return byName(named_parameters());
+        return Layers.namedParameters(this);
     }
 
     /** Parameters and the codes of banks held quantised, by name: what loading a checkpoint fills. */
     public Map<String, Tensor> namedTensors() {
         Map<String, Tensor> out = namedParameters();
-        out.putAll(byName(named_buffers()));
-        return out;
-    }
-
-    private static Map<String, Tensor> byName(StringTensorDict dict) {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        for (long i = 0; i < dict.size(); i++) {
-            // value() points into the dict, which the garbage collector may free once this returns:
-            // an owning handle to the same tensor outlives it
-            out.put(dict.get(i).key().getString(), new Tensor(dict.get(i).value()));
-        }
+        out.putAll(Layers.namedBuffers(this));
         return out;
     }
 

@@ -7,10 +7,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.bytedeco.pytorch.MemoryFormatOptional;
+
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.TensorOptions;
-import org.bytedeco.pytorch.global.torch;
+
+import membank.nn.Ops;
 
 /**
  * Reads a safetensors file into tensors that libtorch owns: the file is memory-mapped and each
@@ -102,8 +102,7 @@ final class SafeTensorsReader {
     }
 
     private static Tensor load(TensorEntry entry, long dataStart, MappedWindows windows) throws IOException {
-        Tensor tensor = torch.empty(entry.shape(), new TensorOptions(entry.dtype().scalarType),
-                new MemoryFormatOptional());
+        Tensor tensor = Ops.empty(entry.dtype().scalarType, entry.shape());
         if (entry.byteCount() > 0) {
             windows.copyTo(tensor.data_ptr(), dataStart + entry.begin(), entry.byteCount());
         }

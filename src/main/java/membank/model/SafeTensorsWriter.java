@@ -1,8 +1,5 @@
 package membank.model;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -12,9 +9,13 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.bytedeco.javacpp.BytePointer;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.bytedeco.pytorch.Tensor;
 
+import membank.nn.Ops;
 import membank.util.AtomicFile;
 
 /**
@@ -121,15 +122,8 @@ final class SafeTensorsWriter {
 
     /** Writes straight from the tensor's memory, in chunks a ByteBuffer view can hold. */
     private void writeData(WritableByteChannel channel, Tensor tensor) throws IOException {
-        long total = tensor.nbytes();
-        if (total == 0) {
-            return;
-        }
-        BytePointer data = new BytePointer(tensor.data_ptr());
-        for (long done = 0; done < total; done += chunkSize) {
-            long end = Math.min(total, done + chunkSize);
-            data.position(done).limit(end);
-            AtomicFile.writeFully(channel, data.asByteBuffer());
+        for (ByteBuffer chunk : Ops.byteChunks(tensor, chunkSize)) {
+            AtomicFile.writeFully(channel, chunk);
         }
     }
 }

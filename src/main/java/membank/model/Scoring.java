@@ -1,7 +1,5 @@
 package membank.model;
 
-import static org.bytedeco.pytorch.global.torch.gather;
-
 import org.bytedeco.pytorch.Tensor;
 
 import membank.nn.Ops;
@@ -22,7 +20,7 @@ public final class Scoring {
             Tensor logp = model.forward(ids.narrow(1, 0, tokens.length - 1)).log_softmax(-1);
             // the ids are made on the host; the log-probabilities are on the model's device
             Tensor next = Ops.on(ids.narrow(1, 1, tokens.length - 1).unsqueeze(-1), logp);
-            return Ops.floats(gather(logp, -1, next));
+            return Ops.floats(Ops.gather(logp, -1, next));
         }
     }
 

@@ -1,6 +1,7 @@
 package membank.model;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -10,13 +11,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.zip.CRC32C;
 
-import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.pytorch.Tensor;
-
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.bytedeco.pytorch.Tensor;
+
+import membank.nn.Ops;
 
 /**
  * A CRC32C of every tensor's data bytes, kept in the safetensors header's {@code __metadata__}
@@ -35,14 +36,8 @@ public final class TensorChecksums {
 
     /** Adds a dense CPU tensor's bytes to {@code crc}. */
     public static void update(CRC32C crc, Tensor t) {
-        long total = t.nbytes();
-        if (total == 0) {
-            return;
-        }
-        BytePointer data = new BytePointer(t.data_ptr());
-        for (long done = 0; done < total; done += CHUNK) {
-            data.position(done).limit(Math.min(total, done + CHUNK));
-            crc.update(data.asByteBuffer());
+        for (ByteBuffer chunk : Ops.byteChunks(t, CHUNK)) {
+            crc.update(chunk);
         }
     }
 

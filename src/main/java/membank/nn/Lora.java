@@ -37,8 +37,8 @@ public final class Lora {
     static Lora attach(LinearImpl target, int rank, double alpha, double dropout) {
         long in = target.weight().size(1);
         long out = target.weight().size(0);
-        LinearImpl a = target.register_module(A, Ops.linear(in, rank, false));
-        LinearImpl b = target.register_module(B, Ops.zeroLinear(rank, out));
+        LinearImpl a = target.register_module(A, Layers.linear(in, rank, false));
+        LinearImpl b = target.register_module(B, Layers.zeroLinear(rank, out));
         try (Scope ignored = Scope.noGrad()) {
             double bound = 1.0 / Math.sqrt(in);
             a.weight().uniform_(-bound, bound, new org.bytedeco.pytorch.GeneratorOptional());

@@ -2,13 +2,18 @@ package membank.nn;
 
 import static org.bytedeco.pytorch.global.torch.*;
 
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.pytorch.DoubleOptional;
-import org.bytedeco.pytorch.LinearImpl;
-import org.bytedeco.pytorch.LinearOptions;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.T_TensorTensor_T;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.TensorVector;
 
 /**
@@ -16,9 +21,6 @@ import org.bytedeco.pytorch.TensorVector;
  * Shapes are passed as {@code long[]} because JavaCPP's overloads are ambiguous with int literals.
  */
 public final class Ops {
-    /** Standard deviation of the normal initialisation of weights, as in Hugging Face. */
-    public static final double INIT_STD = 0.02;
-
     static {
         // every module is built through these helpers, so this is the first native work of a process
         NativeRuntime.ensureConfigured();
@@ -36,13 +38,13 @@ public final class Ops {
     }
 
     /** An optional scalar argument (bounds of clamp). */
-    public static org.bytedeco.pytorch.ScalarOptional scalarOptional(double v) {
+    private static org.bytedeco.pytorch.ScalarOptional scalarOptional(double v) {
         return new org.bytedeco.pytorch.ScalarOptional(new Scalar(v));
     }
 
     /** A boolean tensor of ones (true), e.g. a mask where nothing is padded. */
     public static Tensor onesBool(long... shape) {
-        return ones(shape, new org.bytedeco.pytorch.TensorOptions(ScalarType.Bool));
+        return ones(shape, new TensorOptions(ScalarType.Bool));
     }
 
     /** An integer scalar: arithmetic with it keeps int64 index tensors int64. */
@@ -50,44 +52,77 @@ public final class Ops {
         return new Scalar(v);
     }
 
-    /** A linear layer {@code in -> out} initialised N(0, 0.02), bias zero. */
-    public static LinearImpl linear(long in, long out, boolean bias) {
-        LinearOptions options = new LinearOptions(in, out);
-        options.bias().put(bias);
-        LinearImpl layer = new LinearImpl(options);
-        try (Scope ignored = Scope.noGrad()) {
-            layer.weight().normal_(0.0, INIT_STD, new org.bytedeco.pytorch.GeneratorOptional());
-            if (bias) {
-                layer.bias().zero_();
-            }
-        }
-        return layer;
+    /**
+     * Fills {@code t} in place with N(mean, std) draws from the default generator. Returns nothing:
+     * libtorch's in-place result is a reference that does not own the tensor (InPlaceResultsTest).
+     */
+    public static void normal_(Tensor t, double mean, double std) {
+        t.normal_(mean, std, new org.bytedeco.pytorch.GeneratorOptional());
     }
 
-    /** A linear layer {@code in -> out} without bias, initialised N(0, std). */
-    public static LinearImpl normalLinear(long in, long out, double std) {
-        LinearImpl layer = linear(in, out, false);
-        try (Scope ignored = Scope.noGrad()) {
-            layer.weight().normal_(0.0, std, new org.bytedeco.pytorch.GeneratorOptional());
-        }
-        return layer;
+    /** The {@code k} largest entries along the last dimension, in descending order, and their int64 indices. */
+    public record TopK(Tensor values, Tensor indices) {
     }
 
-    /** A zero-initialised linear layer: a freshly added memory output projection is the identity. */
-    public static LinearImpl zeroLinear(long in, long out) {
-        LinearImpl layer = linear(in, out, false);
-        try (Scope ignored = Scope.noGrad()) {
-            layer.weight().zero_();
-        }
-        return layer;
+    public static TopK topk(Tensor t, long k) {
+        T_TensorTensor_T top = t.topk(k);
+        return new TopK(top.get0(), top.get1());
     }
 
-    public static Tensor normalInit(long[] shape, double std) {
-        Tensor t = empty(shape);
-        try (Scope ignored = Scope.noGrad()) {
-            t.normal_(0.0, std, new org.bytedeco.pytorch.GeneratorOptional());
-        }
-        return t;
+    public static boolean isFloatingPoint(Tensor t) {
+        return is_floating_point(t);
+    }
+
+    /** Sum over {@code dim}, kept as a size-1 dimension or dropped, in {@code t}'s type. */
+    public static Tensor sum(Tensor t, long dim, boolean keep) {
+        return t.sum(new long[] {dim}, keep, new ScalarTypeOptional());
+    }
+
+    /** Mean over {@code dim}, kept as a size-1 dimension or dropped, in {@code t}'s type. */
+    public static Tensor mean(Tensor t, long dim, boolean keep) {
+        return t.mean(new long[] {dim}, keep, new ScalarTypeOptional());
+    }
+
+    /** {@code t} clamped to [lo, hi]. */
+    public static Tensor clamp(Tensor t, double lo, double hi) {
+        return t.clamp(scalarOptional(lo), scalarOptional(hi));
+    }
+
+    /** x W^T: a linear map by a weight [out, in], without bias. */
+    public static Tensor linear(Tensor x, Tensor weight) {
+        return org.bytedeco.pytorch.global.torch.linear(x, weight);
+    }
+
+    /** x W^T + b: a linear map by a weight [out, in] and a bias [out]. */
+    public static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        return org.bytedeco.pytorch.global.torch.linear(x, weight, new TensorOptional(bias));
+    }
+
+    /** Mean cross-entropy of logits [N, V] over int64 targets [N], targets equal to {@code ignoreIndex} excluded. */
+    public static Tensor crossEntropy(Tensor logits, Tensor targets, long ignoreIndex) {
+        return cross_entropy_loss(logits, targets, new TensorOptional(), 1L, ignoreIndex, 0.0);
+    }
+
+    /** Counts [length] of each value 0..length-1 in the int64 tensor {@code t} (more if a value is larger). */
+    public static Tensor bincount(Tensor t, long length) {
+        return org.bytedeco.pytorch.global.torch.bincount(t, new TensorOptional(), length);
+    }
+
+    /** An uninitialised CPU tensor of {@code type}. */
+    public static Tensor empty(ScalarType type, long... shape) {
+        return org.bytedeco.pytorch.global.torch.empty(shape, new TensorOptions(type),
+                new org.bytedeco.pytorch.MemoryFormatOptional());
+    }
+
+    /** A CPU tensor of zeros of {@code type}. */
+    public static Tensor zeros(ScalarType type, long... shape) {
+        return org.bytedeco.pytorch.global.torch.zeros(shape, new TensorOptions(type));
+    }
+
+    /** int64 {@code start, start+1, ..., end-1} on {@code like}'s device. */
+    public static Tensor arange(long start, long end, Tensor like) {
+        return on(org.bytedeco.pytorch.global.torch.arange(integer(start), integer(end),
+                new TensorOptions(ScalarType.Long)), like);
     }
 
     /** Mean over the last dimension, kept. */
@@ -145,10 +180,8 @@ public final class Ops {
     static Tensor causalMatmulAttention(Tensor q, Tensor k, Tensor v) {
         long[] s = shape(q);
         long group = s[1] / k.size(1);
-        if (group > 1) {
-            k = k.repeat_interleave(group, new org.bytedeco.pytorch.LongOptional(1), new org.bytedeco.pytorch.LongOptional());
-            v = v.repeat_interleave(group, new org.bytedeco.pytorch.LongOptional(1), new org.bytedeco.pytorch.LongOptional());
-        }
+        k = repeatKvHeads(k, group);
+        v = repeatKvHeads(v, group);
         long rows = s[0] * s[1];
         long length = s[2];
         Tensor scores = baddbmm(causalBias(length, q), q.reshape(rows, length, s[3]),
@@ -156,9 +189,20 @@ public final class Ops {
         return bmm(scores.softmax(-1), v.reshape(rows, length, s[3])).view(s);
     }
 
+    /**
+     * GQA head expansion: [B, Hkv, N, dh] -> [B, Hkv*g, N, dh], each kv head repeated for the
+     * {@code group} query heads that share it (query head h reads kv head h / g). A copy; the
+     * tensor itself when {@code group} is 1. Reads over the bank fold the group into the rows
+     * instead, which needs no copy (MemoryAttention, RoutedRead).
+     */
+    public static Tensor repeatKvHeads(Tensor kv, long group) {
+        return group == 1 ? kv : kv.repeat_interleave(group, new org.bytedeco.pytorch.LongOptional(1),
+                new org.bytedeco.pytorch.LongOptional());
+    }
+
     /** [1, L, L]: 0 where a position may attend (itself and before), -inf after it. */
     private static Tensor causalBias(long length, Tensor q) {
-        Tensor future = on(ones(new long[] {length, length}, new org.bytedeco.pytorch.TensorOptions(ScalarType.Bool)).triu(1), q);
+        Tensor future = on(ones(new long[] {length, length}, new TensorOptions(ScalarType.Bool)).triu(1), q);
         return zeros(q, q.scalar_type(), 1, length, length).masked_fill(future, scalar(Double.NEGATIVE_INFINITY));
     }
 
@@ -185,6 +229,47 @@ public final class Ops {
 
     public static Tensor cat(Tensor a, Tensor b, long dim) {
         return org.bytedeco.pytorch.global.torch.cat(new TensorVector(a, b), dim);
+    }
+
+    /** The tensors joined along the existing dimension {@code dim}. */
+    public static Tensor cat(List<Tensor> tensors, long dim) {
+        return org.bytedeco.pytorch.global.torch.cat(new TensorVector(tensors.toArray(new Tensor[0])), dim);
+    }
+
+    /** The tensors (of one shape) stacked along a new dimension {@code dim}. */
+    public static Tensor stack(List<Tensor> tensors, long dim) {
+        return org.bytedeco.pytorch.global.torch.stack(new TensorVector(tensors.toArray(new Tensor[0])), dim);
+    }
+
+    /** The entries of {@code t} at {@code index} along {@code dim} (torch.gather). */
+    public static Tensor gather(Tensor t, long dim, Tensor index) {
+        return org.bytedeco.pytorch.global.torch.gather(t, dim, index);
+    }
+
+    /**
+     * Rows {@code ids} of {@code weight} as an embedding lookup with a sparse gradient: the
+     * backward pass yields only the rows read, not a dense [N, w] gradient.
+     */
+    public static Tensor sparseGradRows(Tensor weight, Tensor ids) {
+        return org.bytedeco.pytorch.global.torch.embedding(weight, ids, -1, false, true);
+    }
+
+    /** Zeros of {@code t}'s shape, type and device. */
+    public static Tensor zerosLike(Tensor t) {
+        return zeros_like(t);
+    }
+
+    /**
+     * {@code t} padded with {@code value}: {@code pad} holds (before, after) pairs from the last
+     * dimension backwards, as in torch.nn.functional.pad.
+     */
+    public static Tensor pad(Tensor t, long[] pad, double value) {
+        return constant_pad_nd(t, pad, scalar(value));
+    }
+
+    /** Matrix product, batched and broadcast like torch.matmul. */
+    public static Tensor matmul(Tensor a, Tensor b) {
+        return org.bytedeco.pytorch.global.torch.matmul(a, b);
     }
 
     /** A [rows, cols] int64 tensor from Java arrays (copied into a libtorch-owned tensor). */
@@ -214,10 +299,28 @@ public final class Ops {
     }
 
     public static Tensor longs(long[] values) {
-        Tensor t = empty(new long[] {values.length}, new org.bytedeco.pytorch.TensorOptions(ScalarType.Long),
-                new org.bytedeco.pytorch.MemoryFormatOptional());
+        Tensor t = empty(ScalarType.Long, values.length);
         new org.bytedeco.javacpp.LongPointer(t.data_ptr_long()).capacity(values.length).put(values);
         return t;
+    }
+
+    /**
+     * Views of a dense CPU tensor's memory, in order, each at most {@code chunkBytes} long (a
+     * ByteBuffer holds less than 2 GiB): its bytes for a file or a checksum, without a copy. The
+     * views are valid while the tensor lives.
+     */
+    public static List<ByteBuffer> byteChunks(Tensor t, long chunkBytes) {
+        long total = t.nbytes();
+        List<ByteBuffer> chunks = new ArrayList<>();
+        if (total == 0) {
+            return chunks;
+        }
+        BytePointer data = new BytePointer(t.data_ptr());
+        for (long done = 0; done < total; done += chunkBytes) {
+            data.position(done).limit(Math.min(total, done + chunkBytes));
+            chunks.add(data.asByteBuffer());
+        }
+        return chunks;
     }
 
     /** The values of {@code t} (on any device: read through a CPU copy) as floats. */

@@ -49,6 +49,11 @@ public final class Scope implements AutoCloseable {
         }
     }
 
+    /** Whether autograd records a graph here (false inside a no-grad or inference scope). */
+    public static boolean recordsGraph() {
+        return org.bytedeco.pytorch.GradMode.is_enabled();
+    }
+
     @Override
     public void close() {
         if (noGrad != null) {

@@ -21,10 +21,10 @@ public final class SelfAttention extends Module {
     private final long headDim;
 
     public SelfAttention(long dim, long heads, long kvHeads, long headDim, boolean qkvBias) {
-        this.q = new Projection(register_module("q_proj", Ops.linear(dim, heads * headDim, qkvBias)));
-        this.k = new Projection(register_module("k_proj", Ops.linear(dim, kvHeads * headDim, qkvBias)));
-        this.v = new Projection(register_module("v_proj", Ops.linear(dim, kvHeads * headDim, qkvBias)));
-        this.o = new Projection(register_module("o_proj", Ops.linear(heads * headDim, dim, false)));
+        this.q = new Projection(register_module("q_proj", Layers.linear(dim, heads * headDim, qkvBias)));
+        this.k = new Projection(register_module("k_proj", Layers.linear(dim, kvHeads * headDim, qkvBias)));
+        this.v = new Projection(register_module("v_proj", Layers.linear(dim, kvHeads * headDim, qkvBias)));
+        this.o = new Projection(register_module("o_proj", Layers.linear(heads * headDim, dim, false)));
         this.heads = heads;
         this.kvHeads = kvHeads;
         this.headDim = headDim;

@@ -14,9 +14,9 @@ public final class SwiGlu extends Module {
     private final Projection down;
 
     public SwiGlu(long dim, long hidden) {
-        this.gate = new Projection(register_module("gate_proj", Ops.linear(dim, hidden, false)));
-        this.up = new Projection(register_module("up_proj", Ops.linear(dim, hidden, false)));
-        this.down = new Projection(register_module("down_proj", Ops.linear(hidden, dim, false)));
+        this.gate = new Projection(register_module("gate_proj", Layers.linear(dim, hidden, false)));
+        this.up = new Projection(register_module("up_proj", Layers.linear(dim, hidden, false)));
+        this.down = new Projection(register_module("down_proj", Layers.linear(hidden, dim, false)));
     }
 
     /** The projections by their Hugging Face names, for adapters. */

@@ -66,4 +66,17 @@ class AttentionTest {
             assertTrue(maxDiff(before, after) == 0f, "positions 0..9 changed when only 10.. changed");
         }
     }
+
+    @Test
+    void kvHeadsRepeatForTheQueryHeadsOfTheirGroup() {
+        try (Scope ignored = Scope.tensors()) {
+            Tensor kv = randn(new long[] {2, 3, 5, 4});
+            Tensor repeated = Ops.repeatKvHeads(kv, 2);
+            assertTrue(Ops.shape(repeated)[1] == 6);
+            for (long h = 0; h < 6; h++) {
+                assertTrue(repeated.select(1, h).equal(kv.select(1, h / 2)), "query head " + h);
+            }
+            assertTrue(Ops.repeatKvHeads(kv, 1) == kv, "no copy without groups");
+        }
+    }
 }

@@ -22,6 +22,7 @@ import membank.bench.RandomBatches;
 import membank.config.RunConfig;
 import membank.model.MemoryLM;
 import membank.model.SafeTensors;
+import membank.nn.Layers;
 import membank.nn.Ops;
 import membank.nn.Precision;
 
@@ -59,7 +60,7 @@ class RowSparseBankTest {
         try (NoGradGuard ignored = new NoGradGuard()) {
             model.namedParameters().forEach((name, p) -> {
                 if (name.contains(".memory_attn.o_proj.")) {
-                    p.copy_(Ops.normalInit(Ops.shape(p), Ops.INIT_STD));
+                    p.copy_(Layers.normalInit(Ops.shape(p), Layers.INIT_STD));
                 }
             });
         }
