@@ -1,10 +1,10 @@
 package membank.memory;
 
-import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 import membank.nn.Layers;
+import membank.nn.Linear;
 import membank.nn.Ops;
 import membank.nn.RmsNorm;
 import membank.nn.SwiGlu;
@@ -20,7 +20,7 @@ public final class ContextDecoder extends Module {
     private final Tensor positions;
     private final RmsNorm norm;
     private final SwiGlu mlp;
-    private final LinearImpl outProj;
+    private final Linear outProj;
 
     public ContextDecoder(long dim, int ratio, double eps) {
         this.ratio = ratio;
@@ -29,7 +29,7 @@ public final class ContextDecoder extends Module {
         register_parameter("positions", positions);
         norm = register_module("norm", new RmsNorm(dim, eps));
         mlp = register_module("mlp", new SwiGlu(dim, 2 * dim));
-        outProj = register_module("out_proj", Layers.linear(dim, 2 * dim, false));
+        outProj = Linear.register(this, "out_proj", Layers.linear(dim, 2 * dim, false));
     }
 
     /** Latents [B, L_c, d] -> reconstructed rows [B, L_c * ratio, 2d]. */

@@ -1,11 +1,11 @@
 package membank.memory;
 
-import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import membank.nn.Layers;
+import membank.nn.Linear;
 import membank.nn.Ops;
 import membank.nn.RmsNorm;
 import membank.nn.Scope;
@@ -27,17 +27,17 @@ public final class ContextEncoder extends Module {
     private final int ratio;
     private final long dim;
     private final long heads;
-    private final LinearImpl inProj;
+    private final Linear inProj;
     private final Tensor positions;
     private final Tensor latentQuery;
-    private final LinearImpl qProj;
-    private final LinearImpl kProj;
-    private final LinearImpl vProj;
-    private final LinearImpl oProj;
+    private final Linear qProj;
+    private final Linear kProj;
+    private final Linear vProj;
+    private final Linear oProj;
     private final RmsNorm norm;
     private final SwiGlu mlp;
-    private final LinearImpl muProj;
-    private final LinearImpl logvarProj;
+    private final Linear muProj;
+    private final Linear logvarProj;
 
     /** @param heads attention heads of the window read; must divide {@code dim} */
     public ContextEncoder(long dim, int ratio, long heads, double eps) {
@@ -47,20 +47,20 @@ public final class ContextEncoder extends Module {
         this.ratio = ratio;
         this.dim = dim;
         this.heads = heads;
-        inProj = register_module("in_proj", Layers.linear(2 * dim, dim, false));
+        inProj = Linear.register(this, "in_proj", Layers.linear(2 * dim, dim, false));
         // own handles: register_parameter's return value dangles once another is registered
         positions = Layers.normalInit(new long[] {ratio, dim}, Layers.INIT_STD);
         register_parameter("positions", positions);
         latentQuery = Layers.normalInit(new long[] {dim}, Layers.INIT_STD);
         register_parameter("latent_query", latentQuery);
-        qProj = register_module("q_proj", Layers.linear(dim, dim, false));
-        kProj = register_module("k_proj", Layers.linear(dim, dim, false));
-        vProj = register_module("v_proj", Layers.linear(dim, dim, false));
-        oProj = register_module("o_proj", Layers.linear(dim, dim, false));
+        qProj = Linear.register(this, "q_proj", Layers.linear(dim, dim, false));
+        kProj = Linear.register(this, "k_proj", Layers.linear(dim, dim, false));
+        vProj = Linear.register(this, "v_proj", Layers.linear(dim, dim, false));
+        oProj = Linear.register(this, "o_proj", Layers.linear(dim, dim, false));
         norm = register_module("norm", new RmsNorm(dim, eps));
         mlp = register_module("mlp", new SwiGlu(dim, 2 * dim));
-        muProj = register_module("mu_proj", Layers.linear(dim, dim, false));
-        logvarProj = register_module("logvar_proj", Layers.linear(dim, dim, true));
+        muProj = Linear.register(this, "mu_proj", Layers.linear(dim, dim, false));
+        logvarProj = Linear.register(this, "logvar_proj", Layers.linear(dim, dim, true));
         try (Scope ignored = Scope.noGrad()) {
             logvarProj.bias().fill_(Ops.scalar(INITIAL_LOGVAR));
         }

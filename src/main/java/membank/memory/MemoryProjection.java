@@ -1,10 +1,10 @@
 package membank.memory;
 
-import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 
 import membank.nn.Layers;
+import membank.nn.Linear;
 import membank.nn.Ops;
 
 /**
@@ -14,13 +14,13 @@ import membank.nn.Ops;
  */
 final class MemoryProjection {
     /** The full layer, or W_down. */
-    private final LinearImpl first;
+    private final Linear first;
     /** W_up, or null for a full layer. */
-    private final LinearImpl up;
+    private final Linear up;
     /** Holds the Java peer of the low-rank container: libtorch calls back into it (e.g. in train()). */
     private final Module container;
 
-    private MemoryProjection(LinearImpl first, LinearImpl up, Module container) {
+    private MemoryProjection(Linear first, Linear up, Module container) {
         this.first = first;
         this.up = up;
         this.container = container;
@@ -34,15 +34,15 @@ final class MemoryProjection {
      */
     static MemoryProjection register(Module owner, String name, long in, long out, Integer rank, boolean zero) {
         if (rank == null) {
-            return new MemoryProjection(owner.register_module(name, zero ? Layers.zeroLinear(in, out) : Layers.linear(in, out, false)),
+            return new MemoryProjection(Linear.register(owner, name, zero ? Layers.zeroLinear(in, out) : Layers.linear(in, out, false)),
                     null, null);
         }
         // W's entries are sums of r products: factors of std sqrt(0.02 / sqrt(r)) give W the N(0, 0.02)
         // scale of a full layer, with neither factor dominating the other's gradient.
         double std = Math.sqrt(Layers.INIT_STD / Math.sqrt(rank));
         Module container = owner.register_module(name, new Module());
-        LinearImpl down = container.register_module("down", Layers.normalLinear(in, rank, std));
-        LinearImpl up = container.register_module("up", zero ? Layers.zeroLinear(rank, out) : Layers.normalLinear(rank, out, std));
+        Linear down = Linear.register(container, "down", Layers.normalLinear(in, rank, std));
+        Linear up = Linear.register(container, "up", zero ? Layers.zeroLinear(rank, out) : Layers.normalLinear(rank, out, std));
         return new MemoryProjection(down, up, container);
     }
 

@@ -8,8 +8,6 @@ import java.util.Map;
 import java.util.function.BiConsumer;
 
 import org.bytedeco.pytorch.Device;
-import org.bytedeco.pytorch.EmbeddingImpl;
-import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Module;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch.ScalarType;
@@ -31,7 +29,9 @@ import membank.memory.ReadStrategy;
 import membank.memory.RouterState;
 import membank.memory.RoutingTrace;
 import membank.nn.KvCache;
+import membank.nn.Embedding;
 import membank.nn.Layers;
+import membank.nn.Linear;
 import membank.nn.Ops;
 import membank.nn.Projection;
 import membank.nn.RmsNorm;
@@ -47,11 +47,11 @@ public final class MemoryLM extends Module {
     public static final String BANKS = "model.memory.banks.";
 
     private final ModelConfig config;
-    private final EmbeddingImpl embed;
+    private final Embedding embed;
     private final List<DecoderLayer> layers = new ArrayList<>();
     private final List<MemoryBank> banks = new ArrayList<>();
     private final RmsNorm norm;
-    private final LinearImpl lmHead;
+    private final Linear lmHead;
     private final Rope rope;
     /** The context bank's encoder and its training-only decoder (spec section 7), or null. */
     private final ContextEncoder contextEncoder;
@@ -106,7 +106,7 @@ public final class MemoryLM extends Module {
         this.config = config;
         Module model = container(this, "model");
         roles.tag("model", ParameterRole.BACKBONE);
-        embed = model.register_module("embed_tokens", Layers.embedding(config.vocabSize(), config.hiddenSize()));
+        embed = Embedding.register(model, "embed_tokens", Layers.embedding(config.vocabSize(), config.hiddenSize()));
         Module layerList = container(model, "layers");
         for (int i = 0; i < config.numHiddenLayers(); i++) {
             DecoderLayer layer = layerList.register_module(Integer.toString(i), new DecoderLayer(config, i));
@@ -133,7 +133,7 @@ public final class MemoryLM extends Module {
         roles.tag("model.context_encoder", ParameterRole.MEMORY_LAYER);
         roles.tag("model.context_decoder", ParameterRole.MEMORY_LAYER);
         lmHead = config.tieWordEmbeddings() ? null
-                : register_module("lm_head", Layers.linear(config.hiddenSize(), config.vocabSize(), false));
+                : Linear.register(this, "lm_head", Layers.linear(config.hiddenSize(), config.vocabSize(), false));
         roles.tag("lm_head", ParameterRole.BACKBONE);
         rope = new Rope(config.headDim(), config.ropeTheta(), config.maxPositionEmbeddings());
     }
