@@ -1,5 +1,6 @@
 package membank.memory;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -189,10 +190,8 @@ final class RoutedRead {
 
             @Override
             public Tensor finish(Tensor coefficients) {
-                // Coefficients in slot order; padding slots read row A, a zero.
-                Tensor padded = Ops.cat(coefficients.reshape(batch * length * k, heads), Ops.zeros(query, ScalarType.Float, 1, heads), 0);
-                Tensor perSlot = fromSlots(padded.index_select(0, Ops.longs(groups.slotAssignment, query)));
-                Tensor out = Ops.matmul(probs.mul(perSlot.unsqueeze(-1).to(probs.scalar_type())).to(values.scalar_type()), values);
+                Tensor perSlot = fromSlots(padded(coefficients, heads).index_select(0, Ops.longs(groups.slotAssignment, query)));
+                Tensor out = weightedValues(probs, perSlot.unsqueeze(-1), values);
                 long width = out.size(-1);
                 Tensor bySlot = bankSpace ? out.reshape(slots, heads, width)
                         : out.view(pieces, kvHeads, size, group, width).permute(0, 2, 1, 3, 4).reshape(slots, heads, width);
@@ -242,33 +241,55 @@ final class RoutedRead {
 
             @Override
             public Tensor finish(Tensor coefficients) {
-                long k = coefficients.size(2);
-                Tensor padded = Ops.cat(coefficients.reshape(positions * k, heads), Ops.zeros(query, ScalarType.Float, 1, heads), 0);
                 Tensor bankQueries = source.queriesToBankSpace(rows);
                 long width = bankQueries.size(-1);
-                Tensor summed = recompute.sum(chunks, List.of(bankQueries, padded), (i, in) -> {
-                    int first = (int) (i * perChunk);
-                    int count = (int) Math.min(perChunk, groups.pieces() - first);
-                    long[] chapterIds = new long[count];
-                    for (int p = 0; p < count; p++) {
-                        chapterIds[p] = groups.chapters[(int) groups.pieceChapter[first + p]] + shared;
-                    }
-                    Tensor ids = Ops.longs(chapterIds, query);
-                    Tensor keys = Scope.recordsGraph() ? source.bankChaptersRecomputed(ids) : source.bankChapters(ids);
-                    int from = (int) (first * size);
-                    int to = (int) ((first + count) * size);
-                    Tensor slotRows = Ops.longs(Arrays.copyOfRange(groups.slotRow, from, to), query);
-                    Tensor pieceQueries = in.get(0).index_select(0, slotRows).view(count, size * heads, width);
+                // each chunk's indices once: forward and the recomputation in backward both read them
+                List<ChunkIndices> indices = new ArrayList<>();
+                for (int i = 0; i < chunks; i++) {
+                    indices.add(ChunkIndices.of(groups, (int) (i * perChunk), (int) Math.min(perChunk, groups.pieces() - i * perChunk),
+                            shared, query));
+                }
+                Tensor summed = recompute.sum(chunks, List.of(bankQueries, padded(coefficients, heads)), (i, in) -> {
+                    ChunkIndices c = indices.get(i);
+                    Tensor keys = Scope.recordsGraph() ? source.bankChaptersRecomputed(c.chapters()) : source.bankChapters(c.chapters());
+                    Tensor pieceQueries = in.get(0).index_select(0, c.slotRows()).view(c.pieces(), size * heads, width);
                     Tensor probs = probabilities(scores(pieceQueries, keys), null);
-                    Tensor perSlot = in.get(1).index_select(0, Ops.longs(Arrays.copyOfRange(groups.slotAssignment, from, to), query))
-                            .view(count, size * heads);
-                    Tensor out = Ops.matmul(probs.mul(perSlot.unsqueeze(-1).to(probs.scalar_type())).to(keys.scalar_type()), keys);
+                    Tensor perSlot = in.get(1).index_select(0, c.slotAssignments()).view(c.pieces(), size * heads);
+                    Tensor out = weightedValues(probs, perSlot.unsqueeze(-1), keys);
                     return Ops.zeros(query, ScalarType.Float, positions, heads, width)
-                            .index_add(0, slotRows, out.reshape((long) count * size, heads, width).to(ScalarType.Float));
+                            .index_add(0, c.slotRows(), out.reshape(c.pieces() * size, heads, width).to(ScalarType.Float));
                 });
                 return source.valuesFromBankSpace(summed.view(batch, length, heads, width));
             }
         };
+    }
+
+    /** Of the pieces {@code first .. first+pieces-1}: the chapter each reads (absolute), and their slots' rows and assignments. */
+    private record ChunkIndices(long pieces, Tensor chapters, Tensor slotRows, Tensor slotAssignments) {
+        static ChunkIndices of(ChapterGroups groups, int first, int pieces, int shared, Tensor like) {
+            long[] chapterIds = new long[pieces];
+            for (int p = 0; p < pieces; p++) {
+                chapterIds[p] = groups.chapters[(int) groups.pieceChapter[first + p]] + shared;
+            }
+            int from = (int) (first * groups.pieceSize);
+            int to = (int) ((first + pieces) * groups.pieceSize);
+            return new ChunkIndices(pieces, Ops.longs(chapterIds, like), Ops.longs(Arrays.copyOfRange(groups.slotRow, from, to), like),
+                    Ops.longs(Arrays.copyOfRange(groups.slotAssignment, from, to), like));
+        }
+    }
+
+    /**
+     * Mixing coefficients [B, L, k, Hq] as rows [B*L*k + 1, Hq] by assignment; the last row is a
+     * zero, which padding slots read.
+     */
+    private static Tensor padded(Tensor coefficients, long heads) {
+        Tensor rows = coefficients.reshape(-1, heads);
+        return Ops.cat(rows, Ops.zeros(coefficients, ScalarType.Float, 1, heads), 0);
+    }
+
+    /** Probabilities scaled by their coefficients (broadcast), times the values: one matmul over the blocks read. */
+    private static Tensor weightedValues(Tensor probs, Tensor coefficients, Tensor values) {
+        return Ops.matmul(probs.mul(coefficients.to(probs.scalar_type())).to(values.scalar_type()), values);
     }
 
     /** Per-chapter tensors [U, ...] repeated for chapters that span several pieces. */
