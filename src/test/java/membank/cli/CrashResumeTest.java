@@ -25,6 +25,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import membank.model.Checkpoint;
 import membank.model.SafeTensors;
 import membank.testing.ChildJvm;
+import membank.testing.SameTensors;
 
 /**
  * A training run killed with SIGKILL at a random step (seeded) and resumed ends with the same
@@ -66,8 +67,7 @@ class CrashResumeTest {
 
         Map<String, Tensor> expected = SafeTensors.read(whole.resolve(Checkpoint.WEIGHTS));
         Map<String, Tensor> actual = SafeTensors.read(crashed.resolve(Checkpoint.WEIGHTS));
-        assertEquals(expected.keySet(), actual.keySet());
-        expected.forEach((name, t) -> assertTrue(torch.equal(t, actual.get(name)), name + " differs after the crash and resume"));
+        SameTensors.assertSame(expected, actual, "after the crash and resume");
         assertEquals(losses(whole), losses(crashed), "the losses of every step");
     }
 

@@ -18,13 +18,13 @@ import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import membank.model.Checkpoint;
 import membank.model.SafeTensors;
 import membank.testing.ChildJvm;
+import membank.testing.SameTensors;
 
 /**
  * A data-parallel job never hangs: a rank killed mid-run ends the other within the timeout with a
@@ -76,8 +76,7 @@ class DataParallelFailureTest {
 
         Map<String, Tensor> expected = SafeTensors.read(whole.resolve(Checkpoint.WEIGHTS));
         Map<String, Tensor> actual = SafeTensors.read(crashed.resolve(Checkpoint.WEIGHTS));
-        assertEquals(expected.keySet(), actual.keySet());
-        expected.forEach((name, t) -> assertTrue(torch.equal(t, actual.get(name)), name + " differs after the kill and resume"));
+        SameTensors.assertSame(expected, actual, "after the kill and resume");
         assertEquals(losses(whole), losses(crashed), "the loss of every step");
     }
 

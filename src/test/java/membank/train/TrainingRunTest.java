@@ -22,6 +22,7 @@ import membank.model.Checkpoint;
 import membank.model.MemoryLM;
 import membank.model.SafeTensors;
 import membank.nn.Precision;
+import membank.testing.SameTensors;
 
 class TrainingRunTest {
 
@@ -40,9 +41,7 @@ class TrainingRunTest {
 
         Map<String, Tensor> whole = Checkpoint.load(tmp.resolve("whole")).namedTensors();
         Map<String, Tensor> split = Checkpoint.load(tmp.resolve("split")).namedTensors();
-        assertEquals(whole.keySet(), split.keySet());
-        whole.forEach((name, t) -> assertTrue(org.bytedeco.pytorch.global.torch.equal(t, split.get(name)),
-                name + " differs after resume"));
+        SameTensors.assertSame(whole, split, "after resume");
     }
 
     /** A quantised bank resumes from its float copy (the checkpoint's codes alone would round it). */
