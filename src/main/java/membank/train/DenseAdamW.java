@@ -35,8 +35,9 @@ final class DenseAdamW {
     static final String FILE = "optimizer.safetensors";
     /** What libtorch's AdamW wrote before this class replaced it. */
     static final String LEGACY_FILE = "optimizer.pt";
-    private static final String EXP_AVG = ".exp_avg";
-    private static final String EXP_AVG_SQ = ".exp_avg_sq";
+    /** Suffixes of a tensor's moments in optimizer state files (this one's and the row-sparse bank's). */
+    static final String EXP_AVG = ".exp_avg";
+    static final String EXP_AVG_SQ = ".exp_avg_sq";
     private static final String STEP = ".step";
 
     /** One parameter group: its tensors by name, base learning rate and weight decay. */

@@ -26,8 +26,8 @@ import membank.nn.Scope;
  */
 final class RowSparseAdamW {
     static final String STEP = "step";
-    private static final String EXP_AVG = ".exp_avg";
-    private static final String EXP_AVG_SQ = ".exp_avg_sq";
+    private static final String EXP_AVG = DenseAdamW.EXP_AVG;
+    private static final String EXP_AVG_SQ = DenseAdamW.EXP_AVG_SQ;
 
     /** Rows updated at a time. */
     private long rowBlock = 1 << 16;
