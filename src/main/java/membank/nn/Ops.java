@@ -179,12 +179,14 @@ public final class Ops {
      */
     static Tensor causalMatmulAttention(Tensor q, Tensor k, Tensor v) {
         long[] s = shape(q);
-        long group = s[1] / k.size(1);
-        k = repeatKvHeads(k, group);
-        v = repeatKvHeads(v, group);
-        long rows = s[0] * s[1];
+        long kvHeads = k.size(1);
+        long group = s[1] / kvHeads;
+        long rows = s[0] * kvHeads;
         long length = s[2];
-        Tensor scores = baddbmm(causalBias(length, q), q.reshape(rows, length, s[3]),
+        // the query heads sharing a kv head are stacked as g*L rows over that head's L keys, so the
+        // kv heads are never copied (query head h = kv head * g + j is row block j)
+        Tensor bias = causalBias(length, q);
+        Tensor scores = baddbmm(group == 1 ? bias : bias.repeat(1, group, 1), q.reshape(rows, group * length, s[3]),
                 k.reshape(rows, length, s[3]).transpose(1, 2), scalar(1.0), scalar(1.0 / Math.sqrt(s[3])));
         return bmm(scores.softmax(-1), v.reshape(rows, length, s[3])).view(s);
     }

@@ -1,7 +1,11 @@
 package membank.nn;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.bytedeco.pytorch.LinearImpl;
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
 
 /**
  * One of a block's named linear layers ({@code q_proj}, {@code gate_proj}, ...), optionally with a
@@ -18,6 +22,41 @@ public final class Projection {
     public Tensor forward(Tensor x) {
         Tensor y = linear.forward(x);
         return lora == null ? y : y.add(lora.delta(x, linear.is_training()));
+    }
+
+    /**
+     * Each projection's forward of the same input, computed as one matmul over their weights
+     * stacked by rows: x is read (and under autocast cast to bf16) once instead of once per
+     * projection, and its gradient is one matmul's rather than a sum of several. Projections with a
+     * LoRA update, or a mix of biased and unbiased ones, run one by one.
+     */
+    static List<Tensor> forwardTogether(Tensor x, Projection... projections) {
+        List<Tensor> out = new ArrayList<>();
+        boolean biased = projections[0].linear.bias().defined();
+        for (Projection p : projections) {
+            if (p.lora != null || p.linear.bias().defined() != biased) {
+                for (Projection each : projections) {
+                    out.add(each.forward(x));
+                }
+                return out;
+            }
+        }
+        List<Tensor> weights = new ArrayList<>();
+        List<Tensor> biases = new ArrayList<>();
+        long[] widths = new long[projections.length];
+        for (int i = 0; i < projections.length; i++) {
+            weights.add(projections[i].linear.weight());
+            biases.add(projections[i].linear.bias());
+            widths[i] = projections[i].linear.weight().size(0);
+        }
+        Tensor weight = Ops.cat(weights, 0);
+        Tensor y = biased ? Ops.linear(x, weight, Ops.cat(biases, 0)) : Ops.linear(x, weight);
+        // split (not narrow): its backward joins the parts' gradients in one pass
+        TensorVector parts = y.split(widths, -1);
+        for (long i = 0; i < parts.size(); i++) {
+            out.add(parts.get(i));
+        }
+        return out;
     }
 
     /** Adds a LoRA update (registered inside this layer); a layer takes at most one. */

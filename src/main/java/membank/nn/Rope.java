@@ -1,5 +1,6 @@
 package membank.nn;
 
+import static org.bytedeco.pytorch.global.torch.addcmul;
 import static org.bytedeco.pytorch.global.torch.arange;
 import static org.bytedeco.pytorch.global.torch.outer;
 
@@ -14,7 +15,7 @@ import org.bytedeco.pytorch.global.torch.ScalarType;
  */
 public final class Rope {
     private final Tensor cos;
-    private final Tensor sin;
+    private final Tensor signedSin;
     private final long half;
 
     public Rope(long headDim, double theta, long maxPositions) {
@@ -24,8 +25,10 @@ public final class Rope {
         Tensor freqs = outer(arange(new Scalar(maxPositions), f64), invFreq);
         Tensor emb = Ops.cat(freqs, freqs, -1);
         this.cos = emb.cos().to(ScalarType.Float);
-        this.sin = emb.sin().to(ScalarType.Float);
         this.half = headDim / 2;
+        // rotate_half(x) * sin = roll(x, half) * [-sin_1, sin_2]: the sign rides in the table
+        Tensor sin = emb.sin().to(ScalarType.Float);
+        this.signedSin = Ops.cat(sin.narrow(-1, 0, half).neg(), sin.narrow(-1, half, half), -1);
     }
 
     public long maxPositions() {
@@ -41,13 +44,9 @@ public final class Rope {
         }
         // the tables stay on the CPU (they are no module buffers): copy the slice to x's device
         Tensor c = Ops.on(cos.narrow(0, offset, length), x).to(x.scalar_type());
-        Tensor s = Ops.on(sin.narrow(0, offset, length), x).to(x.scalar_type());
-        return x.mul(c).add(rotateHalf(x).mul(s));
-    }
-
-    private Tensor rotateHalf(Tensor x) {
-        Tensor first = x.narrow(-1, 0, half);
-        Tensor second = x.narrow(-1, half, half);
-        return Ops.cat(second.neg(), first, -1);
+        Tensor s = Ops.on(signedSin.narrow(0, offset, length), x).to(x.scalar_type());
+        // x * cos + rotate_half(x) * sin in three passes (rotate_half's narrow, neg and cat took
+        // five, and their gradients more)
+        return addcmul(x.mul(c), x.roll(new long[] {half}, -1), s);
     }
 }

@@ -3,6 +3,7 @@ package membank.nn;
 import static org.bytedeco.pytorch.global.torch.ones;
 import static org.bytedeco.pytorch.global.torch.tril;
 
+import java.util.List;
 import java.util.Map;
 
 import org.bytedeco.pytorch.Module;
@@ -33,9 +34,10 @@ public final class SelfAttention extends Module {
     /** x [B, L, d]; with a cache, x holds the positions after those already cached. */
     public Tensor forward(Tensor x, Rope rope, KvCache cache) {
         long offset = cache == null ? 0 : cache.length();
-        Tensor qh = rope.apply(Ops.splitHeads(q.forward(x), heads, headDim), offset);
-        Tensor kh = rope.apply(Ops.splitHeads(k.forward(x), kvHeads, headDim), offset);
-        Tensor vh = Ops.splitHeads(v.forward(x), kvHeads, headDim);
+        List<Tensor> qkv = Projection.forwardTogether(x, q, k, v);
+        Tensor qh = rope.apply(Ops.splitHeads(qkv.get(0), heads, headDim), offset);
+        Tensor kh = rope.apply(Ops.splitHeads(qkv.get(1), kvHeads, headDim), offset);
+        Tensor vh = Ops.splitHeads(qkv.get(2), kvHeads, headDim);
         Tensor out;
         if (cache == null) {
             out = Ops.attention(qh, kh, vh, true);

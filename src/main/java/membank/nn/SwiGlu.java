@@ -2,6 +2,7 @@ package membank.nn;
 
 import static org.bytedeco.pytorch.global.torch.silu;
 
+import java.util.List;
 import java.util.Map;
 
 import org.bytedeco.pytorch.Module;
@@ -25,6 +26,7 @@ public final class SwiGlu extends Module {
     }
 
     public Tensor forward(Tensor x) {
-        return down.forward(silu(gate.forward(x)).mul(up.forward(x)));
+        List<Tensor> gateUp = Projection.forwardTogether(x, gate, up);
+        return down.forward(silu(gateUp.get(0)).mul(gateUp.get(1)));
     }
 }
