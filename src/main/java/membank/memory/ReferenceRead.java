@@ -64,8 +64,7 @@ final class ReferenceRead {
                 long c = chapters.shared() + ids[(int) (((long) b * chosen.size(1) + decision) * k + i)];
                 chapterKeys.add(keys.narrow(0, c * chapterTokens, chapterTokens));
                 chapterValues.add(values.narrow(0, c * chapterTokens, chapterTokens));
-                coefficients.add(weights.select(0, b).select(0, decision).select(0, i)
-                        .mul(Ops.scalar(chapters.routedScale())));
+                coefficients.add(Ops.times(weights.select(0, b).select(0, decision).select(0, i), chapters.routedScale()));
             }
             if (!chapters.joint()) {
                 // o = o_s + alpha sum_c w_c o_c, each block with its own softmax
@@ -141,6 +140,6 @@ final class ReferenceRead {
 
     /** q K^T / sqrt(dh), [n]. */
     private static Tensor scores(Tensor q, Tensor keys) {
-        return Ops.matmul(keys, q).mul(Ops.scalar(1.0 / Math.sqrt(q.size(0))));
+        return Ops.times(Ops.matmul(keys, q), 1.0 / Math.sqrt(q.size(0)));
     }
 }

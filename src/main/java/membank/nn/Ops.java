@@ -52,6 +52,71 @@ public final class Ops {
         return new Scalar(v);
     }
 
+    /** {@code t * c}. */
+    public static Tensor times(Tensor t, double c) {
+        return t.mul(scalar(c));
+    }
+
+    /** {@code t + c}. */
+    public static Tensor plus(Tensor t, double c) {
+        return t.add(scalar(c));
+    }
+
+    /** {@code t - c}. */
+    public static Tensor minus(Tensor t, double c) {
+        return t.sub(scalar(c));
+    }
+
+    /** {@code t / c}. */
+    public static Tensor dividedBy(Tensor t, double c) {
+        return t.div(scalar(c));
+    }
+
+    /** {@code t^2}, as libtorch's pow. */
+    public static Tensor square(Tensor t) {
+        return t.pow(scalar(2));
+    }
+
+    /** {@code max(t, min)} elementwise. */
+    public static Tensor clampMin(Tensor t, double min) {
+        return t.clamp_min(scalar(min));
+    }
+
+    /** {@code t} with {@code value} where the boolean {@code mask} is true. */
+    public static Tensor maskedFill(Tensor t, Tensor mask, double value) {
+        return t.masked_fill(mask, scalar(value));
+    }
+
+    /** A boolean tensor: true where {@code t == c}. */
+    public static Tensor equalTo(Tensor t, double c) {
+        return t.eq(scalar(c));
+    }
+
+    /** Sets every entry of {@code t} to {@code c} in place (returns nothing, see {@link #normal_}). */
+    public static void fill_(Tensor t, double c) {
+        t.fill_(scalar(c));
+    }
+
+    /** {@code t + n} with an integer scalar: an int64 index tensor stays int64. */
+    public static Tensor plusInteger(Tensor t, long n) {
+        return t.add(integer(n));
+    }
+
+    /** {@code t * n} with an integer scalar: an int64 index tensor stays int64. */
+    public static Tensor timesInteger(Tensor t, long n) {
+        return t.mul(integer(n));
+    }
+
+    /** {@code t & n} of an integer tensor. */
+    public static Tensor bitAnd(Tensor t, long n) {
+        return t.bitwise_and(integer(n));
+    }
+
+    /** {@code t >> n} of an integer tensor. */
+    public static Tensor shiftRight(Tensor t, long n) {
+        return t.bitwise_right_shift(integer(n));
+    }
+
     /**
      * Fills {@code t} in place with N(mean, std) draws from the default generator. Returns nothing:
      * libtorch's in-place result is a reference that does not own the tensor (InPlaceResultsTest).
