@@ -2,11 +2,8 @@ package membank.nn;
 
 import static org.bytedeco.pytorch.global.torch.*;
 
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 
-import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.pytorch.DoubleOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
@@ -367,25 +364,6 @@ public final class Ops {
         Tensor t = empty(ScalarType.Long, values.length);
         new org.bytedeco.javacpp.LongPointer(t.data_ptr_long()).capacity(values.length).put(values);
         return t;
-    }
-
-    /**
-     * Views of a dense CPU tensor's memory, in order, each at most {@code chunkBytes} long (a
-     * ByteBuffer holds less than 2 GiB): its bytes for a file or a checksum, without a copy. The
-     * views are valid while the tensor lives.
-     */
-    public static List<ByteBuffer> byteChunks(Tensor t, long chunkBytes) {
-        long total = t.nbytes();
-        List<ByteBuffer> chunks = new ArrayList<>();
-        if (total == 0) {
-            return chunks;
-        }
-        BytePointer data = new BytePointer(t.data_ptr());
-        for (long done = 0; done < total; done += chunkBytes) {
-            data.position(done).limit(Math.min(total, done + chunkBytes));
-            chunks.add(data.asByteBuffer());
-        }
-        return chunks;
     }
 
     /** The values of {@code t} (on any device: read through a CPU copy) as floats. */
