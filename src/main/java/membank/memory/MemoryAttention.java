@@ -202,19 +202,14 @@ public final class MemoryAttention extends Module {
         return Ops.mergeHeads(out);
     }
 
-    /** The same read with explicit probabilities, which are handed to {@code sink}. */
+    /**
+     * The same read with its probabilities handed to {@code sink}: the reference equation
+     * ({@link ReferenceRead#attend}) on all positions and heads at once.
+     */
     private Tensor attendRecording(Tensor query, Tensor keys, Tensor values, Tensor mask, ContextAttention sink) {
         long group = heads / kvHeads;
         // one copy of the kv heads per query head: the context is small (read_limit vectors)
-        Tensor perQueryKeys = Ops.repeatKvHeads(keys, group);
-        Tensor perQueryValues = Ops.repeatKvHeads(values, group);
-        Tensor scores = Ops.matmul(Ops.times(query, 1.0 / Math.sqrt(headDim)), perQueryKeys.transpose(2, 3));
-        if (mask != null) {
-            scores = Ops.maskedFill(scores, mask.logical_not(), Double.NEGATIVE_INFINITY);
-        }
-        Tensor probabilities = scores.softmax(-1);
-        sink.record(probabilities);
-        return Ops.matmul(probabilities, perQueryValues);
+        return ReferenceRead.attend(query, Ops.repeatKvHeads(keys, group), Ops.repeatKvHeads(values, group), mask, sink);
     }
 
     /** Wk as it applies to the bank's rows: Wk·B for a factorized bank, so A·Bᵀ is never formed. */
