@@ -127,7 +127,7 @@ final class AdaptCommand implements Callable<Integer> {
         RunConfig run = RunConfig.parse(Adaptation.configTree(base, how, all));
         Adaptation adaptation = new Adaptation(base, how, how.usesLora() ? lora.config() : null, frozen, run);
         Path dir = out != null ? out : Path.of("runs", "adapt-" + how.cliName().replace('+', '-'));
-        Precision p = Precision.resolve(run.training().precision());
+        Precision p = run.training().precision().resolve();
         memory.require(adaptation.memoryEstimate(), run.model());
         // The data is checked before the base is loaded: a bad input fails in seconds, not after minutes.
         Corpus corpus = adaptation.openData();
@@ -161,7 +161,7 @@ final class AdaptCommand implements Callable<Integer> {
         RunConfig run = RunConfig.parse(SparseMemoryAdaptation.configTree(base, all));
         SparseMemoryAdaptation adaptation = new SparseMemoryAdaptation(base, config, run, backgroundData);
         Path dir = out != null ? out : Path.of("runs", "adapt-sparse-memory");
-        Precision p = Precision.resolve(run.training().precision());
+        Precision p = run.training().precision().resolve();
         memory.require(adaptation.memoryEstimate(), run.model());
         Corpus corpus = adaptation.openData();
         DataFlag.log(spec, corpus);

@@ -80,7 +80,7 @@ final class DemoCommand implements Callable<Integer> {
             Path runDir = dir.resolve(i == 0 ? "memory" : "baseline");
             deleteRun(runDir);
             RunConfig run = config(plan, i == 1);
-            Precision p = Precision.resolve(run.training().precision());
+            Precision p = run.training().precision().resolve();
             System.err.printf("membank demo: training '%s' (%s, %d steps, %s) -> %s%n", names.get(i), plan.preset,
                     run.training().steps(), p.label(), runDir);
             summaries.add(TrainingRun.fresh(run, Corpus.open(run.training(), run.model()), runDir, p, DataParallel.single(where)).train());

@@ -97,7 +97,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         Path dir = out != null ? out : Path.of("runs", config.name("small"));
         memory.require(MemoryEstimate.training(run.model(), run.training()), run.model());
-        Precision p = Precision.resolve(run.training().precision());
+        Precision p = run.training().precision().resolve();
         // The data is checked before the directory is taken: a refused run leaves nothing behind.
         Corpus corpus = Corpus.open(run.training(), run.model());
         DataFlag.log(spec, corpus);

@@ -1,7 +1,5 @@
 package membank.config;
 
-import java.util.List;
-
 /** Range checks that name the key, the value and the allowed range; each returns the value it checked. */
 final class Require {
     private Require() {
@@ -11,14 +9,6 @@ final class Require {
     static <T> T present(String key, T value, String what) {
         if (value == null) {
             throw new ConfigException("config key '" + key + "' is missing: it is required (" + what + ")");
-        }
-        return value;
-    }
-
-    /** A string from a closed set that is not an enum (the set is also spelt elsewhere, e.g. by a CLI flag). */
-    static String oneOf(String key, String value, List<String> allowed) {
-        if (!allowed.contains(value)) {
-            throw new ConfigException(key, value, "allowed: " + String.join(", ", allowed));
         }
         return value;
     }

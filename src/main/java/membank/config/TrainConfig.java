@@ -3,7 +3,8 @@ package membank.config;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonValue;
 
-import java.util.List;
+import membank.nn.Precision;
+
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
@@ -31,7 +32,7 @@ public record TrainConfig(
         double minLrRatio,
         double decayFraction,
         double gradClip,
-        String precision,
+        PrecisionChoice precision,
         long seed,
         int saveEvery,
         int evalEvery,
@@ -41,7 +42,6 @@ public record TrainConfig(
         DataConfig data) {
 
     static final String PATH = "training";
-    static final List<String> PRECISIONS = List.of("auto", "fp32", "bf16");
 
     /** The learning-rate schedule after warmup. */
     public enum Schedule {
@@ -50,6 +50,30 @@ public record TrainConfig(
         /** Warmup, stable, then linear decay over the last {@code decay_fraction} of steps. */
         WSD,
         CONSTANT;
+
+        @JsonValue
+        @Override
+        public String toString() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** {@code precision}: the compute precision asked for, spelt as the CLI's --precision. */
+    public enum PrecisionChoice {
+        /** bf16 when the CPU has native bf16 instructions, else fp32. */
+        AUTO,
+        FP32,
+        /** Autocast to bfloat16 with float32 master weights and optimizer state. */
+        BF16;
+
+        /** The precision to compute in on this machine. */
+        public Precision resolve() {
+            return switch (this) {
+                case AUTO -> Precision.auto();
+                case FP32 -> Precision.FP32;
+                case BF16 -> Precision.BF16;
+            };
+        }
 
         @JsonValue
         @Override
@@ -94,7 +118,7 @@ public record TrainConfig(
             throw new ConfigException(key("decay_fraction"), decayFraction, "must be in (0, 1]");
         }
         Require.nonNegative(key("grad_clip"), gradClip);
-        Require.oneOf(key("precision"), precision, PRECISIONS);
+        Objects.requireNonNull(precision, "precision");
         Require.atLeast(key("save_every"), saveEvery, 0);
         Require.atLeast(key("eval_every"), evalEvery, 0);
         Require.positive(key("eval_batches"), evalBatches);
@@ -185,9 +209,8 @@ public record TrainConfig(
         private double decayFraction = 0.2;
         @JsonProperty("grad_clip")
         private double gradClip = 1.0;
-        /** {@code auto}, {@code fp32} or {@code bf16} (spelt as the CLI's --precision). */
         @JsonProperty("precision")
-        private String precision = "auto";
+        private PrecisionChoice precision = PrecisionChoice.AUTO;
         @JsonProperty("seed")
         private long seed = 0;
         @JsonProperty("save_every")
@@ -293,7 +316,7 @@ public record TrainConfig(
             return this;
         }
 
-        public Builder precision(String value) {
+        public Builder precision(PrecisionChoice value) {
             precision = value;
             return this;
         }

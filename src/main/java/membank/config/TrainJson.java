@@ -38,7 +38,7 @@ final class TrainJson {
         node.put("min_lr_ratio", t.minLrRatio());
         node.put("decay_fraction", t.decayFraction());
         node.put("grad_clip", t.gradClip());
-        node.put("precision", t.precision());
+        node.put("precision", t.precision().toString());
         node.put("seed", t.seed());
         node.put("save_every", t.saveEvery());
         node.put("eval_every", t.evalEvery());

@@ -101,7 +101,7 @@ public final class ExperimentRunner {
             requireClaimed(out, source, parallel);
         }
         Precision p = precision != null ? precision
-                : Precision.resolve(RunConfig.parse(ArmConfigs.baseTree(experiment.preset(), experiment.baseSet())).training().precision());
+                : RunConfig.parse(ArmConfigs.baseTree(experiment.preset(), experiment.baseSet())).training().precision().resolve();
         return new ExperimentRunner(experiment, out, p, log, parallel);
     }
 

@@ -47,7 +47,7 @@ public interface BankRows {
 
     /** Row indices [U*T] of chapters {@code ids} [U]. */
     static Tensor rowsOf(Tensor ids, long tokensPerChapter) {
-        return ids.unsqueeze(1).mul(Ops.integer(tokensPerChapter))
+        return Ops.timesInteger(ids.unsqueeze(1), tokensPerChapter)
                 .add(Ops.arange(0, tokensPerChapter, ids)).reshape(-1);
     }
 

@@ -70,7 +70,7 @@ public final class ChapterRouter extends Module {
         if (valid != null) {
             Tensor mask = valid.to(ScalarType.Float).unsqueeze(2);
             Tensor total = Ops.sum(x.mul(mask), 1, true);
-            return total.div(Ops.sum(mask, 1, true).clamp_min(Ops.scalar(1)));
+            return total.div(Ops.clampMin(Ops.sum(mask, 1, true), 1));
         }
         Tensor total = Ops.sum(x, 1, true);
         long count = x.size(1);
@@ -78,6 +78,6 @@ public final class ChapterRouter extends Module {
             total = total.add(state.sum().unsqueeze(1));
             count += state.count();
         }
-        return total.div(Ops.scalar(count));
+        return Ops.dividedBy(total, count);
     }
 }

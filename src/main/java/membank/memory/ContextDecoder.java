@@ -46,8 +46,8 @@ public final class ContextDecoder extends Module {
      * feature: sum over valid rows of |x_hat - x|^2 / (rows * 2d).
      */
     public Tensor reconstructionLoss(Tensor latents, ContextLatents of) {
-        Tensor error = forward(latents).sub(of.target()).pow(Ops.scalar(2));
+        Tensor error = Ops.square(forward(latents).sub(of.target()));
         Tensor weight = of.targetValid().unsqueeze(-1).to(error.scalar_type());
-        return error.mul(weight).sum().div(weight.sum().mul(Ops.scalar(error.size(-1))).clamp_min(Ops.scalar(1)));
+        return error.mul(weight).sum().div(Ops.clampMin(Ops.times(weight.sum(), error.size(-1)), 1));
     }
 }

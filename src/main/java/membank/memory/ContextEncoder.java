@@ -62,7 +62,7 @@ public final class ContextEncoder extends Module {
         muProj = Linear.register(this, "mu_proj", Layers.linear(dim, dim, false));
         logvarProj = Linear.register(this, "logvar_proj", Layers.linear(dim, dim, true));
         try (Scope ignored = Scope.noGrad()) {
-            logvarProj.bias().fill_(Ops.scalar(INITIAL_LOGVAR));
+            Ops.fill_(logvarProj.bias(), INITIAL_LOGVAR);
         }
     }
 

@@ -19,7 +19,7 @@ public record ContextLatents(Tensor mean, Tensor logvar, Tensor valid, Tensor ta
     public Tensor sample() {
         Tensor eps = mean.detach().clone();
         Ops.normal_(eps, 0.0, 1.0);
-        return mean.add(logvar.mul(Ops.scalar(0.5)).exp().mul(eps));
+        return mean.add(Ops.times(logvar, 0.5).exp().mul(eps));
     }
 
     /**
@@ -27,8 +27,8 @@ public record ContextLatents(Tensor mean, Tensor logvar, Tensor valid, Tensor ta
      * 0.5 * mean(mean^2 + exp(logvar) - 1 - logvar).
      */
     public Tensor kl() {
-        Tensor perDim = mean.pow(Ops.scalar(2)).add(logvar.exp()).sub(Ops.scalar(1)).sub(logvar).mul(Ops.scalar(0.5));
+        Tensor perDim = Ops.times(Ops.minus(Ops.square(mean).add(logvar.exp()), 1).sub(logvar), 0.5);
         Tensor weight = valid.unsqueeze(-1).to(perDim.scalar_type());
-        return perDim.mul(weight).sum().div(weight.sum().mul(Ops.scalar(perDim.size(-1))).clamp_min(Ops.scalar(1)));
+        return perDim.mul(weight).sum().div(Ops.clampMin(Ops.times(weight.sum(), perDim.size(-1)), 1));
     }
 }

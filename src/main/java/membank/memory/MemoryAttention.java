@@ -118,7 +118,7 @@ public final class MemoryAttention extends Module {
         long tokensPerChapter = (cached != null ? cached.keys().size(1) : bank.size()) / chapters.count();
         ChapterKv source = cached != null ? ChapterKv.cached(cached, tokensPerChapter)
                 : ChapterKv.projecting(bank, keyWeight(bank), valueWeight(bank), kvHeads, headDim, tokensPerChapter);
-        Tensor scaled = query.mul(Ops.scalar(1.0 / Math.sqrt(headDim)));
+        Tensor scaled = Ops.times(query, 1.0 / Math.sqrt(headDim));
         Tensor rows = scaled.view(scaled.size(0), scaled.size(1), heads, headDim);
         return routed.read(rows, routing, source);
     }
@@ -137,7 +137,7 @@ public final class MemoryAttention extends Module {
      */
     private Tensor denseHeads(Tensor projected, MemoryKv kv) {
         // The 1/sqrt(dh) scale is applied to the (small) queries, not to the [rows, N] scores.
-        Tensor query = projected.mul(Ops.scalar(1.0 / Math.sqrt(headDim)));
+        Tensor query = Ops.times(projected, 1.0 / Math.sqrt(headDim));
         long batch = query.size(0);
         long length = query.size(1);
         long group = heads / kvHeads;
@@ -202,19 +202,14 @@ public final class MemoryAttention extends Module {
         return Ops.mergeHeads(out);
     }
 
-    /** The same read with explicit probabilities, which are handed to {@code sink}. */
+    /**
+     * The same read with its probabilities handed to {@code sink}: the reference equation
+     * ({@link ReferenceRead#attend}) on all positions and heads at once.
+     */
     private Tensor attendRecording(Tensor query, Tensor keys, Tensor values, Tensor mask, ContextAttention sink) {
         long group = heads / kvHeads;
         // one copy of the kv heads per query head: the context is small (read_limit vectors)
-        Tensor perQueryKeys = Ops.repeatKvHeads(keys, group);
-        Tensor perQueryValues = Ops.repeatKvHeads(values, group);
-        Tensor scores = Ops.matmul(query.mul(Ops.scalar(1.0 / Math.sqrt(headDim))), perQueryKeys.transpose(2, 3));
-        if (mask != null) {
-            scores = scores.masked_fill(mask.logical_not(), Ops.scalar(Double.NEGATIVE_INFINITY));
-        }
-        Tensor probabilities = scores.softmax(-1);
-        sink.record(probabilities);
-        return Ops.matmul(probabilities, perQueryValues);
+        return ReferenceRead.attend(query, Ops.repeatKvHeads(keys, group), Ops.repeatKvHeads(values, group), mask, sink);
     }
 
     /** Wk as it applies to the bank's rows: Wk·B for a factorized bank, so A·Bᵀ is never formed. */

@@ -13,7 +13,9 @@ import membank.nn.Ops;
  * for every sequence, position and query head, a softmax over each block of memory tokens it
  * reads, mixed as the spec says. Every step is a differentiable libtorch op on a small slice, so
  * autograd gives the gradients the fast paths must give. Speed does not matter; the fast paths of
- * {@link MemoryAttention} and {@link RoutedRead} are tested against it.
+ * {@link MemoryAttention} and {@link RoutedRead} are tested against it. Its equation,
+ * {@link #attend(Tensor, Tensor, Tensor, Tensor, ContextAttention)}, also serves batched where the
+ * probabilities themselves are wanted (the context read that records attention).
  */
 final class ReferenceRead {
 
@@ -64,8 +66,7 @@ final class ReferenceRead {
                 long c = chapters.shared() + ids[(int) (((long) b * chosen.size(1) + decision) * k + i)];
                 chapterKeys.add(keys.narrow(0, c * chapterTokens, chapterTokens));
                 chapterValues.add(values.narrow(0, c * chapterTokens, chapterTokens));
-                coefficients.add(weights.select(0, b).select(0, decision).select(0, i)
-                        .mul(Ops.scalar(chapters.routedScale())));
+                coefficients.add(Ops.times(weights.select(0, b).select(0, decision).select(0, i), chapters.routedScale()));
             }
             if (!chapters.joint()) {
                 // o = o_s + alpha sum_c w_c o_c, each block with its own softmax
@@ -136,11 +137,30 @@ final class ReferenceRead {
 
     /** softmax(q K^T / sqrt(dh)) V of one query [dh] over one block of keys and values [n, dh]. */
     private static Tensor attend(Tensor q, Tensor keys, Tensor values) {
-        return Ops.matmul(scores(q, keys).softmax(0), values);
+        return attend(q, keys, values, null, null);
     }
 
-    /** q K^T / sqrt(dh), [n]. */
+    /**
+     * softmax(q K^T / sqrt(dh)) V, the equation every read above is made of, also batched: queries
+     * [..., dh] or one query [dh], keys and values [..., n, dh] (as many heads as the queries).
+     *
+     * @param mask true on the keys read, broadcast to the scores [..., n], or null for all
+     * @param sink takes the probabilities softmax(q K^T / sqrt(dh)), or null
+     */
+    static Tensor attend(Tensor q, Tensor keys, Tensor values, Tensor mask, ContextAttention sink) {
+        Tensor scores = scores(q, keys);
+        if (mask != null) {
+            scores = Ops.maskedFill(scores, mask.logical_not(), Double.NEGATIVE_INFINITY);
+        }
+        Tensor probabilities = scores.softmax(-1);
+        if (sink != null) {
+            sink.record(probabilities);
+        }
+        return Ops.matmul(probabilities, values);
+    }
+
+    /** q K^T / sqrt(dh): [..., n] scores of queries [..., dh] over keys [..., n, dh]. */
     private static Tensor scores(Tensor q, Tensor keys) {
-        return Ops.matmul(keys, q).mul(Ops.scalar(1.0 / Math.sqrt(q.size(0))));
+        return Ops.times(Ops.matmul(q, keys.transpose(-2, -1)), 1.0 / Math.sqrt(q.size(-1)));
     }
 }

@@ -78,7 +78,7 @@ final class RoutedRead {
         Scored routed = wide ? perSequence(query, routing, source) : perPosition(query, routing, source);
         Scored common = shared > 0 ? sharedBlock(query, source) : null;
         // [B, P, k, 1]: P = 1 (sequence routing) or L; broadcast to every position and head.
-        Tensor weights = routing.weights().mul(Ops.scalar(routedScale)).unsqueeze(-1);
+        Tensor weights = Ops.times(routing.weights(), routedScale).unsqueeze(-1);
         Tensor routedCoefficients = weights.expand(new long[] {s[0], s[1], weights.size(2), s[2]});
         Tensor sharedCoefficients = null;
         if (joint) {
@@ -106,7 +106,7 @@ final class RoutedRead {
         long[] s = Ops.shape(query);
         long batch = s[0], length = s[1], heads = s[2], dh = s[3], group = heads / kvHeads;
         long k = routing.chapters().size(2);
-        MemoryKv kv = source.chapters(routing.chapters().reshape(-1).add(Ops.integer(shared)));
+        MemoryKv kv = source.chapters(Ops.plusInteger(routing.chapters().reshape(-1), shared));
         long t = kv.keys().size(2);
         // [B*k, Hkv, T, dh] -> [B, Hkv, k*T, dh]
         Tensor keys = kv.keys().reshape(batch, k, kvHeads, t, dh).transpose(1, 2).reshape(batch, kvHeads, k * t, dh);
@@ -159,7 +159,7 @@ final class RoutedRead {
                 return recomputed(query, rows, groups, source, chunks);
             }
         }
-        Tensor chapters = Ops.longs(groups.chapters, query).add(Ops.integer(shared));
+        Tensor chapters = Ops.plusInteger(Ops.longs(groups.chapters, query), shared);
         long pieces = groups.pieces();
         long size = groups.pieceSize;
         Tensor slotRows = Ops.longs(groups.slotRow, query);

@@ -13,7 +13,7 @@ public record Routing(Tensor logits, Tensor probs, Tensor chapters, Tensor weigh
     /** Entropy of the router distribution of each decision, in nats, [B, P] (no gradient). */
     public Tensor entropy() {
         Tensor p = probs.detach();
-        return Ops.sum(p.mul(p.clamp_min(Ops.scalar(1e-30)).log()), -1, false).neg();
+        return Ops.sum(p.mul(Ops.clampMin(p, 1e-30).log()), -1, false).neg();
     }
 
     /** True when every position of a sequence reads the same chapters. */

@@ -96,7 +96,7 @@ public final class RoutingTrace {
             long routed = r.probs().size(-1);
             Tensor fraction = globalUsage.apply(usage(r));
             Tensor meanProb = Ops.mean(r.probs().reshape(-1, routed), 0, false);
-            Tensor term = fraction.mul(meanProb).sum().mul(Ops.scalar(routed));
+            Tensor term = Ops.times(fraction.mul(meanProb).sum(), routed);
             total = total == null ? term : total.add(term);
         }
         return total;
@@ -107,7 +107,7 @@ public final class RoutingTrace {
         Tensor total = null;
         for (LayerRouting l : layers) {
             Tensor lse = l.routing().logits().logsumexp(new long[] {-1}, false);
-            Tensor term = lse.pow(Ops.scalar(2)).mean();
+            Tensor term = Ops.square(lse).mean();
             total = total == null ? term : total.add(term);
         }
         return total;
@@ -120,10 +120,10 @@ public final class RoutingTrace {
         }
         Tensor loss = null;
         if (coefficients.loadBalance() > 0) {
-            loss = loadBalance().mul(Ops.scalar(coefficients.loadBalance()));
+            loss = Ops.times(loadBalance(), coefficients.loadBalance());
         }
         if (coefficients.z() > 0) {
-            Tensor z = zLoss().mul(Ops.scalar(coefficients.z()));
+            Tensor z = Ops.times(zLoss(), coefficients.z());
             loss = loss == null ? z : loss.add(z);
         }
         return loss;
@@ -133,7 +133,7 @@ public final class RoutingTrace {
     static Tensor usage(Routing r) {
         long routed = r.probs().size(-1);
         Tensor counts = Ops.bincount(r.chapters().reshape(-1), routed).to(ScalarType.Float);
-        return counts.div(Ops.scalar(r.chapters().numel()));
+        return Ops.dividedBy(counts, r.chapters().numel());
     }
 
     /** Mean entropy of the router distribution, in nats, averaged over layers. */

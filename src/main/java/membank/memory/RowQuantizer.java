@@ -49,9 +49,9 @@ public final class RowQuantizer {
         try (Scope ignored = Scope.noGrad()) {
             long n = rows.size(0);
             Tensor grouped = rows.detach().to(ScalarType.Float).reshape(n, width / group, group);
-            Tensor scales = grouped.abs().amax(new long[] {-1}, false).div(Ops.scalar(max()));
+            Tensor scales = Ops.dividedBy(grouped.abs().amax(new long[] {-1}, false), max());
             // An all-zero group has scale 0: dividing it by 1 instead keeps its codes 0.
-            Tensor divisor = scales.masked_fill(scales.eq(Ops.scalar(0.0)), Ops.scalar(1.0)).unsqueeze(-1);
+            Tensor divisor = Ops.maskedFill(scales, Ops.equalTo(scales, 0.0), 1.0).unsqueeze(-1);
             Tensor levels = Ops.clamp(grouped.div(divisor).round(), -max(), max()).view(n, width);
             return new Codes(int4 ? pack(levels) : levels.to(ScalarType.Char), scales);
         }
@@ -66,16 +66,15 @@ public final class RowQuantizer {
 
     /** Levels -7..7 as floats [n, w] -> uint8 [n, w/2], two biased codes per byte. */
     private static Tensor pack(Tensor levels) {
-        Tensor pairs = levels.add(Ops.scalar(INT4_BIAS)).view(levels.size(0), levels.size(1) / 2, 2);
+        Tensor pairs = Ops.plus(levels, INT4_BIAS).view(levels.size(0), levels.size(1) / 2, 2);
         // low + 16 high is at most 15 + 240: exact in float, one byte.
-        return pairs.select(2, 0).add(pairs.select(2, 1).mul(Ops.scalar(16))).to(ScalarType.Byte);
+        return pairs.select(2, 0).add(Ops.times(pairs.select(2, 1), 16)).to(ScalarType.Byte);
     }
 
     private static Tensor unpack(Tensor packed) {
-        Tensor low = packed.bitwise_and(Ops.integer(15));
-        Tensor high = packed.bitwise_right_shift(Ops.integer(4));
-        return Ops.stack(List.of(low, high), 2).view(packed.size(0), -1).to(ScalarType.Float)
-                .sub(Ops.scalar(INT4_BIAS));
+        Tensor low = Ops.bitAnd(packed, 15);
+        Tensor high = Ops.shiftRight(packed, 4);
+        return Ops.minus(Ops.stack(List.of(low, high), 2).view(packed.size(0), -1).to(ScalarType.Float), INT4_BIAS);
     }
 
     /** Largest level: 127 (int8) or 7 (int4). */

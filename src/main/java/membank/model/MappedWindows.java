@@ -1,11 +1,14 @@
 package membank.model;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.zip.CRC32C;
-import org.bytedeco.javacpp.BytePointer;
-import org.bytedeco.javacpp.Pointer;
+
+import org.bytedeco.pytorch.Tensor;
+
+import membank.nn.TensorBytes;
 
 /**
  * A read-only memory map of a file in fixed-size windows, because one MappedByteBuffer cannot
@@ -20,30 +23,22 @@ final class MappedWindows {
     private final FileChannel channel;
     private final long fileSize;
     private final long windowSize;
-    private final BytePointer[] windows;
-    /** Held so the mappings stay alive while their addresses are in use. */
-    private final MappedByteBuffer[] buffers;
+    private final MappedByteBuffer[] windows;
 
     MappedWindows(FileChannel channel, long windowSize) throws IOException {
         this.channel = channel;
         this.fileSize = channel.size();
         this.windowSize = windowSize;
-        int count = (int) ((fileSize + windowSize - 1) / windowSize);
-        this.windows = new BytePointer[count];
-        this.buffers = new MappedByteBuffer[count];
+        this.windows = new MappedByteBuffer[(int) ((fileSize + windowSize - 1) / windowSize)];
     }
 
-    /** Copies count bytes starting at file position from into native memory at dst. */
-    void copyTo(Pointer dst, long from, long count) throws IOException {
-        BytePointer target = new BytePointer(dst);
+    /** Copies count bytes starting at file position from into {@code dst}'s memory, from its first byte. */
+    void copyTo(Tensor dst, long from, long count) throws IOException {
         long done = 0;
         while (done < count) {
-            long position = from + done;
-            int index = (int) (position / windowSize);
-            long within = position - index * windowSize;
-            long n = Math.min(count - done, windowSize - within);
-            Pointer.memcpy(target.position(done), window(index).position(within), n);
-            done += n;
+            ByteBuffer piece = piece(from + done, count - done);
+            TensorBytes.copyIn(piece, dst, done);
+            done += piece.remaining();
         }
     }
 
@@ -51,22 +46,25 @@ final class MappedWindows {
     void update(CRC32C crc, long from, long count) throws IOException {
         long done = 0;
         while (done < count) {
-            long position = from + done;
-            int index = (int) (position / windowSize);
-            int within = (int) (position - index * windowSize);
-            int n = (int) Math.min(count - done, windowSize - within);
-            window(index);
-            crc.update(buffers[index].duplicate().position(within).limit(within + n));
-            done += n;
+            ByteBuffer piece = piece(from + done, count - done);
+            done += piece.remaining();
+            crc.update(piece);
         }
     }
 
-    private BytePointer window(int index) throws IOException {
+    /** The bytes from file position {@code position} to the end of its window, at most {@code most} of them. */
+    private ByteBuffer piece(long position, long most) throws IOException {
+        int index = (int) (position / windowSize);
+        int within = (int) (position - index * windowSize);
+        int n = (int) Math.min(most, windowSize - within);
+        return window(index).duplicate().position(within).limit(within + n);
+    }
+
+    private MappedByteBuffer window(int index) throws IOException {
         if (windows[index] == null) {
             long start = index * windowSize;
             long size = Math.min(windowSize, fileSize - start);
-            buffers[index] = channel.map(FileChannel.MapMode.READ_ONLY, start, size);
-            windows[index] = new BytePointer(buffers[index]);
+            windows[index] = channel.map(FileChannel.MapMode.READ_ONLY, start, size);
         }
         return windows[index];
     }

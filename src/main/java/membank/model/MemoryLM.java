@@ -236,7 +236,7 @@ public final class MemoryLM extends Module {
 
     private Tensor unitRms(Tensor x) {
         Tensor x32 = x.to(ScalarType.Float);
-        return x32.mul(Ops.meanLast(x32.mul(x32)).add(Ops.scalar(config.rmsNormEps())).rsqrt());
+        return x32.mul(Ops.plus(Ops.meanLast(x32.mul(x32)), config.rmsNormEps()).rsqrt());
     }
 
     /** Latents of segments [B, L] ({@code valid} marks real tokens, or null). */
@@ -250,7 +250,7 @@ public final class MemoryLM extends Module {
      */
     public Tensor contextLoss(ContextLatents of, Tensor latents) {
         double beta = config.membank().context().klBeta();
-        return contextDecoder.reconstructionLoss(latents, of).add(of.kl().mul(Ops.scalar(beta)));
+        return contextDecoder.reconstructionLoss(latents, of).add(Ops.times(of.kl(), beta));
     }
 
     private ContextEncoder requireEncoder() {

@@ -104,7 +104,7 @@ final class SafeTensorsReader {
     private static Tensor load(TensorEntry entry, long dataStart, MappedWindows windows) throws IOException {
         Tensor tensor = Ops.empty(entry.dtype().scalarType, entry.shape());
         if (entry.byteCount() > 0) {
-            windows.copyTo(tensor.data_ptr(), dataStart + entry.begin(), entry.byteCount());
+            windows.copyTo(tensor, dataStart + entry.begin(), entry.byteCount());
         }
         return tensor;
     }

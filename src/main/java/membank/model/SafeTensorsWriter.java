@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.bytedeco.pytorch.Tensor;
 
-import membank.nn.Ops;
+import membank.nn.TensorBytes;
 import membank.util.AtomicFile;
 
 /**
@@ -122,7 +122,7 @@ final class SafeTensorsWriter {
 
     /** Writes straight from the tensor's memory, in chunks a ByteBuffer view can hold. */
     private void writeData(WritableByteChannel channel, Tensor tensor) throws IOException {
-        for (ByteBuffer chunk : Ops.byteChunks(tensor, chunkSize)) {
+        for (ByteBuffer chunk : TensorBytes.chunks(tensor, chunkSize)) {
             AtomicFile.writeFully(channel, chunk);
         }
     }

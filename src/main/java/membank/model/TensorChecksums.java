@@ -17,7 +17,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.bytedeco.pytorch.Tensor;
 
-import membank.nn.Ops;
+import membank.nn.TensorBytes;
 
 /**
  * A CRC32C of every tensor's data bytes, kept in the safetensors header's {@code __metadata__}
@@ -36,7 +36,7 @@ public final class TensorChecksums {
 
     /** Adds a dense CPU tensor's bytes to {@code crc}. */
     public static void update(CRC32C crc, Tensor t) {
-        for (ByteBuffer chunk : Ops.byteChunks(t, CHUNK)) {
+        for (ByteBuffer chunk : TensorBytes.chunks(t, CHUNK)) {
             crc.update(chunk);
         }
     }

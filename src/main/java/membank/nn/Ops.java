@@ -2,11 +2,8 @@ package membank.nn;
 
 import static org.bytedeco.pytorch.global.torch.*;
 
-import java.nio.ByteBuffer;
-import java.util.ArrayList;
 import java.util.List;
 
-import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.pytorch.DoubleOptional;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.ScalarTypeOptional;
@@ -50,6 +47,71 @@ public final class Ops {
     /** An integer scalar: arithmetic with it keeps int64 index tensors int64. */
     public static Scalar integer(long v) {
         return new Scalar(v);
+    }
+
+    /** {@code t * c}. */
+    public static Tensor times(Tensor t, double c) {
+        return t.mul(scalar(c));
+    }
+
+    /** {@code t + c}. */
+    public static Tensor plus(Tensor t, double c) {
+        return t.add(scalar(c));
+    }
+
+    /** {@code t - c}. */
+    public static Tensor minus(Tensor t, double c) {
+        return t.sub(scalar(c));
+    }
+
+    /** {@code t / c}. */
+    public static Tensor dividedBy(Tensor t, double c) {
+        return t.div(scalar(c));
+    }
+
+    /** {@code t^2}, as libtorch's pow. */
+    public static Tensor square(Tensor t) {
+        return t.pow(scalar(2));
+    }
+
+    /** {@code max(t, min)} elementwise. */
+    public static Tensor clampMin(Tensor t, double min) {
+        return t.clamp_min(scalar(min));
+    }
+
+    /** {@code t} with {@code value} where the boolean {@code mask} is true. */
+    public static Tensor maskedFill(Tensor t, Tensor mask, double value) {
+        return t.masked_fill(mask, scalar(value));
+    }
+
+    /** A boolean tensor: true where {@code t == c}. */
+    public static Tensor equalTo(Tensor t, double c) {
+        return t.eq(scalar(c));
+    }
+
+    /** Sets every entry of {@code t} to {@code c} in place (returns nothing, see {@link #normal_}). */
+    public static void fill_(Tensor t, double c) {
+        t.fill_(scalar(c));
+    }
+
+    /** {@code t + n} with an integer scalar: an int64 index tensor stays int64. */
+    public static Tensor plusInteger(Tensor t, long n) {
+        return t.add(integer(n));
+    }
+
+    /** {@code t * n} with an integer scalar: an int64 index tensor stays int64. */
+    public static Tensor timesInteger(Tensor t, long n) {
+        return t.mul(integer(n));
+    }
+
+    /** {@code t & n} of an integer tensor. */
+    public static Tensor bitAnd(Tensor t, long n) {
+        return t.bitwise_and(integer(n));
+    }
+
+    /** {@code t >> n} of an integer tensor. */
+    public static Tensor shiftRight(Tensor t, long n) {
+        return t.bitwise_right_shift(integer(n));
     }
 
     /**
@@ -304,25 +366,6 @@ public final class Ops {
         Tensor t = empty(ScalarType.Long, values.length);
         new org.bytedeco.javacpp.LongPointer(t.data_ptr_long()).capacity(values.length).put(values);
         return t;
-    }
-
-    /**
-     * Views of a dense CPU tensor's memory, in order, each at most {@code chunkBytes} long (a
-     * ByteBuffer holds less than 2 GiB): its bytes for a file or a checksum, without a copy. The
-     * views are valid while the tensor lives.
-     */
-    public static List<ByteBuffer> byteChunks(Tensor t, long chunkBytes) {
-        long total = t.nbytes();
-        List<ByteBuffer> chunks = new ArrayList<>();
-        if (total == 0) {
-            return chunks;
-        }
-        BytePointer data = new BytePointer(t.data_ptr());
-        for (long done = 0; done < total; done += chunkBytes) {
-            data.position(done).limit(Math.min(total, done + chunkBytes));
-            chunks.add(data.asByteBuffer());
-        }
-        return chunks;
     }
 
     /** The values of {@code t} (on any device: read through a CPU copy) as floats. */

@@ -18,9 +18,14 @@ public enum Precision {
         return switch (name) {
             case "fp32" -> FP32;
             case "bf16" -> BF16;
-            case "auto" -> cpuHasBf16() ? BF16 : FP32;
+            case "auto" -> auto();
             default -> throw new IllegalArgumentException("precision '" + name + "': allowed: auto, fp32, bf16");
         };
+    }
+
+    /** bf16 when the CPU has native bf16 instructions, else fp32. */
+    public static Precision auto() {
+        return cpuHasBf16() ? BF16 : FP32;
     }
 
     /** AVX512-BF16 or AMX-BF16 in /proc/cpuinfo; elsewhere bf16 would be emulated and slow. */

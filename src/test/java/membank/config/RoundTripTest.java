@@ -150,7 +150,7 @@ class RoundTripTest {
         assertEquals(1e-3, t.lr());
         assertEquals(100, t.warmupSteps());
         assertEquals(TrainConfig.Schedule.COSINE, t.schedule());
-        assertEquals("auto", t.precision());
+        assertEquals(TrainConfig.PrecisionChoice.AUTO, t.precision());
         assertEquals(DataConfig.defaults(), t.data());
         assertEquals(DataConfig.Kind.KNOWLEDGE, t.data().kind());
         assertEquals(200, t.data().entities());

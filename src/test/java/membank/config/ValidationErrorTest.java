@@ -230,6 +230,20 @@ class ValidationErrorTest {
     }
 
     @Test
+    void precisionIsOneOfItsSpellings() {
+        assertTrainingError("{\"precision\": \"BF16\"}",
+                "config key 'training.precision' has value \"BF16\": allowed: auto, fp32, bf16");
+        assertTrainingError("{\"precision\": 16}", "config key 'training.precision' has value 16: must be a string");
+        for (TrainConfig.PrecisionChoice p : TrainConfig.PrecisionChoice.values()) {
+            TrainConfig t = ConfigJson.parseTraining(json("{\"precision\": \"" + p + "\"}"));
+            assertEquals(p, t.precision());
+            assertEquals(p.toString(), ConfigJson.toJson(t).get("precision").asText());
+        }
+        assertEquals(membank.nn.Precision.BF16, TrainConfig.PrecisionChoice.BF16.resolve());
+        assertEquals(membank.nn.Precision.FP32, TrainConfig.PrecisionChoice.FP32.resolve());
+    }
+
+    @Test
     void shortRunsGetAWarmupThatFits() {
         assertEquals(50,
                 ConfigJson.parseTraining(json("{\"steps\": 50}")).warmupSteps());
