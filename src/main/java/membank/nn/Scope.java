@@ -49,6 +49,27 @@ public final class Scope implements AutoCloseable {
         }
     }
 
+    /**
+     * The tensor {@code make} returns, made in a scope of its own that frees every other tensor
+     * made inside when {@code make} returns; the result moves to the enclosing scope (to the
+     * garbage collector when there is none). For blocks whose temporaries nothing keeps: autograd's
+     * graph holds what backward needs by itself, but a Java handle stored for later (a trace, a
+     * cache, a hook's inputs) would dangle.
+     */
+    public static Tensor freeingTemporaries(Supplier<Tensor> make) {
+        PointerScope outer = PointerScope.getInnerScope();
+        try (PointerScope own = new PointerScope()) {
+            Tensor t = make.get();
+            if (outer != null) {
+                outer.attach(t);
+            } else {
+                t.retainReference();
+            }
+            own.detach(t);
+            return t;
+        }
+    }
+
     /** Whether autograd records a graph here (false inside a no-grad or inference scope). */
     public static boolean recordsGraph() {
         return org.bytedeco.pytorch.GradMode.is_enabled();
