@@ -65,6 +65,11 @@ public final class RoutingTrace {
         return denseTopK;
     }
 
+    /** Whether dense layers record into this trace (only routed layers do otherwise). */
+    public boolean recordsDenseReads() {
+        return denseTopK > 0;
+    }
+
     void recordDense(int layer, Tensor rows) {
         denseReads.add(new DenseRead(layer, rows));
     }
