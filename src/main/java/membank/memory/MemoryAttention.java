@@ -167,7 +167,7 @@ public final class MemoryAttention extends Module {
             Tensor keys = kv.keys().to(rows.scalar_type());
             Tensor scores = Ops.matmul(rows, keys.transpose(1, 2));
             long kept = Math.min(k, scores.size(-1));
-            Tensor top = scores.topk(kept).get1();
+            Tensor top = Ops.topk(scores, kept).indices();
             // [Hkv, B*L*g, k] -> [B, L, Hkv*g, k]: query head h = kv head * g + index in its group
             return top.view(kvHeads, batch * length, group, kept).permute(1, 0, 2, 3).reshape(batch, length, heads, kept);
         }

@@ -82,6 +82,22 @@ public final class RoutingTrace {
         layers.add(new LayerRouting(layer, routing));
     }
 
+    /** The tensors of the decisions recorded for model layer {@code layer}. */
+    public List<Tensor> tensorsOf(int layer) {
+        List<Tensor> out = new ArrayList<>();
+        for (LayerRouting l : layers) {
+            if (l.layer() == layer) {
+                Routing r = l.routing();
+                for (Tensor t : new Tensor[] {r.logits(), r.probs(), r.chapters(), r.weights()}) {
+                    if (t != null) {
+                        out.add(t);
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     public List<LayerRouting> layers() {
         return Collections.unmodifiableList(layers);
     }

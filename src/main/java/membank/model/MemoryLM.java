@@ -209,12 +209,15 @@ public final class MemoryLM extends Module {
         Tensor h = embed.forward(ids);
         Tensor first = null;
         RoutingMode routing = routing();
+        RoutingMode read = pass.routing() != null ? pass.routing() : routing;
         for (int i = 0; i < layers.size(); i++) {
             DecoderLayer layer = layers.get(i);
-            MemoryRead read = pass.memory(i, bankOf(i), routing, valid);
+            MemoryRead memory = pass.memory(i, bankOf(i), routing, valid);
             Tensor in = h;
-            h = keepsNothing(layer, pass) ? Scope.freeingTemporaries(() -> layer.forward(in, rope, null, read))
-                    : layer.forward(h, rope, pass.cache(i), read);
+            int index = i;
+            h = freesTemporaries(layer, pass, read, ids.size(1))
+                    ? Scope.freeingTemporaries(() -> layer.forward(in, rope, null, memory), () -> recordedBy(pass, index))
+                    : layer.forward(h, rope, pass.cache(i), memory);
             if (i == 0) {
                 first = h;
             }
@@ -223,20 +226,30 @@ public final class MemoryLM extends Module {
     }
 
     /**
-     * Whether {@code layer}'s forward in {@code pass} stores no tensor it makes (in a KV cache, a
-     * routing trace, a context sink, or the hooks of a recomputed routed read), so its temporaries
-     * can be freed when it returns rather than when the step ends: 20-27% less peak memory for
-     * the peer's backbone and dense models (docs/benchmarks.md).
+     * Whether {@code layer}'s forward in {@code pass} keeps no tensor it makes except the routing
+     * decisions it records (handed out by {@link #recordedBy}), so its temporaries can be freed
+     * when it returns rather than when the step ends (docs/benchmarks.md: a third less peak memory
+     * for the dense peer model). Kept elsewhere: KV caches and router states (decoding), what a
+     * context sink or a dense-read trace records, and the inputs held by the hooks of a recomputed
+     * per-position read.
      */
-    private static boolean keepsNothing(DecoderLayer layer, ForwardPass pass) {
+    private static boolean freesTemporaries(DecoderLayer layer, ForwardPass pass, RoutingMode routing, long length) {
         if (pass.state() != null) {
             return false;
         }
         if (!layer.hasMemory()) {
             return true;
         }
-        boolean traced = pass.trace() != null && pass.trace().recordsDenseReads();
-        return !layer.memoryAttention().isRouted() && pass.context() == null && !traced;
+        if (pass.context() != null || pass.trace() != null && pass.trace().recordsDenseReads()) {
+            return false;
+        }
+        // one position per sequence is read per position (RoutedRead)
+        return !layer.memoryAttention().isRouted() || routing == RoutingMode.SEQUENCE && length > 1;
+    }
+
+    /** The tensors layer {@code layer} recorded into the pass's trace. */
+    private static List<Tensor> recordedBy(ForwardPass pass, int layer) {
+        return pass.trace() == null ? List.of() : pass.trace().tensorsOf(layer);
     }
 
     public boolean hasContextEncoder() {

@@ -126,9 +126,13 @@ public final class Ops {
     public record TopK(Tensor values, Tensor indices) {
     }
 
+    /**
+     * The k largest entries along the last dimension and their indices. JavaCPP's tuple getters
+     * return references into the tuple, which die with it: these are owning copies of the handles.
+     */
     public static TopK topk(Tensor t, long k) {
         T_TensorTensor_T top = t.topk(k);
-        return new TopK(top.get0(), top.get1());
+        return new TopK(new Tensor(top.get0()), new Tensor(top.get1()));
     }
 
     public static boolean isFloatingPoint(Tensor t) {

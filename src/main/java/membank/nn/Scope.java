@@ -1,5 +1,7 @@
 package membank.nn;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Supplier;
 
 import org.bytedeco.javacpp.PointerScope;
@@ -51,21 +53,26 @@ public final class Scope implements AutoCloseable {
 
     /**
      * The tensor {@code make} returns, made in a scope of its own that frees every other tensor
-     * made inside when {@code make} returns; the result moves to the enclosing scope (to the
-     * garbage collector when there is none). For blocks whose temporaries nothing keeps: autograd's
-     * graph holds what backward needs by itself, but a Java handle stored for later (a trace, a
-     * cache, a hook's inputs) would dangle.
+     * made inside when {@code make} returns, except those {@code alsoKept} names then: they and the
+     * result move to the enclosing scope (to the garbage collector when there is none). For blocks
+     * that store no other tensor: autograd's graph holds what backward needs by itself, but a Java
+     * handle stored for later (a cache, a hook's inputs) would dangle.
      */
-    public static Tensor freeingTemporaries(Supplier<Tensor> make) {
+    public static Tensor freeingTemporaries(Supplier<Tensor> make, Supplier<List<Tensor>> alsoKept) {
         PointerScope outer = PointerScope.getInnerScope();
         try (PointerScope own = new PointerScope()) {
             Tensor t = make.get();
-            if (outer != null) {
-                outer.attach(t);
-            } else {
-                t.retainReference();
+            List<Tensor> out = new ArrayList<>(alsoKept.get());
+            out.add(t);
+            // one more reference each, which the enclosing scope gives back when it closes: own's
+            // close then leaves them alive, whatever scope (if any) they were made in
+            for (Tensor each : out) {
+                if (outer != null) {
+                    outer.attach(each);
+                } else {
+                    each.retainReference();
+                }
             }
-            own.detach(t);
             return t;
         }
     }
