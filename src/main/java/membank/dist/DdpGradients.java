@@ -51,8 +51,11 @@ final class DdpGradients implements GradientSync {
         BoolVector sparseFlags = new BoolVector(expectSparse);
         long cap = torch.kDefaultBucketBytesCap();
         long first = torch.kDefaultFirstBucketBytes();
-        SizeTVectorVector buckets = reversed(torch.compute_bucket_assignment_by_size(params, new SizeTVector(first, cap),
-                sparseFlags, new org.bytedeco.pytorch.LongVector(), new org.bytedeco.pytorch.LoggerOptional()).get0());
+        // get0() refers into the tuple: the tuple stays referenced until reversed() has copied it
+        var assignment = torch.compute_bucket_assignment_by_size(params, new SizeTVector(first, cap),
+                sparseFlags, new org.bytedeco.pytorch.LongVector(), new org.bytedeco.pytorch.LoggerOptional());
+        SizeTVectorVector buckets = reversed(assignment.get0());
+        java.lang.ref.Reference.reachabilityFence(assignment);
         // find_unused_parameters: a parameter a step does not reach (a chapter no token chose) would
         // otherwise leave its bucket waiting forever; gradient_as_bucket_view off, so the optimizer
         // sees ordinary gradients
