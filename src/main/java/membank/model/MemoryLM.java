@@ -209,13 +209,13 @@ public final class MemoryLM extends Module {
         Tensor h = embed.forward(ids);
         Tensor first = null;
         RoutingMode routing = routing();
-        RoutingMode read = pass.routing() != null ? pass.routing() : routing;
+        RoutingMode passRouting = pass.routing() != null ? pass.routing() : routing;
         for (int i = 0; i < layers.size(); i++) {
             DecoderLayer layer = layers.get(i);
             MemoryRead memory = pass.memory(i, bankOf(i), routing, valid);
             Tensor in = h;
             int index = i;
-            h = freesTemporaries(layer, pass, read, ids.size(1))
+            h = freesTemporaries(layer, pass, passRouting, ids.size(1))
                     ? Scope.freeingTemporaries(() -> layer.forward(in, rope, null, memory), () -> recordedBy(pass, index))
                     : layer.forward(h, rope, pass.cache(i), memory);
             if (i == 0) {
