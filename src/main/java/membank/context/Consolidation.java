@@ -5,7 +5,6 @@ import static org.bytedeco.pytorch.global.torch.empty;
 import java.util.Arrays;
 
 import org.bytedeco.pytorch.LongOptional;
-import org.bytedeco.pytorch.T_TensorTensor_T;
 import org.bytedeco.pytorch.Tensor;
 
 import membank.nn.Ops;
@@ -179,9 +178,9 @@ public final class Consolidation {
                     Tensor s = rows.narrow(0, start, b).mm(rows.t());
                     s.sub_(h.narrow(0, start, b).unsqueeze(1)).sub_(h.unsqueeze(0));
                     s.narrow(1, start, b).fill_diagonal_(Ops.scalar(Double.NEGATIVE_INFINITY));
-                    T_TensorTensor_T best = s.max(1, false);
-                    float[] values = Ops.floats(best.get0());
-                    long[] partner = Ops.toLongs(best.get1());
+                    Ops.TopK best = Ops.max(s, 1);
+                    float[] values = Ops.floats(best.values());
+                    long[] partner = Ops.toLongs(best.indices());
                     for (int r = 0; r < values.length; r++) {
                         first[candidates] = (int) members[(int) start + r];
                         second[candidates] = (int) members[(int) partner[r]];

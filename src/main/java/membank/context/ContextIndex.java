@@ -8,7 +8,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.LongStream;
 
-import org.bytedeco.pytorch.T_TensorTensor_T;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 
@@ -217,7 +216,7 @@ public final class ContextIndex implements AutoCloseable {
             Tensor q = UnitRows.query(query);
             int count = clusters.size();
             long[] chosen = probe >= count ? LongStream.range(0, count).toArray()
-                    : Ops.toLongs(centroids.narrow(0, 0, count).mv(q).topk(probe, 0, true, false).get1());
+                    : Ops.toLongs(Ops.topk(centroids.narrow(0, 0, count).mv(q), probe, 0, false).indices());
             TensorVector scores = new TensorVector();
             TensorVector rows = new TensorVector();
             for (long c : chosen) {
@@ -257,9 +256,9 @@ public final class ContextIndex implements AutoCloseable {
     /** Top k of scores [m] (rows [m] int64, or null when position = row), sorted by score then row. */
     private static Hits best(Tensor scores, Tensor rows, int k) {
         long kk = Math.min(k, scores.size(0));
-        T_TensorTensor_T top = scores.topk(kk, 0, true, true);
-        long[] picked = Ops.toLongs(rows == null ? top.get1() : rows.index_select(0, top.get1()));
-        float[] values = Ops.floats(top.get0());
+        Ops.TopK top = Ops.topk(scores, kk, 0, true);
+        long[] picked = Ops.toLongs(rows == null ? top.indices() : rows.index_select(0, top.indices()));
+        float[] values = Ops.floats(top.values());
         Integer[] order = new Integer[picked.length];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;

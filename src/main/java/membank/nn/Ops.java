@@ -122,7 +122,7 @@ public final class Ops {
         t.normal_(mean, std, new org.bytedeco.pytorch.GeneratorOptional());
     }
 
-    /** The {@code k} largest entries along the last dimension, in descending order, and their int64 indices. */
+    /** Entries picked along a dimension (the k largest, or the largest) and their int64 indices. */
     public record TopK(Tensor values, Tensor indices) {
     }
 
@@ -131,8 +131,21 @@ public final class Ops {
      * return references into the tuple, which die with it: these are owning copies of the handles.
      */
     public static TopK topk(Tensor t, long k) {
-        T_TensorTensor_T top = t.topk(k);
-        return new TopK(new Tensor(top.get0()), new Tensor(top.get1()));
+        return owned(t.topk(k));
+    }
+
+    /** The k largest entries along {@code dim} and their indices, in descending order when {@code sorted}. */
+    public static TopK topk(Tensor t, long k, long dim, boolean sorted) {
+        return owned(t.topk(k, dim, true, sorted));
+    }
+
+    /** The largest entry along {@code dim} (which is removed) and its index. */
+    public static TopK max(Tensor t, long dim) {
+        return owned(t.max(dim, false));
+    }
+
+    private static TopK owned(T_TensorTensor_T tuple) {
+        return new TopK(new Tensor(tuple.get0()), new Tensor(tuple.get1()));
     }
 
     public static boolean isFloatingPoint(Tensor t) {
