@@ -26,7 +26,8 @@ import com.sun.jna.Native;
  *   <li>glibc's malloc keeps freed memory instead of handing every block above its mmap threshold
  *       (at most 32 MiB) back to the kernel: a training step's large temporaries were page-faulted
  *       in afresh each step, a third of a step's time on these virtual machines. An explicit
- *       {@code GLIBC_TUNABLES} wins.</li>
+ *       {@code GLIBC_TUNABLES} wins, and nothing is set when jemalloc was preloaded (the launcher
+ *       preloads it when installed: glibc's kept heap fragments under varying tensor sizes).</li>
  *   <li>OpenBLAS (libtorch's fp32 BLAS here) runs one thread per call: libtorch already calls it
  *       from its own parallel loops (fp32 SDPA, batched matmuls), and OpenBLAS threads inside them
  *       made those 5-150x slower. An explicit {@code OPENBLAS_NUM_THREADS} wins.</li>
@@ -88,8 +89,26 @@ public final class NativeRuntime {
             torch.set_env(HUGE_PAGES, "1");
         }
         String blas = env.get("OPENBLAS_NUM_THREADS") == null ? oneBlasThread() : "OPENBLAS_NUM_THREADS as set";
-        return "malloc: " + (env.get("GLIBC_TUNABLES") == null ? keepFreedMemory() : "GLIBC_TUNABLES as set")
-                + ", OpenBLAS: " + blas;
+        return "malloc: " + malloc(env) + ", OpenBLAS: " + blas;
+    }
+
+    private static String malloc(Map<String, String> env) {
+        if (!mapped("libjemalloc").isEmpty()) {
+            // preloaded (the launcher does when jemalloc is installed): glibc's malloc is not in use
+            String conf = env.get("MALLOC_CONF");
+            return "jemalloc" + (conf == null ? "" : " (MALLOC_CONF=" + conf + ")");
+        }
+        return env.get("GLIBC_TUNABLES") == null ? keepFreedMemory() : "GLIBC_TUNABLES as set";
+    }
+
+    /** Files of this process's memory map whose path contains {@code part}. */
+    private static List<String> mapped(String part) {
+        try (Stream<String> maps = Files.lines(Path.of("/proc/self/maps"))) {
+            return maps.map(l -> l.substring(l.lastIndexOf(' ') + 1))
+                    .filter(f -> f.contains(part) && f.startsWith("/")).distinct().toList();
+        } catch (IOException | UncheckedIOException e) {
+            return List.of();
+        }
     }
 
     /**
@@ -115,14 +134,13 @@ public final class NativeRuntime {
      * thread. They are found in /proc/self/maps, since libtorch loads its copy from JavaCPP's cache.
      */
     private static String oneBlasThread() {
-        try (Stream<String> maps = Files.lines(Path.of("/proc/self/maps"))) {
-            List<String> libraries = maps.map(l -> l.substring(l.lastIndexOf(' ') + 1))
-                    .filter(f -> f.contains("libopenblas") && f.startsWith("/")).distinct().toList();
+        List<String> libraries = mapped("libopenblas");
+        try {
             for (String library : libraries) {
                 Native.load(library, OpenBlas.class).openblas_set_num_threads(1);
             }
             return libraries.isEmpty() ? "not loaded" : "1 thread";
-        } catch (IOException | UncheckedIOException | LinkageError e) {
+        } catch (LinkageError e) {
             return "default threads (" + e.getMessage() + ")";
         }
     }
