@@ -1,7 +1,6 @@
 package membank.cli;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.ArrayList;
@@ -172,7 +171,7 @@ final class CompareAdaptersCommand implements Callable<Integer> {
             Path png = tradeoffBeside(report);
             TradeoffChart.write(results, png);
             String text = markdown(table, png.getFileName().toString(), p, minutes);
-            AtomicFile.write(report, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            AtomicFile.write(report, text);
             out().println("report written to " + report + ", trade-off plot to " + png);
         }
         return 0;

@@ -1,7 +1,6 @@
 package membank.cli;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.Locale;
@@ -85,7 +84,7 @@ final class ContextEvalCommand implements Callable<Integer> {
             String text = "# Context bank: cross-session recall\n\n" + table + "\nCommand: `membank " + String.join(" ",
                     spec.commandLine().getParseResult().originalArgs()) + "` on " + LocalDate.now() + ", "
                     + Machine.describe() + ".\n";
-            AtomicFile.write(report, text.getBytes(StandardCharsets.UTF_8));
+            AtomicFile.write(report, text);
             spec.commandLine().getOut().println("wrote " + report);
         }
         return 0;

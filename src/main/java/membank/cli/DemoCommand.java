@@ -2,7 +2,6 @@ package membank.cli;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -90,7 +89,7 @@ final class DemoCommand implements Callable<Integer> {
         String table = Tables.summary(summaries, names);
         try {
             LossPlot.write(metrics, png, "membank demo: memory vs no memory on the knowledge set");
-            AtomicFile.write(dir.resolve("summary.md"), table.getBytes(StandardCharsets.UTF_8));
+            AtomicFile.write(dir.resolve("summary.md"), table);
         } catch (IOException e) {
             throw new AfterTrainingException("models", dir, "writing the plot and summary", new UncheckedIOException(e));
         } catch (RuntimeException e) {

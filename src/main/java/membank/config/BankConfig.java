@@ -124,7 +124,12 @@ public record BankConfig(Kind kind, Integer rank, Quant quant, Integer groupSize
 
         /** The bank as set, without the checks against the model's width. */
         public BankConfig build() {
-            return new BankConfig(kind, rank, quant, quant == Quant.INT4 && groupSize == null ? Integer.valueOf(DEFAULT_GROUP_SIZE) : groupSize);
+            return new BankConfig(kind, rank, quant, groupSize());
+        }
+
+        /** The int4 group size, its default when unset. */
+        private Integer groupSize() {
+            return quant == Quant.INT4 && groupSize == null ? Integer.valueOf(DEFAULT_GROUP_SIZE) : groupSize;
         }
 
         /** The bank of a model of width {@code hidden}: the rank must fit in d and int4 groups must tile a row. */
@@ -133,17 +138,16 @@ public record BankConfig(Kind kind, Integer rank, Quant quant, Integer groupSize
                 throw new ConfigException("config key '" + PATH + ".rank' is missing: a " + kind + " bank needs a rank,"
                         + " an integer in [1, " + hidden + "] (hidden_size)");
             }
-            if (rank != null && kind != Kind.DENSE && (rank < 1 || rank > hidden)) {
+            if (kind != Kind.DENSE && (rank < 1 || rank > hidden)) {
                 throw new ConfigException(PATH + ".rank", rank, "must be in [1, " + hidden + "] (hidden_size)");
             }
-            Integer group = quant == Quant.INT4 && groupSize == null ? Integer.valueOf(DEFAULT_GROUP_SIZE) : groupSize;
-            long row = kind == Kind.DENSE || rank == null ? hidden : rank;
-            if (quant == Quant.INT4 && group != null && (group < 2 || group % 2 != 0 || row % group != 0)) {
+            Integer group = groupSize();
+            long row = kind == Kind.DENSE ? hidden : rank;
+            if (quant == Quant.INT4 && (group < 2 || group % 2 != 0 || row % group != 0)) {
                 throw new ConfigException(PATH + ".group_size", group, "must be an even number that divides the bank row"
                         + " width " + row + " (hidden_size for a dense bank, rank otherwise)");
             }
-            BankConfig bank = new BankConfig(kind, rank, quant, group);
-            return bank;
+            return build();
         }
     }
 }

@@ -92,11 +92,7 @@ final class JsonBlock {
     }
 
     private JsonNode required(String name, String what) {
-        if (!has(name)) {
-            throw new ConfigException("config key '" + key(name) + "' is missing: it is required ("
-                    + what + ")");
-        }
-        return node.get(name);
+        return Require.present(key(name), raw(name), what);
     }
 
     private int toInt(String name, JsonNode value) {

@@ -31,9 +31,4 @@ public enum RoutingMode {
     public String toString() {
         return label();
     }
-
-    /** True when position t's chapters may depend only on positions up to t. */
-    public boolean isCausal() {
-        return this != SEQUENCE;
-    }
 }

@@ -68,11 +68,7 @@ public record TrainConfig(
 
         /** The precision to compute in on this machine. */
         public Precision resolve() {
-            return switch (this) {
-                case AUTO -> Precision.auto();
-                case FP32 -> Precision.FP32;
-                case BF16 -> Precision.BF16;
-            };
+            return Precision.resolve(toString());
         }
 
         @JsonValue

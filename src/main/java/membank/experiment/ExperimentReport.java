@@ -2,7 +2,6 @@ package membank.experiment;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,7 +39,7 @@ public final class ExperimentReport {
         List<String> plots = ReportPlots.write(dir, experiment, results);
         String markdown = markdown(experiment, results, info, plots);
         try {
-            AtomicFile.write(dir.resolve(NAME), markdown.getBytes(StandardCharsets.UTF_8));
+            AtomicFile.write(dir.resolve(NAME), markdown);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + dir.resolve(NAME), e);
         }

@@ -2,8 +2,6 @@ package membank.experiment;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -70,8 +68,7 @@ public final class InstructData {
             b.append(JSON.createObjectNode().put("text", render(p))).append('\n');
         }
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            AtomicFile.write(file, b.toString().getBytes(StandardCharsets.UTF_8));
+            AtomicFile.write(file, b.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }

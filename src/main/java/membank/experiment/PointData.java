@@ -3,7 +3,6 @@ package membank.experiment;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -84,7 +83,6 @@ final class PointData {
 
     private static void writeWordTokenizer(Path file) {
         try {
-            Files.createDirectories(file.getParent());
             WordTokenizer.write(file);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);

@@ -4,7 +4,6 @@ import static org.bytedeco.pytorch.global.torch.manual_seed;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -427,7 +426,7 @@ public final class TrainingRun {
                     kept.append(lines.get(i)).append('\n');
                 }
             }
-            AtomicFile.write(file, kept.toString().getBytes(StandardCharsets.UTF_8));
+            AtomicFile.write(file, kept.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot rewrite " + file, e);
         }
