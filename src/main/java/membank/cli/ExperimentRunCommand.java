@@ -64,9 +64,6 @@ final class ExperimentRunCommand implements Callable<Integer> {
              DirectoryLock lock = rank.lock(() -> RunDirectories.lockOut(dir))) {
             ExperimentRunner runner = rank.run(() -> ExperimentRunner.open(source, dir, p,
                     rank.writes() ? line -> System.err.println("experiment: " + line) : line -> { }, rank.parallel()));
-            if (!rank.writes()) {
-                runner.quiet();
-            }
             // originalArgs holds the whole command line, from the top command on
             String command = "membank " + String.join(" ", spec.commandLine().getParseResult().originalArgs());
             rank.run(() -> runner.run(command));

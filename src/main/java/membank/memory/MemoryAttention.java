@@ -5,6 +5,7 @@ import org.bytedeco.pytorch.Tensor;
 
 import membank.config.ChapterConfig;
 import membank.config.MemoryConfig;
+import membank.config.RoutingMode;
 import membank.nn.Ops;
 import membank.nn.Scope;
 
@@ -92,6 +93,24 @@ public final class MemoryAttention extends Module {
             perHead = perHead.add(contextHeads(query, read.context()));
         }
         return o.forward(perHead);
+    }
+
+    /**
+     * Whether {@link #forward} of {@code read} over {@code length} positions keeps no tensor it makes
+     * past its return, except what it records into the read's trace: not while decoding (cached K/V,
+     * router states), nor for a per-position routed read recorded for backward, which may be
+     * recomputed in chunks whose hooks hold their inputs ({@link RoutedRead}).
+     */
+    public boolean keepsNoTensors(MemoryRead read, long length) {
+        if (read.cached() != null || read.state() != null) {
+            return false;
+        }
+        if (router == null || !Scope.recordsGraph()) {
+            return true;
+        }
+        RoutingMode mode = read.routing() != null ? read.routing() : chapters.routing();
+        // one position per sequence is read per position (RoutedRead)
+        return mode == RoutingMode.SEQUENCE && length > 1;
     }
 
     /** The bank's read before the output projection, [B, L, Hq*dh], from unscaled queries. */

@@ -195,7 +195,7 @@ final class RoutedRead {
                 long width = out.size(-1);
                 Tensor bySlot = bankSpace ? out.reshape(slots, heads, width)
                         : out.view(pieces, kvHeads, size, group, width).permute(0, 2, 1, 3, 4).reshape(slots, heads, width);
-                Tensor summed = Ops.zeros(query, ScalarType.Float, batch * length, heads, width).index_add(0, slotRows, bySlot.to(ScalarType.Float));
+                Tensor summed = summedBySlot(query, batch * length, slotRows, bySlot);
                 Tensor perPosition = summed.view(batch, length, heads, width);
                 return bankSpace ? source.valuesFromBankSpace(perPosition) : perPosition;
             }
@@ -251,17 +251,27 @@ final class RoutedRead {
                 }
                 Tensor summed = recompute.sum(chunks, List.of(bankQueries, padded(coefficients, heads)), (i, in) -> {
                     ChunkIndices c = indices.get(i);
-                    Tensor keys = Scope.recordsGraph() ? source.bankChaptersRecomputed(c.chapters()) : source.bankChapters(c.chapters());
+                    Tensor keys = source.bankChaptersRecomputed(c.chapters());
                     Tensor pieceQueries = in.get(0).index_select(0, c.slotRows()).view(c.pieces(), size * heads, width);
                     Tensor probs = probabilities(scores(pieceQueries, keys), null);
                     Tensor perSlot = in.get(1).index_select(0, c.slotAssignments()).view(c.pieces(), size * heads);
                     Tensor out = weightedValues(probs, perSlot.unsqueeze(-1), keys);
-                    return Ops.zeros(query, ScalarType.Float, positions, heads, width)
-                            .index_add(0, c.slotRows(), out.reshape(c.pieces() * size, heads, width).to(ScalarType.Float));
+                    return summedBySlot(query, positions, c.slotRows(), out.reshape(c.pieces() * size, heads, width));
                 });
                 return source.valuesFromBankSpace(summed.view(batch, length, heads, width));
             }
         };
+    }
+
+    /**
+     * [positions, Hq, w] float32: each slot's output [slots, Hq, w] added to its position's row,
+     * into one zero-filled tensor (index_add without the copy of an out-of-place add). Returns the
+     * tensor itself: index_add_'s result does not own it.
+     */
+    private static Tensor summedBySlot(Tensor like, long positions, Tensor slotRows, Tensor bySlot) {
+        Tensor summed = Ops.zeros(like, ScalarType.Float, positions, bySlot.size(1), bySlot.size(2));
+        summed.index_add_(0, slotRows, bySlot.to(ScalarType.Float));
+        return summed;
     }
 
     /** Of the pieces {@code first .. first+pieces-1}: the chapter each reads (absolute), and their slots' rows and assignments. */

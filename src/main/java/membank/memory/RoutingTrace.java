@@ -65,11 +65,6 @@ public final class RoutingTrace {
         return denseTopK;
     }
 
-    /** Whether dense layers record into this trace (only routed layers do otherwise). */
-    public boolean recordsDenseReads() {
-        return denseTopK > 0;
-    }
-
     void recordDense(int layer, Tensor rows) {
         denseReads.add(new DenseRead(layer, rows));
     }
@@ -82,7 +77,7 @@ public final class RoutingTrace {
         layers.add(new LayerRouting(layer, routing));
     }
 
-    /** The tensors of the decisions recorded for model layer {@code layer}. */
+    /** The tensors recorded for model layer {@code layer}: its routing decisions and dense reads. */
     public List<Tensor> tensorsOf(int layer) {
         List<Tensor> out = new ArrayList<>();
         for (LayerRouting l : layers) {
@@ -93,6 +88,11 @@ public final class RoutingTrace {
                         out.add(t);
                     }
                 }
+            }
+        }
+        for (DenseRead d : denseReads) {
+            if (d.layer() == layer) {
+                out.add(d.rows());
             }
         }
         return out;

@@ -89,6 +89,14 @@ final class DecoderLayer extends Module {
         return h.add(memoryMlp.forward(memoryMlpNorm.forward(h)));
     }
 
+    /**
+     * Whether a forward with {@code cache} and {@code memory} over {@code length} positions keeps no
+     * tensor it makes past its return, except what it records into the read's trace.
+     */
+    boolean keepsNoTensors(KvCache cache, MemoryRead memory, long length) {
+        return cache == null && (memoryAttn == null || memoryAttn.keepsNoTensors(memory, length));
+    }
+
     private Tensor readMemory(Tensor h, MemoryRead read) {
         if (memoryAttn == null) {
             return h;

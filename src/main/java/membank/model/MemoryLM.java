@@ -209,42 +209,22 @@ public final class MemoryLM extends Module {
         Tensor h = embed.forward(ids);
         Tensor first = null;
         RoutingMode routing = routing();
-        RoutingMode passRouting = pass.routing() != null ? pass.routing() : routing;
         for (int i = 0; i < layers.size(); i++) {
             DecoderLayer layer = layers.get(i);
             MemoryRead memory = pass.memory(i, bankOf(i), routing, valid);
+            KvCache cache = pass.cache(i);
             Tensor in = h;
             int index = i;
-            h = freesTemporaries(layer, pass, passRouting, ids.size(1))
+            // a layer that keeps no tensor it makes, but what it records, frees its temporaries when it
+            // returns rather than when the step ends (docs/benchmarks.md: a third less peak memory)
+            h = layer.keepsNoTensors(cache, memory, ids.size(1))
                     ? Scope.freeingTemporaries(() -> layer.forward(in, rope, null, memory), () -> recordedBy(pass, index))
-                    : layer.forward(h, rope, pass.cache(i), memory);
+                    : layer.forward(h, rope, cache, memory);
             if (i == 0) {
                 first = h;
             }
         }
         return new Tensor[] {first, norm.forward(h)};
-    }
-
-    /**
-     * Whether {@code layer}'s forward in {@code pass} keeps no tensor it makes except the routing
-     * decisions it records (handed out by {@link #recordedBy}), so its temporaries can be freed
-     * when it returns rather than when the step ends (docs/benchmarks.md: a third less peak memory
-     * for the dense peer model). Kept elsewhere: KV caches and router states (decoding), what a
-     * context sink or a dense-read trace records, and the inputs held by the hooks of a recomputed
-     * per-position read.
-     */
-    private static boolean freesTemporaries(DecoderLayer layer, ForwardPass pass, RoutingMode routing, long length) {
-        if (pass.state() != null) {
-            return false;
-        }
-        if (!layer.hasMemory()) {
-            return true;
-        }
-        if (pass.context() != null || pass.trace() != null && pass.trace().recordsDenseReads()) {
-            return false;
-        }
-        // one position per sequence is read per position (RoutedRead)
-        return !layer.memoryAttention().isRouted() || routing == RoutingMode.SEQUENCE && length > 1;
     }
 
     /** The tensors layer {@code layer} recorded into the pass's trace. */
