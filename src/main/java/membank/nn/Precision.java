@@ -24,7 +24,7 @@ public enum Precision {
     }
 
     /** bf16 when the CPU has native bf16 instructions, else fp32. */
-    public static Precision auto() {
+    private static Precision auto() {
         return cpuHasBf16() ? BF16 : FP32;
     }
 

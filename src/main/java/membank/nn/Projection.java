@@ -27,14 +27,15 @@ public final class Projection {
     /**
      * Each projection's forward of the same input, computed as one matmul over their weights
      * stacked by rows: x is read (and under autocast cast to bf16) once instead of once per
-     * projection, and its gradient is one matmul's rather than a sum of several. Projections with a
-     * LoRA update, or a mix of biased and unbiased ones, run one by one.
+     * projection, and its gradient is one matmul's rather than a sum of several. Without a graph
+     * (evaluation, decoding one token at a time) the stacking costs more than it saves: projections
+     * run one by one there, as do those with a LoRA update or a mix of biased and unbiased ones.
      */
     static List<Tensor> forwardTogether(Tensor x, Projection... projections) {
         List<Tensor> out = new ArrayList<>();
         boolean biased = projections[0].linear.bias().defined();
         for (Projection p : projections) {
-            if (p.lora != null || p.linear.bias().defined() != biased) {
+            if (!Scope.recordsGraph() || p.lora != null || p.linear.bias().defined() != biased) {
                 for (Projection each : projections) {
                     out.add(each.forward(x));
                 }

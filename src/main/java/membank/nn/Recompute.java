@@ -9,10 +9,8 @@ import static org.bytedeco.pytorch.global.torch.set_autocast_enabled;
 import java.util.ArrayList;
 import java.util.List;
 
-import org.bytedeco.javacpp.PointerScope;
 import org.bytedeco.pytorch.AutoGradMode;
 import org.bytedeco.pytorch.BoolOptional;
-import org.bytedeco.pytorch.NoGradGuard;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorArrayRefOptional;
 import org.bytedeco.pytorch.TensorBase;
@@ -51,26 +49,15 @@ public final class Recompute {
         if (inputs.stream().noneMatch(Tensor::requires_grad)) {
             throw new IllegalArgumentException("no input requires a gradient: nothing would call the recomputation");
         }
-        // A PointerScope frees tensors only when it closes, so each chunk gets its own: else every
-        // chunk's temporaries would stay until the training step ends, which is what chunks avoid.
-        PointerScope outer = PointerScope.getInnerScope();
-        Tensor out = null;
-        try (NoGradGuard ignored = new NoGradGuard()) {
-            for (int i = 0; i < chunks; i++) {
-                try (PointerScope scope = new PointerScope()) {
-                    Tensor part = chunk.apply(i, inputs);
-                    if (out == null) {
-                        out = part;
-                        // hand it to the enclosing scope (or to the garbage collector) before this one closes
-                        if (outer != null) {
-                            outer.attach(out);
-                        } else {
-                            out.retainReference();
-                        }
-                        scope.detach(out);
-                    } else {
-                        out.add_(part);
-                    }
+        // A scope frees tensors only when it closes, so each chunk gets its own: else every chunk's
+        // temporaries would stay until the training step ends, which is what chunks avoid.
+        Tensor out;
+        try (Scope ignored = Scope.noGrad()) {
+            out = Scope.freeingTemporaries(() -> chunk.apply(0, inputs), List::of);
+            for (int i = 1; i < chunks; i++) {
+                int c = i;
+                try (Scope each = Scope.tensors()) {
+                    out.add_(chunk.apply(c, inputs));
                 }
             }
         }
@@ -108,7 +95,7 @@ public final class Recompute {
                             leaves.add(leaf);
                         }
                         for (int i = 0; i < chunks; i++) {
-                            try (PointerScope scope = new PointerScope()) {
+                            try (Scope each = Scope.tensors()) {
                                 chunk.apply(i, leaves).backward(g, new BoolOptional(), false, new TensorArrayRefOptional());
                             }
                         }

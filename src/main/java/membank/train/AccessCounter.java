@@ -1,11 +1,9 @@
 package membank.train;
 
-import static org.bytedeco.pytorch.global.torch.arange;
 import static org.bytedeco.pytorch.global.torch.bincount;
 
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
-import org.bytedeco.pytorch.TensorOptions;
 import org.bytedeco.pytorch.global.torch.ScalarType;
 
 import me.tongfei.progressbar.ProgressBar;
@@ -111,14 +109,15 @@ final class AccessCounter {
             return perChapter;
         }
         long rowsPerChapter = m.numTokens() / chapters.count();
-        return perChapter.repeat_interleave(Ops.longs(new long[] {rowsPerChapter}).expand(chapters.count()),
-                new org.bytedeco.pytorch.LongOptional(1), new org.bytedeco.pytorch.LongOptional());
+        return perChapter.repeat_interleave(rowsPerChapter, new org.bytedeco.pytorch.LongOptional(1),
+                new org.bytedeco.pytorch.LongOptional());
     }
 
     /** ids [B, n] in [0, size) -> how often each id occurs in each row, [B, size] int64. */
     private static Tensor perSequenceBincount(Tensor ids, long size) {
         long batch = ids.size(0);
-        Tensor offsets = arange(Ops.integer(batch), new TensorOptions(ScalarType.Long)).mul(Ops.integer(size)).unsqueeze(1);
+        // on the ids' device: the model's, which need not be the CPU
+        Tensor offsets = Ops.timesInteger(Ops.arange(0, batch, ids), size).unsqueeze(1);
         Tensor flat = ids.to(ScalarType.Long).add(offsets).reshape(-1);
         return bincount(flat, new TensorOptional(), batch * size).view(batch, size);
     }

@@ -83,12 +83,12 @@ final class RowSparseAdamW {
         return expAvgSq.get(name);
     }
 
-    /** As libtorch's Optimizer::zero_grad(true): gradients become undefined, not zero. */
     /** Rows updated at a time (tests make it small to cover several blocks). */
     void setRowBlock(long rows) {
         rowBlock = rows;
     }
 
+    /** As libtorch's Optimizer::zero_grad(true): gradients become undefined, not zero. */
     void zeroGrad() {
         params.values().forEach(p -> p.mutable_grad().reset());
     }
